@@ -1,0 +1,78 @@
+import type { EdgeId, NodeId } from '../graph/ids.ts';
+import type { Params } from '../graph/types.ts';
+
+/**
+ * The one catalogue of diagnostic codes. Codes are stable: tests and the UI key on them, the
+ * wording may change. `RS1xx` structure, `RS2xx` shapes, `RS3xx` params, `RS4xx` resources,
+ * `RS5xx` documents and files, `RS6xx` ONNX import.
+ */
+export const DIAGNOSTICS = {
+  RS101: { title: 'cycle', severity: 'error' },
+  RS102: { title: 'unconnected input', severity: 'error' },
+  RS103: { title: 'missing graph output', severity: 'error' },
+  RS104: { title: 'missing graph input', severity: 'error' },
+  RS105: { title: 'dangling edge', severity: 'error' },
+  RS106: { title: 'input port already connected', severity: 'error' },
+  RS107: { title: 'unused node', severity: 'warning' },
+  RS108: { title: 'duplicate name', severity: 'error' },
+  RS201: { title: 'shape mismatch at add', severity: 'error' },
+  RS202: { title: 'shape mismatch at concat', severity: 'error' },
+  RS203: { title: 'wrong input rank', severity: 'error' },
+  RS204: { title: 'kernel larger than padded input', severity: 'error' },
+  RS205: { title: 'channel mismatch', severity: 'error' },
+  RS206: { title: 'identity shortcut cannot change dimensions', severity: 'error' },
+  RS207: { title: 'output size not positive', severity: 'error' },
+  RS301: { title: 'invalid param', severity: 'error' },
+  RS302: { title: 'channels not divisible by groups', severity: 'error' },
+  RS303: { title: 'zero stride', severity: 'error' },
+  RS304: { title: 'unsupported opset', severity: 'error' },
+  RS401: { title: 'weights exceed limit', severity: 'error' },
+  RS402: { title: 'activation exceeds limit', severity: 'error' },
+  RS501: { title: 'invalid document', severity: 'error' },
+  RS502: { title: 'unsupported schema version', severity: 'error' },
+  RS503: { title: 'not a Residual Studio document', severity: 'error' },
+  RS504: { title: 'weights do not match document', severity: 'warning' },
+  RS601: { title: 'not an ONNX model', severity: 'error' },
+  RS602: { title: 'unsupported ONNX construct', severity: 'error' },
+  RS603: { title: 'ONNX model exceeds limits', severity: 'error' },
+  RS604: { title: 'external data not allowed', severity: 'error' },
+  RS605: { title: 'opaque op kept', severity: 'info' },
+} as const satisfies Record<string, { title: string; severity: Severity }>;
+
+/** A stable diagnostic code from {@link DIAGNOSTICS}. */
+export type DiagnosticCode = keyof typeof DIAGNOSTICS;
+export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * A suggested one-click fix, as data. `applyFix(doc, fix)` in `src/graph/edit.ts` carries it out.
+ */
+export type Fix =
+  | { readonly kind: 'set-params'; readonly label: string; readonly nodeId: NodeId; readonly params: Params }
+  | { readonly kind: 'remove-edge'; readonly label: string; readonly edgeId: EdgeId }
+  | { readonly kind: 'insert-projection'; readonly label: string; readonly addId: NodeId; readonly port: number };
+
+/** Something wrong (or worth knowing) about a document, attached to what it concerns. */
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly nodeId?: NodeId;
+  readonly edgeId?: EdgeId;
+  /** Input port index the diagnostic is about, where it is about one. */
+  readonly port?: number;
+  /** Param name or document field path (`nodes[3].params.stride`). */
+  readonly field?: string;
+  readonly fix?: Fix;
+}
+
+/** Builds a diagnostic with the catalogue's severity for its code. */
+export function diag(
+  code: DiagnosticCode,
+  message: string,
+  where: Omit<Diagnostic, 'code' | 'severity' | 'message'> = {},
+): Diagnostic {
+  return { code, severity: DIAGNOSTICS[code].severity, message, ...where };
+}
+
+/** True when any diagnostic is an error. */
+export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');

@@ -1,0 +1,138 @@
+import type { EdgeId, NodeId } from './ids.ts';
+
+/**
+ * A tensor shape *without* its batch dimension: `[C, H, W]` for feature maps, `[F]` for vectors.
+ * The batch dimension is always first and symbolic (`N`), so it is never stored.
+ */
+export type Shape = readonly number[];
+
+/** Layer ops: one ONNX-lowerable operation each. */
+export type LayerKind =
+  | 'Input'
+  | 'Output'
+  | 'Conv2d'
+  | 'BatchNorm2d'
+  | 'ReLU'
+  | 'LeakyReLU'
+  | 'Sigmoid'
+  | 'MaxPool2d'
+  | 'AvgPool2d'
+  | 'GlobalAvgPool'
+  | 'Flatten'
+  | 'Linear'
+  | 'Dropout'
+  | 'Add'
+  | 'Concat'
+  | 'Softmax'
+  | 'Identity'
+  | 'Opaque';
+
+/** Composite ops that expand to layers: the residual blocks and the stage that stacks them. */
+export type BlockKind = 'BasicBlock' | 'Bottleneck' | 'Stage';
+
+/** Every kind of node a document may hold. */
+export type OpKind = LayerKind | BlockKind;
+
+/**
+ * How a block's shortcut is built.
+ * - `auto`: identity where input and output dimensions match, else a projection (paper option B).
+ * - `identity`: always the identity (an error when dimensions change).
+ * - `projection`: always a 1x1 conv + BN (paper option C when used everywhere).
+ * - `zero-pad`: parameter-free: subsample by the stride and pad the new channels with zeros (option A).
+ */
+export type ShortcutMode = 'auto' | 'identity' | 'projection' | 'zero-pad';
+
+/** Param values a node may carry. Each op's definition says which keys it reads. */
+export type ParamValue = number | boolean | string | readonly number[];
+/** A node's params, keyed by name. */
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/** A point on the canvas. */
+export interface Position {
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * Marks a layer node that was produced by expanding a block or a stage, so that the editor can
+ * draw the group and collapse it back into one card.
+ */
+export interface GroupRef {
+  /** Id of the block/stage node the layer came from (no longer in `nodes` while expanded). */
+  readonly id: NodeId;
+  readonly kind: BlockKind;
+  readonly name: string;
+  readonly params: Params;
+  /** Position of the collapsed card, restored on collapse. */
+  readonly position: Position;
+  /** Enclosing group when a stage was expanded into blocks and a block further into layers. */
+  readonly parent?: GroupRef;
+}
+
+/** One node of the network: a layer or a block. */
+export interface GraphNode {
+  readonly id: NodeId;
+  readonly op: OpKind;
+  /** Hierarchical, torchvision-style name (`layer1.0`, `conv1`, `fc`); prefixes its tensor names. */
+  readonly name: string;
+  readonly params: Params;
+  readonly position: Position;
+  readonly group?: GroupRef;
+}
+
+/** A connection from an output port of one node to an input port of another. Ports are indices. */
+export interface GraphEdge {
+  readonly id: EdgeId;
+  readonly source: NodeId;
+  readonly sourcePort: number;
+  readonly target: NodeId;
+  readonly targetPort: number;
+}
+
+/** The model's input: one image tensor `[N, channels, height, width]`. */
+export interface InputSpec {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** Per-channel normalisation the runtime applies to pixels in [0,1] before feeding the model. */
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+}
+
+/** Which label set the model's output indexes, for showing predictions. */
+export type LabelSet = 'imagenet' | 'fashion-mnist' | 'cifar10' | 'none';
+
+/** Reference to real (imported or trained) weights stored apart from the JSON document. */
+export interface WeightsRef {
+  /** Where the weights live: a file beside the project (CLI), a key in IndexedDB (app), or a URL under public/. */
+  readonly uri: string;
+  /** Content hash of the weight file, so a stale or foreign weight file is noticed. */
+  readonly sha256?: string;
+}
+
+/** The current schema version of saved documents. */
+export const SCHEMA_VERSION = 1 as const;
+
+/**
+ * The editor document: everything the user made, and nothing derived. Shapes, costs and
+ * diagnostics are computed from it; only it is saved, undone and exported.
+ */
+export interface ResidualDocument {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly name: string;
+  readonly input: InputSpec;
+  /** Number of classes, where the model is a classifier (informational; the graph decides). */
+  readonly classes?: number;
+  readonly labels?: LabelSet;
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+  /** Seed of the deterministic weight initialisation. */
+  readonly seed: number;
+  /** Target ONNX opset (13–21). */
+  readonly opset: number;
+  /** Paper option C: every block uses a projection shortcut, even where identity would do. */
+  readonly projectionEverywhere: boolean;
+  /** Initialise the last BN weight of every block to 0, so each block starts as an identity mapping. */
+  readonly zeroInitResidual: boolean;
+  readonly weights?: WeightsRef;
+}
