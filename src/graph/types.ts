@@ -25,6 +25,9 @@ export type LayerKind =
   | 'Concat'
   | 'Softmax'
   | 'Identity'
+  /** Option-A shortcut: subsample by the stride and zero-pad the new channels (no parameters). */
+  | 'ZeroPadShortcut'
+  /** An imported ONNX op we do not model; carried through export unchanged. */
   | 'Opaque';
 
 /** Composite ops that expand to layers: the residual blocks and the stage that stacks them. */
@@ -38,7 +41,7 @@ export type OpKind = LayerKind | BlockKind;
  * - `auto`: identity where input and output dimensions match, else a projection (paper option B).
  * - `identity`: always the identity (an error when dimensions change).
  * - `projection`: always a 1x1 conv + BN (paper option C when used everywhere).
- * - `zero-pad`: parameter-free: subsample by the stride and pad the new channels with zeros (option A).
+ * - `zero-pad`: option A: the identity where dimensions match, else parameter-free subsample + zero channels.
  */
 export type ShortcutMode = 'auto' | 'identity' | 'projection' | 'zero-pad';
 

@@ -1,0 +1,115 @@
+import { diag, type Diagnostic } from '../diagnostics/catalogue.ts';
+import type { ResidualDocument } from '../graph/types.ts';
+import { SCHEMA_VERSION } from '../graph/types.ts';
+import { DEFAULT_OPSET } from '../onnx/ir.ts';
+import { documentSchemaV1 } from './schema.ts';
+
+/** The `kind` marker of a saved project file, so a foreign JSON file is recognised as such. */
+export const FILE_KIND = 'residual-studio/document';
+
+/**
+ * Forward migrations: `MIGRATIONS[v]` turns a version-v document into version v+1. Version 0
+ * was the pre-release layout (blocks with `planes` instead of `width`, no `projectionEverywhere`).
+ */
+const MIGRATIONS: Record<number, (d: Record<string, unknown>) => Record<string, unknown>> = {
+  0: (d) => ({
+    ...d,
+    schemaVersion: 1,
+    projectionEverywhere: d['projectionEverywhere'] ?? false,
+    zeroInitResidual: d['zeroInitResidual'] ?? false,
+    opset: d['opset'] ?? DEFAULT_OPSET,
+    nodes: ((d['nodes'] as Record<string, unknown>[] | undefined) ?? []).map((n) => {
+      const p = { ...(n['params'] as Record<string, unknown>) };
+      if ('planes' in p) {
+        p['width'] = p['planes'];
+        delete p['planes'];
+      }
+      return { ...n, params: p };
+    }),
+  }),
+};
+
+/** An empty document: just an Input and an Output. */
+export function createDocument(init: Partial<ResidualDocument> = {}): ResidualDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    name: 'Untitled',
+    input: { channels: 3, height: 32, width: 32 },
+    nodes: [],
+    edges: [],
+    seed: 0,
+    opset: DEFAULT_OPSET,
+    projectionEverywhere: false,
+    zeroInitResidual: false,
+    ...init,
+  };
+}
+
+/** Serialises a document to the project file's JSON text. */
+export function serializeDocument(doc: ResidualDocument): string {
+  return JSON.stringify({ kind: FILE_KIND, ...doc }, null, 1);
+}
+
+/**
+ * Parses a saved document (text or already-parsed JSON): checks it is ours, migrates it forward
+ * and validates every field. Errors say which node and which field, and why.
+ *
+ * @example
+ * const { doc, diagnostics } = parseDocument(text);
+ * if (!doc) console.error(diagnostics[0].message);
+ */
+export function parseDocument(input: string | unknown): { doc?: ResidualDocument; diagnostics: Diagnostic[] } {
+  let raw: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch (e) {
+      return { diagnostics: [diag('RS503', `not a Residual Studio document: the file is not JSON (${(e as Error).message})`)] };
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { diagnostics: [diag('RS503', 'not a Residual Studio document: expected a JSON object')] };
+  let obj = raw as Record<string, unknown>;
+  if (obj['kind'] !== undefined && obj['kind'] !== FILE_KIND) return { diagnostics: [diag('RS503', `not a Residual Studio document: kind is ${JSON.stringify(obj['kind'])}`)] };
+  if (obj['kind'] === undefined && !('nodes' in obj)) return { diagnostics: [diag('RS503', 'not a Residual Studio document: it has no "kind" and no "nodes"')] };
+  let v = obj['schemaVersion'] ?? 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return { diagnostics: [diag('RS502', `schemaVersion must be a whole number, got ${JSON.stringify(v)}`, { field: 'schemaVersion' })] };
+  if (v > SCHEMA_VERSION) return { diagnostics: [diag('RS502', `this file was saved by a newer Residual Studio (schema ${v}; this one reads up to ${SCHEMA_VERSION})`, { field: 'schemaVersion' })] };
+  while (v < SCHEMA_VERSION) {
+    obj = MIGRATIONS[v]!(obj);
+    v++;
+  }
+  const { kind: _kind, ...rest } = obj;
+  const r = documentSchemaV1.safeParse(rest);
+  if (!r.success) {
+    return {
+      diagnostics: r.error.issues.slice(0, 20).map((i) => {
+        const path = i.path.map(String);
+        const where = describePath(rest, path);
+        return diag('RS501', `${where}: ${i.message}`, { field: path.join('.') });
+      }),
+    };
+  }
+  const doc = r.data as unknown as ResidualDocument;
+  const ids = new Set<string>();
+  const problems: Diagnostic[] = [];
+  for (const n of doc.nodes) {
+    if (ids.has(n.id)) problems.push(diag('RS501', `node "${n.name}": id ${n.id} is used twice`, { nodeId: n.id, field: 'id' }));
+    ids.add(n.id);
+  }
+  for (const e of doc.edges) {
+    if (!ids.has(e.source) || !ids.has(e.target)) problems.push(diag('RS501', `edge ${e.id} connects a node that is not in the file (${!ids.has(e.source) ? e.source : e.target})`, { edgeId: e.id }));
+  }
+  if (problems.length) return { diagnostics: problems };
+  return { doc, diagnostics: [] };
+}
+
+/** "node 3 (layer1.0), params.stride" for a zod path into the document. */
+function describePath(doc: Record<string, unknown>, path: string[]): string {
+  if (path[0] === 'nodes' && path[1] !== undefined) {
+    const node = (doc['nodes'] as Record<string, unknown>[] | undefined)?.[Number(path[1])];
+    const name = node && typeof node['name'] === 'string' ? ` "${node['name']}"` : '';
+    return `node ${path[1]}${name}${path.length > 2 ? `, field ${path.slice(2).join('.')}` : ''}`;
+  }
+  if (path[0] === 'edges' && path[1] !== undefined) return `edge ${path[1]}${path.length > 2 ? `, field ${path.slice(2).join('.')}` : ''}`;
+  return path.length ? `field ${path.join('.')}` : 'document';
+}

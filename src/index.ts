@@ -1,0 +1,19 @@
+/**
+ * The Residual Studio core: the document model, residual blocks, shape inference, costs,
+ * diagnostics, templates and the ONNX compiler. Framework-free: runs in Node and in the browser.
+ */
+export * from './graph/ids.ts';
+export * from './graph/types.ts';
+export * from './graph/edit.ts';
+export { topoOrder, wouldCycle } from './graph/topo.ts';
+export * from './diagnostics/catalogue.ts';
+export { OPS, getOp, isBlockKind, outputCount } from './ops/registry.ts';
+export type { OpDef, ParamSpec, OpCategory, Cost } from './ops/types.ts';
+export { checkParam, resolveParams } from './ops/validate.ts';
+export { fmtShape, numel } from './ops/common.ts';
+export { resolveShortcut, shortcutLabel, keepsDimensions, type ShortcutKind } from './blocks/shortcut.ts';
+export * from './shape/analyze.ts';
+export { fingerprint } from './shape/fingerprint.ts';
+export * from './document/document.ts';
+export * from './templates/templates.ts';
+export type { InitSpec, StoredTensor, WeightStore } from './weights/types.ts';

@@ -1,0 +1,58 @@
+import { diag } from '../diagnostics/catalogue.ts';
+import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
+import type { OpDef } from './types.ts';
+
+/** 2-D convolution, square kernel. torchvision init: Kaiming normal (fan_out), bias 0. */
+export const conv2d: OpDef = {
+  kind: 'Conv2d',
+  category: 'convolution',
+  summary: 'Convolution: slides learned k×k filters over the feature map.',
+  params: [
+    P.channels('outChannels', 64),
+    P.kernel(3),
+    P.stride(1),
+    P.padding(1),
+    { name: 'dilation', type: 'int', default: 1, min: 1, max: 16 },
+    { name: 'groups', type: 'int', default: 1, min: 1, max: 65536 },
+    { name: 'bias', type: 'bool', default: false },
+  ],
+  inputCount: () => 1,
+  infer({ node, inputs, params }) {
+    const bad = needMap(node, inputs[0]);
+    if (bad) return fail(bad);
+    const [c] = inputs[0] as [number, number, number];
+    const g = int(params, 'groups');
+    const out = int(params, 'outChannels');
+    if (c % g !== 0 || out % g !== 0) {
+      return fail(
+        diag('RS302', `${node.name}: ${c % g !== 0 ? `input channels ${c}` : `output channels ${out}`} not divisible by groups ${g}`, {
+          nodeId: node.id,
+          field: 'groups',
+          fix: { kind: 'set-params', label: 'use groups 1', nodeId: node.id, params: { groups: 1 } },
+        }),
+      );
+    }
+    return windowShape(node, inputs[0]!, out, int(params, 'kernel'), int(params, 'stride'), int(params, 'padding'), int(params, 'dilation'));
+  },
+  cost(inputs, outputs, params) {
+    const k = int(params, 'kernel');
+    const cin = inputs[0]![0]! / int(params, 'groups');
+    const out = outputs[0]!;
+    const cout = out[0]!;
+    const w = cout * cin * k * k;
+    return { params: w + (bool(params, 'bias') ? cout : 0), macs: numel(out) * cin * k * k, otherOps: bool(params, 'bias') ? numel(out) : 0 };
+  },
+  lower(ctx, [x], inShapes, _out, params) {
+    const k = int(params, 'kernel');
+    const s = int(params, 'stride');
+    const p = int(params, 'padding');
+    const d = int(params, 'dilation');
+    const g = int(params, 'groups');
+    const cout = int(params, 'outChannels');
+    const cin = inShapes[0]![0]! / g;
+    const w = ctx.weight('weight', [cout, cin, k, k], { kind: 'kaiming-normal-fan-out', fanOut: cout * k * k });
+    const ins = [x!, w];
+    if (bool(params, 'bias')) ins.push(ctx.weight('bias', [cout], { kind: 'constant', value: 0 }));
+    return ctx.emit('Conv', ins, [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [p, p, p, p]), aInts('strides', [s, s])]);
+  },
+};

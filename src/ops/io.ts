@@ -1,0 +1,27 @@
+import { NO_COST } from './common.ts';
+import type { OpDef } from './types.ts';
+
+/** The model's input image; its shape comes from the document's input spec. */
+export const input: OpDef = {
+  kind: 'Input',
+  category: 'io',
+  summary: 'Input: the image the network sees (N×C×H×W).',
+  params: [],
+  inputCount: () => 0,
+  infer: ({ modelInput }) => ({ outputs: [modelInput] }),
+  cost: () => NO_COST,
+  // The compiler binds the graph input `input` directly; nothing to emit.
+  lower: () => ['input'],
+};
+
+/** Marks the tensor that is the model's output (`logits`). */
+export const output: OpDef = {
+  kind: 'Output',
+  category: 'io',
+  summary: 'Output: the tensor the model returns (logits).',
+  params: [],
+  inputCount: () => 1,
+  infer: () => ({ outputs: [] }),
+  cost: () => NO_COST,
+  lower: () => [],
+};

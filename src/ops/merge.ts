@@ -1,0 +1,53 @@
+import { diag } from '../diagnostics/catalogue.ts';
+import { fail, fmtShape, int, numel } from './common.ts';
+import type { OpDef } from './types.ts';
+
+const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Element-wise sum: the integration point of a residual block, F(x) + x. Both inputs must have
+ * the same shape; when they differ, the shortcut must change dimensions (a projection).
+ */
+export const add: OpDef = {
+  kind: 'Add',
+  category: 'merge',
+  summary: 'Add: element-wise sum — where a shortcut rejoins the main path, F(x) + x.',
+  params: [],
+  inputCount: () => 2,
+  infer({ node, inputs }) {
+    const [a, b] = inputs as [readonly number[], readonly number[]];
+    if (!same(a, b)) {
+      return fail(
+        diag('RS201', `${node.name}: cannot add ${fmtShape(a)} and ${fmtShape(b)} — the shortcut must change dimensions: use a projection shortcut (1×1 conv${a.length === 3 && b.length === 3 && a[1] !== b[1] ? `, stride ${Math.round(Math.max(a[1]!, b[1]!) / Math.min(a[1]!, b[1]!))}` : ''} + BN)`, {
+          nodeId: node.id,
+          port: 1,
+          fix: { kind: 'insert-projection', label: 'use a projection shortcut', addId: node.id, port: 1 },
+        }),
+      );
+    }
+    return { outputs: [a] };
+  },
+  cost: (inputs) => ({ params: 0, macs: 0, otherOps: numel(inputs[0]!) }),
+  lower: (ctx, [a, b]) => ctx.emit('Add', [a!, b!]),
+};
+
+/** Concatenation along channels (or features); all other dims must agree. */
+export const concat: OpDef = {
+  kind: 'Concat',
+  category: 'merge',
+  summary: 'Concat: stacks inputs along the channel axis.',
+  params: [{ name: 'inputs', type: 'int', default: 2, min: 2, max: 16 }],
+  inputCount: (p) => int(p, 'inputs'),
+  infer({ node, inputs }) {
+    const first = inputs[0]!;
+    for (let i = 1; i < inputs.length; i++) {
+      const s = inputs[i]!;
+      if (s.length !== first.length || !same(s.slice(1), first.slice(1))) {
+        return fail(diag('RS202', `${node.name}: input ${i} is ${fmtShape(s)} but input 0 is ${fmtShape(first)}; all but the channel axis must match`, { nodeId: node.id, port: i }));
+      }
+    }
+    return { outputs: [[inputs.reduce((c, s) => c + s[0]!, 0), ...first.slice(1)]] };
+  },
+  cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
+  lower: (ctx, ins) => ctx.emit('Concat', ins, [{ name: 'axis', kind: 'int', value: 1 }]),
+};

@@ -1,0 +1,92 @@
+import type { Diagnostic } from '../diagnostics/catalogue.ts';
+import type { GraphEdge, GraphNode, OpKind, Params, Shape } from '../graph/types.ts';
+import type { IrAttribute } from '../onnx/ir.ts';
+import type { InitSpec } from '../weights/types.ts';
+
+/** Declares one param of an op: its type, default and limits, for validation and the inspector. */
+export type ParamSpec =
+  | { readonly name: string; readonly type: 'int'; readonly default: number; readonly min?: number; readonly max?: number }
+  | { readonly name: string; readonly type: 'float'; readonly default: number; readonly min?: number; readonly max?: number }
+  | { readonly name: string; readonly type: 'bool'; readonly default: boolean }
+  | { readonly name: string; readonly type: 'enum'; readonly default: string; readonly options: readonly string[] }
+  | { readonly name: string; readonly type: 'string'; readonly default: string };
+
+/** Palette groups. */
+export type OpCategory = 'io' | 'block' | 'convolution' | 'normalization' | 'activation' | 'pooling' | 'reshape' | 'merge' | 'other';
+
+/** What a shape rule sees: the input shapes (all present) and the node's params (defaults filled). */
+export interface InferArgs {
+  readonly node: GraphNode;
+  readonly inputs: readonly Shape[];
+  readonly params: Params;
+  /** The document's model input, for the Input op. */
+  readonly modelInput: Shape;
+}
+
+/** A shape rule's answer: output shapes, or diagnostics saying why there are none. */
+export type InferResult = { readonly outputs: readonly Shape[]; readonly diagnostics?: readonly Diagnostic[] } | { readonly outputs?: undefined; readonly diagnostics: readonly Diagnostic[] };
+
+/** Learnable parameter count and multiply-accumulates of one application (batch 1). */
+export interface Cost {
+  readonly params: number;
+  /** MACs of convolutions and linear layers: the convention of torchvision's published figures. */
+  readonly macs: number;
+  /** Other arithmetic (BN, pooling, adds, activations), shown beside MACs, never added into them. */
+  readonly otherOps: number;
+}
+
+/**
+ * What an op's lowering may do: add ONNX nodes and ask for weights. The context is scoped to the
+ * node being lowered, so `weight('weight', ...)` becomes `<node name>.weight`.
+ */
+export interface LowerContext {
+  readonly opset: number;
+  /** Adds one ONNX node; returns the names of its outputs (fresh unless `outputs` is given). */
+  emit(opType: string, inputs: readonly string[], attributes?: readonly IrAttribute[], options?: { readonly outputs?: readonly string[]; readonly outputCount?: number; readonly suffix?: string }): string[];
+  /** Declares a float weight of this node, initialised by `init` unless real weights are stored for it. */
+  weight(local: string, dims: readonly number[], init: InitSpec): string;
+  /** Declares an INT64 constant initializer (for Slice/Pad/Reshape inputs). */
+  int64(local: string, values: readonly number[]): string;
+  /** Declares a float constant initializer that is not a learnable weight (e.g. Dropout's ratio). */
+  float(local: string, dims: readonly number[], values: readonly number[]): string;
+  /** Document switch: the last BN of each residual block starts with weight 0. */
+  readonly zeroInitResidual: boolean;
+}
+
+/** A subgraph a block expands to: layer nodes, the edges between them, and where x enters and H(x) leaves. */
+export interface Expansion {
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+  /** (node, port) pairs that receive the block's input x. */
+  readonly entries: readonly { readonly node: GraphNode['id']; readonly port: number }[];
+  /** The node whose output 0 is the block's output. */
+  readonly exit: GraphNode['id'];
+}
+
+/** Options a block expansion needs from the document. */
+export interface ExpandOptions {
+  readonly projectionEverywhere: boolean;
+  readonly zeroInitResidual: boolean;
+}
+
+/**
+ * The definition of one op: params, ports, shape rule, cost and ONNX lowering. Layer ops lower
+ * directly; blocks define `expand` and get shapes, costs and lowering from their layers.
+ */
+export interface OpDef {
+  readonly kind: OpKind;
+  readonly category: OpCategory;
+  /** One-line description for the palette and inspector (English; the UI translates by kind). */
+  readonly summary: string;
+  readonly params: readonly ParamSpec[];
+  /** Number of input ports for the given params. */
+  inputCount(params: Params): number;
+  /** Shape rule. Not called for blocks (they are expanded). */
+  infer?(args: InferArgs): InferResult;
+  /** Cost of one application given resolved shapes. Not called for blocks. */
+  cost?(inputs: readonly Shape[], outputs: readonly Shape[], params: Params): Cost;
+  /** ONNX lowering for a layer op. Returns output tensor names. */
+  lower?(ctx: LowerContext, inputs: readonly string[], inputShapes: readonly Shape[], outputShapes: readonly Shape[], params: Params): string[];
+  /** Expansion of a block or stage into layers (or into blocks, for a stage), given its input shape. */
+  expand?(node: GraphNode, input: Shape, options: ExpandOptions): Expansion;
+}

@@ -1,0 +1,43 @@
+import { diag } from '../diagnostics/catalogue.ts';
+import { fail, int, needMap } from './common.ts';
+import type { OpDef } from './types.ts';
+
+const INT64_MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The ResNet paper's option A shortcut: parameter-free. It keeps every `stride`-th pixel
+ * (`x[:, :, ::s, ::s]`) and pads the extra channels with zeros, split evenly before and after,
+ * as the CIFAR ResNets do.
+ */
+export const zeroPadShortcut: OpDef = {
+  kind: 'ZeroPadShortcut',
+  category: 'other',
+  summary: 'Zero-padding shortcut (option A): subsample, then pad new channels with zeros.',
+  params: [
+    { name: 'outChannels', type: 'int', default: 32, min: 1, max: 65536 },
+    { name: 'stride', type: 'int', default: 2, min: 1, max: 16 },
+  ],
+  inputCount: () => 1,
+  infer({ node, inputs, params }) {
+    const bad = needMap(node, inputs[0]);
+    if (bad) return fail(bad);
+    const [c, h, w] = inputs[0] as [number, number, number];
+    const out = int(params, 'outChannels');
+    const s = int(params, 'stride');
+    if (out < c) return fail(diag('RS205', `${node.name}: zero-padding cannot reduce channels ${c} to ${out}; use a projection shortcut`, { nodeId: node.id, field: 'outChannels' }));
+    return { outputs: [[out, Math.ceil(h / s), Math.ceil(w / s)]] };
+  },
+  cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
+  lower(ctx, [x], inShapes, _o, params) {
+    const c = inShapes[0]![0]!;
+    const s = int(params, 'stride');
+    let t = x!;
+    if (s > 1) {
+      t = ctx.emit('Slice', [t, ctx.int64('starts', [0, 0]), ctx.int64('ends', [INT64_MAX, INT64_MAX]), ctx.int64('axes', [2, 3]), ctx.int64('steps', [s, s])], [], { suffix: 'subsample' })[0]!;
+    }
+    const extra = int(params, 'outChannels') - c;
+    if (extra === 0) return [t];
+    const before = Math.floor(extra / 2);
+    return ctx.emit('Pad', [t, ctx.int64('pads', [0, before, 0, 0, 0, extra - before, 0, 0])], [{ name: 'mode', kind: 'string', value: 'constant' }], { suffix: 'pad' });
+  },
+};

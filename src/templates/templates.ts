@@ -1,0 +1,160 @@
+import type { InputSpec, ResidualDocument } from '../graph/types.ts';
+import { ChainBuilder } from './builder.ts';
+
+/** Size overrides accepted by every template. */
+export interface TemplateOptions {
+  /** Input as channels, height, width. */
+  readonly input?: { channels: number; height: number; width: number };
+  readonly classes?: number;
+}
+
+/** A template in the gallery. */
+export interface TemplateInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly family: 'imagenet' | 'cifar' | 'plain' | 'vgg' | 'teaching' | 'blank';
+  readonly description: string;
+  build(opts?: TemplateOptions): ResidualDocument;
+}
+
+const IMAGENET_NORM = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const CIFAR_NORM = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.243, 0.261] };
+
+const spec = (o: TemplateOptions | undefined, c: number, h: number, norm: { mean: number[]; std: number[] }): InputSpec => {
+  const i = o?.input ?? { channels: c, height: h, width: h };
+  return { ...i, ...(i.channels === norm.mean.length ? norm : {}) };
+};
+
+const IMAGENET_LAYOUT: Record<number, { block: 'basic' | 'bottleneck'; counts: [number, number, number, number] }> = {
+  18: { block: 'basic', counts: [2, 2, 2, 2] },
+  34: { block: 'basic', counts: [3, 4, 6, 3] },
+  50: { block: 'bottleneck', counts: [3, 4, 6, 3] },
+  101: { block: 'bottleneck', counts: [3, 4, 23, 3] },
+  152: { block: 'bottleneck', counts: [3, 8, 36, 3] },
+};
+
+/** torchvision's ResNet-N for ImageNet (v1.5: stride on the 3×3 of a bottleneck), with its module names. */
+export function resnet(depth: 18 | 34 | 50 | 101 | 152, o?: TemplateOptions): ResidualDocument {
+  const { block, counts } = IMAGENET_LAYOUT[depth]!;
+  const classes = o?.classes ?? 1000;
+  const b = new ChainBuilder(`ResNet-${depth}`, spec(o, 3, 224, IMAGENET_NORM), { classes, labels: classes === 1000 ? 'imagenet' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false });
+  b.add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {}).add('MaxPool2d', 'maxpool', { kernel: 3, stride: 2, padding: 1 });
+  counts.forEach((n, i) => b.stage(`layer${i + 1}`, block, n, 64 << i, i === 0 ? 1 : 2));
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/** The paper's CIFAR-10 ResNet-(6n+2): 3 stages of 16/32/64 channels, option A (zero-pad) shortcuts. */
+export function cifarResnet(depth: number, o?: TemplateOptions): ResidualDocument {
+  const n = (depth - 2) / 6;
+  const classes = o?.classes ?? 10;
+  const b = new ChainBuilder(`CIFAR ResNet-${depth}`, spec(o, 3, 32, CIFAR_NORM), { classes, labels: classes === 10 ? 'cifar10' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: false }).add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {});
+  [16, 32, 64].forEach((w, i) => b.stage(`layer${i + 1}`, 'basic', n, w, i === 0 ? 1 : 2, 'zero-pad'));
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/** A plain net: the same layers as a ResNet's basic blocks, without any shortcut. */
+function plainBody(b: ChainBuilder, stages: readonly { count: number; width: number; stride: number }[]) {
+  stages.forEach((s, si) => {
+    for (let i = 0; i < s.count; i++) {
+      const p = `layer${si + 1}.${i}`;
+      const stride = i === 0 ? s.stride : 1;
+      b.add('Conv2d', `${p}.conv1`, { outChannels: s.width, kernel: 3, stride, padding: 1, bias: false })
+        .add('BatchNorm2d', `${p}.bn1`, {})
+        .add('ReLU', `${p}.relu1`, {})
+        .add('Conv2d', `${p}.conv2`, { outChannels: s.width, kernel: 3, stride: 1, padding: 1, bias: false })
+        .add('BatchNorm2d', `${p}.bn2`, {})
+        .add('ReLU', `${p}.relu`, {});
+    }
+  });
+}
+
+/** The paper's plain-18/34 ImageNet nets (ResNet-18/34 without shortcuts). */
+export function plain(depth: 18 | 34, o?: TemplateOptions): ResidualDocument {
+  const counts = IMAGENET_LAYOUT[depth]!.counts;
+  const classes = o?.classes ?? 1000;
+  const b = new ChainBuilder(`Plain-${depth}`, spec(o, 3, 224, IMAGENET_NORM), { classes, labels: classes === 1000 ? 'imagenet' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false });
+  b.add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {}).add('MaxPool2d', 'maxpool', { kernel: 3, stride: 2, padding: 1 });
+  plainBody(b, counts.map((count, i) => ({ count, width: 64 << i, stride: i === 0 ? 1 : 2 })));
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/** The paper's plain CIFAR nets (6n+2 layers, no shortcuts). */
+export function plainCifar(depth: number, o?: TemplateOptions): ResidualDocument {
+  const n = (depth - 2) / 6;
+  const classes = o?.classes ?? 10;
+  const b = new ChainBuilder(`Plain CIFAR-${depth}`, spec(o, 3, 32, CIFAR_NORM), { classes, labels: classes === 10 ? 'cifar10' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: false }).add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {});
+  plainBody(b, [16, 32, 64].map((width, i) => ({ count: n, width, stride: i === 0 ? 1 : 2 })));
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/** torchvision's VGG-19 (no BN), with its `features.i` / `classifier.i` names. */
+export function vgg19(o?: TemplateOptions): ResidualDocument {
+  const classes = o?.classes ?? 1000;
+  const b = new ChainBuilder('VGG-19', spec(o, 3, 224, IMAGENET_NORM), { classes, labels: classes === 1000 ? 'imagenet' : 'none' });
+  const cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M'] as const;
+  let i = 0;
+  for (const c of cfg) {
+    if (c === 'M') {
+      b.add('MaxPool2d', `features.${i++}`, { kernel: 2, stride: 2, padding: 0 });
+    } else {
+      b.add('Conv2d', `features.${i++}`, { outChannels: c, kernel: 3, stride: 1, padding: 1, bias: true });
+      b.add('ReLU', `features.${i++}`, {});
+    }
+  }
+  b.add('Flatten', 'flatten', {});
+  b.add('Linear', 'classifier.0', { outFeatures: 4096, bias: true }).add('ReLU', 'classifier.1', {}).add('Dropout', 'classifier.2', { p: 0.5 });
+  b.add('Linear', 'classifier.3', { outFeatures: 4096, bias: true }).add('ReLU', 'classifier.4', {}).add('Dropout', 'classifier.5', { p: 0.5 });
+  b.add('Linear', 'classifier.6', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/** The default model: the small residual net trained on Fashion-MNIST (weights in public/models). */
+export function fashionResnet(o?: TemplateOptions): ResidualDocument {
+  const b = new ChainBuilder('Fashion-MNIST ResNet', spec(o, 1, 28, { mean: [0.286], std: [0.353] }), { classes: 10, labels: 'fashion-mnist' });
+  b.add('Conv2d', 'conv1', { outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: false }).add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {});
+  b.stage('layer1', 'basic', 2, 16, 1).stage('layer2', 'basic', 1, 32, 2).stage('layer3', 'basic', 1, 64, 2);
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: o?.classes ?? 10, bias: true });
+  return b.finish();
+}
+
+/** A teaching net that runs in milliseconds: one identity block and one projection block. */
+export function tinyResnet(o?: TemplateOptions): ResidualDocument {
+  const classes = o?.classes ?? 10;
+  const b = new ChainBuilder('Tiny ResNet', spec(o, 3, 32, CIFAR_NORM), { classes, labels: classes === 10 ? 'cifar10' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 8, kernel: 3, stride: 1, padding: 1, bias: false }).add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {});
+  b.add('BasicBlock', 'block1', { width: 8, stride: 1, shortcut: 'auto' }).add('BasicBlock', 'block2', { width: 16, stride: 2, shortcut: 'auto' });
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/** An empty canvas: Input and Output only. */
+export function blank(o?: TemplateOptions): ResidualDocument {
+  const b = new ChainBuilder('Untitled', spec(o, 3, 32, CIFAR_NORM));
+  const d = b.finish();
+  return { ...d, edges: [], nodes: d.nodes.map((n) => (n.op === 'Output' ? { ...n, position: { x: 0, y: 300 } } : n)) };
+}
+
+/** The template gallery, in the order shown. */
+export const TEMPLATES: readonly TemplateInfo[] = [
+  { id: 'fashion-resnet', title: 'Fashion-MNIST ResNet (trained)', family: 'teaching', description: 'The default: a small residual net trained on Fashion-MNIST.', build: fashionResnet },
+  { id: 'tiny-resnet', title: 'Tiny ResNet', family: 'teaching', description: 'Two basic blocks: one identity, one projection. Runs in milliseconds.', build: tinyResnet },
+  ...([18, 34, 50, 101, 152] as const).map((d) => ({ id: `resnet${d}`, title: `ResNet-${d}`, family: 'imagenet' as const, description: `torchvision ResNet-${d} for ImageNet (224×224, 1000 classes).`, build: (o?: TemplateOptions) => resnet(d, o) })),
+  ...[20, 32, 44, 56, 110].map((d) => ({ id: `cifar-resnet${d}`, title: `CIFAR ResNet-${d}`, family: 'cifar' as const, description: `The paper's CIFAR-10 ResNet-${d}: 3 stages, option A shortcuts.`, build: (o?: TemplateOptions) => cifarResnet(d, o) })),
+  ...([18, 34] as const).map((d) => ({ id: `plain${d}`, title: `Plain-${d}`, family: 'plain' as const, description: `ResNet-${d}'s layers without shortcuts, as in the paper.`, build: (o?: TemplateOptions) => plain(d, o) })),
+  ...[20, 56].map((d) => ({ id: `plain-cifar${d}`, title: `Plain CIFAR-${d}`, family: 'plain' as const, description: `The paper's plain ${d}-layer CIFAR net (no shortcuts).`, build: (o?: TemplateOptions) => plainCifar(d, o) })),
+  { id: 'vgg19', title: 'VGG-19', family: 'vgg', description: 'torchvision VGG-19, the paper\'s left column.', build: vgg19 },
+  { id: 'blank', title: 'Blank', family: 'blank', description: 'An empty canvas with an Input and an Output.', build: blank },
+];
+
+/** Builds a template by id, or undefined for an unknown id. */
+export function buildTemplate(id: string, o?: TemplateOptions): ResidualDocument | undefined {
+  return TEMPLATES.find((t) => t.id === id)?.build(o);
+}
