@@ -1,0 +1,215 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from '../document/document.ts';
+import type { ResidualDocument } from '../graph/types.ts';
+import { fmtShape } from '../ops/common.ts';
+import { compile } from '../onnx/compile.ts';
+import { analyze } from '../shape/analyze.ts';
+import { buildTemplate, TEMPLATES, type TemplateOptions } from '../templates/templates.ts';
+import { decodeSafetensors } from '../weights/safetensors.ts';
+import type { WeightStore } from '../weights/types.ts';
+import { parseArgs, UsageError } from './args.ts';
+
+const USAGE = `usage: residual-studio <command> [options]
+  templates                                   list the built-in templates
+  summary <template|project.json> [--json] [--input CxHxW] [--classes N]
+  export  <template|project.json> -o out.onnx [--opset N] [--seed N] [--zero-init-residual]
+                                  [--input CxHxW] [--classes N] [--fold-bn]`;
+
+/** A document and the real weights that go with it, if any. */
+export interface Loaded {
+  readonly doc: ResidualDocument;
+  readonly weights?: WeightStore;
+}
+
+/** Extra commands registered by other modules (e.g. `import`), keyed by name. */
+export const EXTRA_COMMANDS = new Map<string, (args: string[], out: Io) => Promise<number> | number>();
+
+/** Where the CLI writes; tests pass buffers. */
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+}
+
+const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+
+/**
+ * Runs the CLI with the given arguments and returns the exit code. Bad input gives one line on
+ * stderr and exit code 1, never a stack trace.
+ *
+ * @example
+ * await main(['summary', 'resnet50', '--json']);
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'templates':
+        for (const t of TEMPLATES) io.stdout(`${t.id.padEnd(16)} ${t.title}\n`);
+        return 0;
+      case 'summary':
+        return summary(rest, io);
+      case 'export':
+        return exportCmd(rest, io);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout(`${USAGE}\n`);
+        return cmd === undefined ? 1 : 0;
+      default: {
+        const extra = EXTRA_COMMANDS.get(cmd);
+        if (extra) return await extra(rest, io);
+        throw new UsageError(`unknown command "${cmd}" (try: templates, summary, export${[...EXTRA_COMMANDS.keys()].map((k) => `, ${k}`).join('')})`);
+      }
+    }
+  } catch (e) {
+    const msg = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    io.stderr(`residual-studio: ${msg}\n`);
+    return 1;
+  }
+}
+
+function templateOptions(flags: Record<string, string | boolean>): TemplateOptions {
+  const o: { input?: TemplateOptions['input']; classes?: number } = {};
+  if (typeof flags['input'] === 'string') {
+    const m = /^(\d+)x(\d+)x(\d+)$/i.exec(flags['input']);
+    if (!m) throw new UsageError(`--input must look like 3x224x224 (channels x height x width), got "${flags['input']}"`);
+    const [c, h, w] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (!(c >= 1 && c <= 4096 && h >= 1 && h <= 8192 && w >= 1 && w <= 8192)) throw new UsageError(`--input ${flags['input']} is out of range (channels 1–4096, sides 1–8192)`);
+    o.input = { channels: c, height: h, width: w };
+  }
+  if (flags['classes'] !== undefined) {
+    const n = Number(flags['classes']);
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError(`--classes must be a whole number from 1 to 1000000, got "${String(flags['classes'])}"`);
+    o.classes = n;
+  }
+  return o;
+}
+
+/** Loads a template id or a project file (with the weights it references). */
+export function load(source: string, flags: Record<string, string | boolean>): Loaded {
+  const opts = templateOptions(flags);
+  const t = buildTemplate(source, opts);
+  if (t) return { doc: t };
+  if (!existsSync(source)) throw new UsageError(`"${source}" is neither a template (see 'residual-studio templates') nor a file`);
+  if (source.toLowerCase().endsWith('.onnx')) {
+    const imp = EXTRA_COMMANDS.get('__load_onnx');
+    if (!imp) throw new UsageError(`reading .onnx files needs 'residual-studio import ${source} -o project.json' first`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { doc, diagnostics } = parseDocument(text);
+  if (!doc) throw new UsageError(`${source}: ${diagnostics[0]?.message ?? 'invalid document'}`);
+  let d = doc;
+  if (opts.input) d = { ...d, input: { ...d.input, ...opts.input } };
+  if (opts.classes !== undefined) throw new UsageError('--classes applies to templates only; edit the final Linear layer of a project instead');
+  let weights: WeightStore | undefined;
+  if (doc.weights) {
+    const path = resolve(dirname(source), doc.weights.uri);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      throw new UsageError(`${source}: its weights file ${doc.weights.uri} cannot be read (expected at ${path})`);
+    }
+    const r = decodeSafetensors(bytes);
+    if (!r.store) throw new UsageError(`${doc.weights.uri}: ${r.diagnostics[0]?.message ?? 'invalid weights file'}`);
+    weights = r.store;
+  }
+  return weights ? { doc: d, weights } : { doc: d };
+}
+
+const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(3)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(3)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n));
+
+function summary(args: string[], io: Io): number {
+  const { positional, flags } = parseArgs(args, { json: 'bool', input: 'string', classes: 'string' });
+  if (positional.length !== 1) throw new UsageError('summary takes one template or project file');
+  const { doc } = load(positional[0]!, flags);
+  const a = analyze(doc);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  const layers = doc.nodes
+    .filter((n) => n.op !== 'Output')
+    .map((n) => {
+      const info = a.nodes.get(n.id);
+      const out = info?.outputShapes[0];
+      return {
+        name: n.name,
+        op: n.op,
+        output: out ? ['N', ...out] : null,
+        params: info?.cost.params ?? 0,
+        macs: info?.cost.macs ?? 0,
+        ...(info?.shortcut ? { shortcut: info.shortcut.kind } : {}),
+      };
+    });
+  if (flags['json']) {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          name: doc.name,
+          input: [doc.input.channels, doc.input.height, doc.input.width],
+          params: a.totals.params,
+          macs: a.totals.macs,
+          otherOps: a.totals.otherOps,
+          blocks: a.totals.blocks,
+          stages: a.stages,
+          layers,
+          diagnostics: a.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, ...(d.nodeId ? { node: d.nodeId } : {}) })),
+        },
+        null,
+        1,
+      )}\n`,
+    );
+    return errors.length ? 1 : 0;
+  }
+  const rows = layers.map((l) => [l.name, l.op + (l.shortcut ? ` (${l.shortcut})` : ''), l.output ? fmtShape(l.output.slice(1) as number[]) : '?', l.params.toLocaleString('en-US'), human(l.macs)]);
+  const head = ['name', 'op', 'output', 'params', 'MACs'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 3 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ');
+  io.stdout(`${doc.name} — input ${fmtShape([doc.input.channels, doc.input.height, doc.input.width])}\n${line(head)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n`);
+  for (const r of rows) io.stdout(`${line(r)}\n`);
+  const b = a.totals.blocks;
+  io.stdout(`\ntotal params ${a.totals.params.toLocaleString('en-US')}  MACs ${human(a.totals.macs)}  blocks: ${b.identity} identity, ${b.projection} projection${b.zeroPad ? `, ${b.zeroPad} zero-pad` : ''}\n`);
+  for (const d of a.diagnostics) io.stdout(`${d.severity} ${d.code}: ${d.message}\n`);
+  if (errors.length) {
+    io.stderr(`residual-studio: ${errors.length} error(s): ${errors[0]!.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function exportCmd(args: string[], io: Io): number {
+  const { positional, flags } = parseArgs(args, { o: 'string', output: 'string', opset: 'string', seed: 'string', 'zero-init-residual': 'bool', input: 'string', classes: 'string', 'fold-bn': 'bool' });
+  if (positional.length !== 1) throw new UsageError('export takes one template or project file');
+  const out = (flags['o'] ?? flags['output']) as string | undefined;
+  if (!out) throw new UsageError('export needs -o out.onnx');
+  const loaded = load(positional[0]!, flags);
+  let doc = loaded.doc;
+  if (flags['seed'] !== undefined) {
+    const s = Number(flags['seed']);
+    if (!Number.isInteger(s) || s < 0 || s > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got "${String(flags['seed'])}"`);
+    doc = { ...doc, seed: s };
+  }
+  if (flags['zero-init-residual']) doc = { ...doc, zeroInitResidual: true };
+  let opset: number | undefined;
+  if (flags['opset'] !== undefined) {
+    opset = Number(flags['opset']);
+    if (!Number.isInteger(opset)) throw new UsageError(`--opset must be a whole number, got "${String(flags['opset'])}"`);
+  }
+  const r = compile(doc, { ...(opset !== undefined ? { opset } : {}), ...(loaded.weights ? { weights: loaded.weights } : {}), foldBatchNorm: flags['fold-bn'] === true });
+  if (!r.bytes) {
+    const first = r.diagnostics.find((d) => d.severity === 'error');
+    throw new UsageError(`cannot export ${doc.name}: ${first?.code} ${first?.message}`);
+  }
+  try {
+    writeFileSync(out, r.bytes);
+  } catch (e) {
+    throw new UsageError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  io.stdout(`wrote ${out} (${(r.bytes.length / 2 ** 20).toFixed(1)} MB, opset ${r.model!.opset})\n`);
+  return 0;
+}

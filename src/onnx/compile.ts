@@ -1,0 +1,194 @@
+import { diag, hasErrors, type Diagnostic } from '../diagnostics/catalogue.ts';
+import type { NodeId } from '../graph/ids.ts';
+import type { ResidualDocument } from '../graph/types.ts';
+import { serializeDocument } from '../document/document.ts';
+import { getOp } from '../ops/registry.ts';
+import type { LowerContext } from '../ops/types.ts';
+import { analyze, layerTensor, type Analysis, type ResourceLimits, DEFAULT_LIMITS } from '../shape/analyze.ts';
+import { initTensor } from '../weights/init.ts';
+import type { WeightStore } from '../weights/types.ts';
+import { DataType, DEFAULT_OPSET, irVersionForOpset, MAX_OPSET, MIN_OPSET, type IrAttribute, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
+import { foldBatchNorm } from './passes/fold-batchnorm.ts';
+import { serializeModel } from './serialize.ts';
+
+/** The metadata key under which the editor document travels inside exported ONNX files. */
+export const DOCUMENT_METADATA_KEY = 'residual_studio.document';
+/** Producer name written into every exported model. */
+export const PRODUCER_NAME = 'residual-studio';
+/** Producer version written into every exported model. */
+export const PRODUCER_VERSION = '0.1.0';
+
+/** Options of {@link compile}. */
+export interface CompileOptions {
+  /** ONNX opset, 13–21; defaults to the document's. */
+  readonly opset?: number;
+  /** Real weights by initializer name; used where the owner fingerprint and shape still match. */
+  readonly weights?: WeightStore;
+  /** Extra tensors to expose as graph outputs (names from `NodeInfo.tensors`), for activation inspection. */
+  readonly expose?: readonly string[];
+  /** Optimised export: fold inference BatchNorm into the preceding convolution. Off by default. */
+  readonly foldBatchNorm?: boolean;
+  /** Embed the document in `metadata_props` (default true). */
+  readonly embedDocument?: boolean;
+  /** Resource guard limits (checked before any weight is allocated). */
+  readonly limits?: ResourceLimits;
+  /** A ready analysis of `doc`, to avoid recomputing it. */
+  readonly analysis?: Analysis;
+}
+
+/** Where each document node's weights came from. */
+export type WeightSource = 'fresh' | 'imported' | 'trained' | 'mixed';
+
+/** What {@link compile} returns: bytes when the document compiles, diagnostics always. */
+export interface CompileResult {
+  readonly bytes?: Uint8Array;
+  readonly model?: IrModel;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Per document node with weights: fresh (initialised from the seed) or real. */
+  readonly weightSources: ReadonlyMap<NodeId, WeightSource>;
+  /** Names of the graph outputs: `logits` first, then exposed tensors. */
+  readonly outputs: readonly string[];
+  readonly timings: { readonly analyzeMs: number; readonly lowerMs: number; readonly serializeMs: number };
+}
+
+/**
+ * Compiles a document to an ONNX model. A pipeline of passes over a typed IR:
+ * analyse (shapes, diagnostics, resource guard) → lower each layer → optional passes
+ * (BN folding) → serialise with the generated protobuf bindings.
+ *
+ * @example
+ * const { bytes, diagnostics } = compile(buildTemplate('resnet18')!, { opset: 17 });
+ * if (bytes) writeFileSync('resnet18.onnx', bytes);
+ */
+export function compile(doc: ResidualDocument, opts: CompileOptions = {}): CompileResult {
+  const t0 = performance.now();
+  const { model, diagnostics, weightSources, outputs } = lowerToIr(doc, opts);
+  const t1 = performance.now();
+  if (!model) return { diagnostics, weightSources, outputs, timings: { analyzeMs: t1 - t0, lowerMs: 0, serializeMs: 0 } };
+  const lowered = opts.foldBatchNorm ? foldBatchNorm(model) : model;
+  const t2 = performance.now();
+  const bytes = serializeModel(lowered);
+  const t3 = performance.now();
+  return { bytes, model: lowered, diagnostics, weightSources, outputs, timings: { analyzeMs: t1 - t0, lowerMs: t2 - t1, serializeMs: t3 - t2 } };
+}
+
+/** The first half of {@link compile}: document → IR model (no bytes). */
+export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { model?: IrModel; diagnostics: Diagnostic[]; weightSources: Map<NodeId, WeightSource>; outputs: string[] } {
+  const opset = opts.opset ?? doc.opset ?? DEFAULT_OPSET;
+  const weightSources = new Map<NodeId, WeightSource>();
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    return { diagnostics: [diag('RS304', `opset ${opset} is not supported; choose ${MIN_OPSET}–${MAX_OPSET}`, { field: 'opset' })], weightSources, outputs: [] };
+  }
+  const analysis = opts.analysis ?? analyze(doc, opts.limits ?? DEFAULT_LIMITS);
+  const diagnostics = [...analysis.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics, weightSources, outputs: [] };
+  if (analysis.outputs.length === 0) return { diagnostics: [...diagnostics, diag('RS103', 'the network has no connected Output')], weightSources, outputs: [] };
+
+  const nodes: IrNode[] = [];
+  const initializers: IrTensor[] = [];
+  const valueInfo: IrValueInfo[] = [];
+  const tensorOf = new Map<NodeId, string>();
+  const shapeOf = new Map<string, readonly number[]>();
+  const note = (docNode: NodeId, src: 'fresh' | 'imported' | 'trained') => {
+    const cur = weightSources.get(docNode);
+    weightSources.set(docNode, cur === undefined || cur === src ? src : 'mixed');
+  };
+
+  for (const layer of analysis.layers) {
+    const out = layerTensor(layer);
+    if (layer.op === 'Input' || layer.op === 'Output') {
+      tensorOf.set(layer.id, out);
+      continue;
+    }
+    const first = nodes.length;
+    let counter = 0;
+    const ctx: LowerContext = {
+      opset,
+      zeroInitResidual: doc.zeroInitResidual,
+      emit(opType, inputs, attributes = [], o = {}) {
+        const suffix = o.suffix ?? (counter++ === 0 ? '' : String(counter));
+        const base = suffix ? `${layer.name}/${suffix}` : layer.name;
+        const outs = o.outputs ? [...o.outputs] : Array.from({ length: o.outputCount ?? 1 }, (_, i) => (i === 0 ? base : `${base}:${i}`));
+        nodes.push({ name: base, opType, inputs, outputs: outs, attributes: attributes as IrAttribute[] });
+        return outs;
+      },
+      weight(local, dims, init) {
+        const name = `${layer.name}.${local}`;
+        const stored = opts.weights?.get(name);
+        let data: Float32Array;
+        if (stored && stored.owner === layer.owner && sameDims(stored.dims, dims)) {
+          data = stored.data;
+          note(layer.docNode, stored.origin);
+        } else {
+          data = initTensor(init, dims, doc.seed, `${layer.id}/${local}`);
+          note(layer.docNode, 'fresh');
+        }
+        initializers.push({ name, dims, dataType: DataType.FLOAT, data });
+        return name;
+      },
+      int64(local, values) {
+        const name = `${layer.name}.${local}`;
+        initializers.push({ name, dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+        return name;
+      },
+      float(local, dims, values) {
+        const name = `${layer.name}.${local}`;
+        initializers.push({ name, dims, dataType: DataType.FLOAT, data: Float32Array.from(values) });
+        return name;
+      },
+    };
+    const inputs = layer.inputs.map((r) => tensorOf.get(r.layer)!);
+    const ret = getOp(layer.op).lower!(ctx, inputs, layer.inputShapes, layer.outputShapes, layer.params);
+    // The layer's output tensor is always named after the layer, whatever its lowering did inside.
+    if (ret[0] !== undefined && ret[0] !== out) renameOutput(nodes, first, ret[0], out);
+    tensorOf.set(layer.id, out);
+    shapeOf.set(out, layer.outputShapes[0]!);
+    valueInfo.push({ name: out, elemType: DataType.FLOAT, dims: ['N', ...layer.outputShapes[0]!] });
+  }
+
+  const graphOutputs: IrValueInfo[] = [];
+  analysis.outputs.forEach((o, i) => {
+    const name = i === 0 ? 'logits' : `logits_${i}`;
+    nodes.push({ name: `output${i === 0 ? '' : `_${i}`}`, opType: 'Identity', inputs: [tensorOf.get(o.layer)!], outputs: [name], attributes: [] });
+    graphOutputs.push({ name, elemType: DataType.FLOAT, dims: ['N', ...o.shape] });
+  });
+  for (const name of opts.expose ?? []) {
+    if (graphOutputs.some((g) => g.name === name)) continue;
+    const s = name === 'input' ? [doc.input.channels, doc.input.height, doc.input.width] : shapeOf.get(name);
+    if (!s) {
+      diagnostics.push(diag('RS105', `cannot expose "${name}": no tensor of that name in the compiled graph`));
+      continue;
+    }
+    graphOutputs.push({ name, elemType: DataType.FLOAT, dims: ['N', ...s] });
+  }
+  const exposed = new Set(graphOutputs.map((g) => g.name));
+
+  const model: IrModel = {
+    irVersion: irVersionForOpset(opset),
+    opset,
+    producerName: PRODUCER_NAME,
+    producerVersion: PRODUCER_VERSION,
+    metadata: opts.embedDocument === false ? {} : { [DOCUMENT_METADATA_KEY]: serializeDocument(doc) },
+    docString: doc.name,
+    graph: {
+      name: doc.name,
+      inputs: [{ name: 'input', elemType: DataType.FLOAT, dims: ['N', doc.input.channels, doc.input.height, doc.input.width] }],
+      outputs: graphOutputs,
+      nodes,
+      initializers,
+      valueInfo: valueInfo.filter((v) => !exposed.has(v.name)),
+    },
+  };
+  return { model, diagnostics, weightSources, outputs: graphOutputs.map((g) => g.name) };
+}
+
+const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function renameOutput(nodes: IrNode[], from: number, oldName: string, newName: string) {
+  for (let i = from; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.outputs.includes(oldName) || n.inputs.includes(oldName)) {
+      nodes[i] = { ...n, outputs: n.outputs.map((x) => (x === oldName ? newName : x)), inputs: n.inputs.map((x) => (x === oldName ? newName : x)) };
+    }
+  }
+}
