@@ -1,0 +1,146 @@
+import type { Edge, Node } from '@xyflow/react';
+import type { Analysis, Diagnostic, GraphNode, NodeId, NodeInfo, ResidualDocument } from '../../src/index.ts';
+import { fmtShape, isBlockKind } from '../../src/index.ts';
+import { analysisOf, edgeArcs, groupFrames, pinnedDiagnostics, type EdgeArc } from '../store/derived.ts';
+import type { EditorState } from '../store/editor-store.ts';
+import { ARC_ROOM, nodeSize } from './sizes.ts';
+
+/** Data of a block or layer card. Object identity is kept while nothing it shows changes. */
+export interface CardData extends Record<string, unknown> {
+  readonly node: GraphNode;
+  readonly info: NodeInfo | undefined;
+  readonly diagnostics: readonly Diagnostic[] | undefined;
+}
+export interface FrameData extends Record<string, unknown> {
+  readonly groupId: NodeId;
+  readonly name: string;
+  readonly kind: string;
+}
+export interface ShapeEdgeData extends Record<string, unknown> {
+  readonly shape: string;
+  readonly arc: EdgeArc | undefined;
+  readonly diagnostics: readonly Diagnostic[] | undefined;
+}
+
+export type CardNode = Node<CardData, 'block' | 'layer'>;
+export type FrameNode = Node<FrameData, 'frame'>;
+export type FlowNode = CardNode | FrameNode;
+export type FlowEdge = Edge<ShapeEdgeData, 'shape' | 'arc'>;
+
+interface CacheEntry {
+  node: GraphNode;
+  info: NodeInfo | undefined;
+  diags: readonly Diagnostic[] | undefined;
+  selected: boolean;
+  x: number;
+  y: number;
+  out: CardNode;
+}
+
+/**
+ * Memoised selector: React Flow nodes from the document, the analysis, the selection and the
+ * live drag. Each card object is reused while its inputs are unchanged, so React Flow and the
+ * memoised cards re-render only the nodes that actually changed (one node while dragging).
+ */
+export function createNodeSelector() {
+  const cache = new Map<NodeId, CacheEntry>();
+  let last: { doc: ResidualDocument; sel: readonly NodeId[]; drag: EditorState['dragging']; out: FlowNode[] } | undefined;
+  return (s: Pick<EditorState, 'doc' | 'selection' | 'dragging'>): FlowNode[] => {
+    if (last && last.doc === s.doc && last.sel === s.selection.nodes && last.drag === s.dragging) return last.out;
+    const analysis = analysisOf(s.doc);
+    const pinned = pinnedDiagnostics(analysis);
+    const selected = new Set(s.selection.nodes);
+    const cards: CardNode[] = [];
+    const alive = new Set<NodeId>();
+    for (const node of s.doc.nodes) {
+      alive.add(node.id);
+      const info = analysis.nodes.get(node.id);
+      const diags = pinned.byNode.get(node.id);
+      const pos = s.dragging?.get(node.id) ?? node.position;
+      const sel = selected.has(node.id);
+      const c = cache.get(node.id);
+      if (c && c.node === node && c.info === info && c.diags === diags && c.selected === sel && c.x === pos.x && c.y === pos.y) {
+        cards.push(c.out);
+        continue;
+      }
+      const data: CardData = c && c.node === node && c.info === info && c.diags === diags ? c.out.data : { node, info, diagnostics: diags };
+      const out: CardNode = {
+        id: node.id,
+        type: isBlockKind(node.op) ? 'block' : 'layer',
+        position: pos,
+        data,
+        selected: sel,
+        zIndex: 1,
+      };
+      cache.set(node.id, { node, info, diags, selected: sel, x: pos.x, y: pos.y, out });
+      cards.push(out);
+    }
+    for (const id of cache.keys()) if (!alive.has(id)) cache.delete(id);
+    const frames = framesFor(s.doc, s.dragging);
+    const out = [...frames, ...cards];
+    last = { doc: s.doc, sel: s.selection.nodes, drag: s.dragging, out };
+    return out;
+  };
+}
+
+const FRAME_PAD = 18;
+
+function framesFor(doc: ResidualDocument, drag: EditorState['dragging']): FrameNode[] {
+  return groupFrames(doc)
+    .sort((a, b) => a.depth - b.depth)
+    .map((g) => {
+      let x0 = Infinity;
+      let y0 = Infinity;
+      let x1 = -Infinity;
+      let y1 = -Infinity;
+      for (const m of g.members) {
+        const p = drag?.get(m.id) ?? m.position;
+        const size = nodeSize(m.op);
+        x0 = Math.min(x0, p.x);
+        y0 = Math.min(y0, p.y);
+        x1 = Math.max(x1, p.x + size.width + (isBlockKind(m.op) ? ARC_ROOM : 0));
+        y1 = Math.max(y1, p.y + size.height);
+      }
+      const pad = FRAME_PAD + (2 - Math.min(g.depth, 2)) * 6;
+      return {
+        id: `frame:${g.id}`,
+        type: 'frame' as const,
+        position: { x: x0 - pad, y: y0 - pad - 22 },
+        width: x1 - x0 + 2 * pad,
+        height: y1 - y0 + 2 * pad + 22,
+        data: { groupId: g.id, name: g.name, kind: g.kind },
+        selectable: false,
+        draggable: false,
+        connectable: false,
+        focusable: false,
+        zIndex: -1 + g.depth * 0,
+      };
+    });
+}
+
+/** Memoised selector: React Flow edges, each labelled with its tensor shape; skip edges as arcs. */
+export function createEdgeSelector() {
+  let last: { edges: ResidualDocument['edges']; analysis: Analysis; sel: string | undefined; out: FlowEdge[] } | undefined;
+  return (s: Pick<EditorState, 'doc' | 'selection'>): FlowEdge[] => {
+    const analysis = analysisOf(s.doc);
+    if (last && last.edges === s.doc.edges && last.analysis === analysis && last.sel === s.selection.edge) return last.out;
+    const arcs = edgeArcs(analysis);
+    const pinned = pinnedDiagnostics(analysis);
+    const out = s.doc.edges.map((e): FlowEdge => {
+      const shape = analysis.edges.get(e.id);
+      const arc = arcs.get(e.id);
+      return {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: `out-${e.sourcePort}`,
+        targetHandle: `in-${e.targetPort}`,
+        type: arc ? 'arc' : 'shape',
+        selected: s.selection.edge === e.id,
+        data: { shape: shape ? fmtShape(shape) : '?', arc, diagnostics: pinned.byEdge.get(e.id) },
+      };
+    });
+    last = { edges: s.doc.edges, analysis, sel: s.selection.edge, out };
+    return out;
+  };
+}

@@ -1,0 +1,17 @@
+/// <reference lib="webworker" />
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { LayoutRequest, LayoutResponse } from './layout-graph.ts';
+
+/** Runs ELK off the main thread so a large layout never blocks dragging or typing. */
+const elk = new ELK();
+
+self.onmessage = async (ev: MessageEvent<LayoutRequest>) => {
+  const { id, graph } = ev.data;
+  let res: LayoutResponse;
+  try {
+    res = { type: 'layout', id, out: await elk.layout(graph) };
+  } catch (e) {
+    res = { type: 'layout', id, err: (e as Error).message };
+  }
+  (self as unknown as Worker).postMessage(res);
+};

@@ -1,0 +1,181 @@
+import { describe, expect, it, vi } from 'vitest';
+import { buildTemplate } from '../../src/index.ts';
+import { analysisOf, analysisRuns } from './derived.ts';
+import { createEditorStore, redo, replaceDocument, undo, withoutHistory } from './editor-store.ts';
+import { AUTOSAVE_KEY, loadAutosave, startAutosave, type KeyValue } from './persistence.ts';
+
+const blockOf = (name: string, store: ReturnType<typeof createEditorStore>) => store.getState().doc.nodes.find((n) => n.name === name)!;
+
+describe('editor store', () => {
+  it('opens the Fashion-MNIST ResNet by default', () => {
+    const store = createEditorStore();
+    expect(store.getState().doc.name).toBe(buildTemplate('fashion-resnet')!.name);
+  });
+
+  it('undoes and redoes document edits only, not selection or view', () => {
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    const b = blockOf('layer1.0', store);
+    store.getState().select([b.id]);
+    store.getState().setTheme('dark');
+    store.getState().setParams(b.id, { stride: 2 });
+    expect(blockOf('layer1.0', store).params['stride']).toBe(2);
+    undo(store);
+    expect(blockOf('layer1.0', store).params['stride']).toBe(1);
+    expect(store.getState().view.theme).toBe('dark');
+    redo(store);
+    expect(blockOf('layer1.0', store).params['stride']).toBe(2);
+  });
+
+  it('a drag is one history entry, committed at its end, and never re-runs the analysis', () => {
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    analysisOf(store.getState().doc);
+    const runs = analysisRuns();
+    const b = blockOf('layer2.0', store);
+    for (let i = 1; i <= 20; i++) {
+      store.getState().setDragging(new Map([[b.id, { x: i, y: i }]]));
+      analysisOf(store.getState().doc);
+    }
+    expect(store.temporal.getState().pastStates).toHaveLength(0);
+    store.getState().commitPositions(new Map([[b.id, { x: 20, y: 20 }]]));
+    analysisOf(store.getState().doc);
+    expect(analysisRuns()).toBe(runs);
+    expect(store.temporal.getState().pastStates).toHaveLength(1);
+    expect(store.getState().dragging).toBeUndefined();
+    undo(store);
+    expect(blockOf('layer2.0', store).position).toEqual(b.position);
+  });
+
+  it('changing stride flips an auto shortcut from identity to projection', () => {
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    const b = blockOf('layer1.1', store);
+    expect(analysisOf(store.getState().doc).nodes.get(b.id)!.shortcut!.kind).toBe('identity');
+    store.getState().setParams(b.id, { stride: 2 });
+    const sc = analysisOf(store.getState().doc).nodes.get(b.id)!.shortcut!;
+    expect(sc.kind).toBe('projection');
+    expect(sc.label).toBe('1x1 conv, /2');
+  });
+
+  it('refuses a cycle with the core diagnostic and leaves the document unchanged', () => {
+    const store = createEditorStore({ doc: buildTemplate('tiny-resnet')! });
+    const doc = store.getState().doc;
+    const last = doc.edges[doc.edges.length - 2]!;
+    const err = store.getState().connectPorts({ source: last.target, sourcePort: 0, target: doc.edges[1]!.source, targetPort: 0 });
+    expect(err?.code).toMatch(/RS10[16]/);
+    expect(store.getState().doc).toBe(doc);
+  });
+
+  it('applies a one-click fix for an identity shortcut that changes dimensions', () => {
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    const b = blockOf('layer2.0', store);
+    store.getState().setParams(b.id, { shortcut: 'identity' });
+    const d = analysisOf(store.getState().doc).diagnostics.find((x) => x.code === 'RS206');
+    expect(d?.fix).toBeDefined();
+    store.getState().fix(d!.fix!);
+    expect(analysisOf(store.getState().doc).diagnostics.filter((x) => x.severity === 'error')).toHaveLength(0);
+  });
+
+  it('expands a block into layers and collapses it back', () => {
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    const b = blockOf('layer2.0', store);
+    const before = store.getState().doc.nodes.length;
+    store.getState().expand(b.id);
+    const doc = store.getState().doc;
+    expect(doc.nodes.length).toBeGreaterThan(before);
+    const shortcuts = analysisOf(doc).shortcuts.filter((s) => !s.collapsed);
+    expect(shortcuts.some((s) => s.kind === 'projection' && s.edges.length > 0)).toBe(true);
+    store.getState().collapse(b.id);
+    expect(store.getState().doc.nodes.length).toBe(before);
+    expect(analysisOf(store.getState().doc).totals.params).toBe(analysisOf(buildTemplate('resnet18')!).totals.params);
+  });
+
+  it('copies, pastes and duplicates the selection; deletes it', () => {
+    const store = createEditorStore({ doc: buildTemplate('tiny-resnet')! });
+    const n = store.getState().doc.nodes.length;
+    const b = store.getState().doc.nodes.find((x) => x.op === 'BasicBlock')!;
+    store.getState().select([b.id]);
+    store.getState().copySelection();
+    store.getState().paste();
+    expect(store.getState().doc.nodes.length).toBe(n + 1);
+    store.getState().duplicateSelection();
+    expect(store.getState().doc.nodes.length).toBe(n + 2);
+    store.getState().removeSelected();
+    expect(store.getState().doc.nodes.length).toBe(n + 1);
+  });
+
+  it('layout after an expand is undone together with it', () => {
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    const b = blockOf('layer1.0', store);
+    const original = store.getState().doc;
+    store.getState().expand(b.id);
+    withoutHistory(store, () => store.getState().commitPositions(new Map(store.getState().doc.nodes.map((x) => [x.id, { x: 1, y: 2 }]))));
+    undo(store);
+    expect(store.getState().doc).toBe(original);
+  });
+
+  it('replacing the document clears the history', () => {
+    const store = createEditorStore();
+    store.getState().addNodeAt('ReLU', { x: 0, y: 0 });
+    replaceDocument(store, buildTemplate('blank')!);
+    expect(store.temporal.getState().pastStates).toHaveLength(0);
+  });
+});
+
+describe('autosave', () => {
+  const memory = (): KeyValue & { map: Map<string, unknown> } => {
+    const map = new Map<string, unknown>();
+    return { map, get: async (k) => structuredClone(map.get(k)), set: async (k, v) => void map.set(k, structuredClone(v)) };
+  };
+
+  it('saves document and view debounced, and restores them', async () => {
+    vi.useFakeTimers();
+    const kv = memory();
+    const store = createEditorStore({ doc: buildTemplate('tiny-resnet')! });
+    const h = startAutosave(store, { baseRevision: 0, kv, channel: null, delayMs: 300 });
+    store.getState().setLanguage('zh-CN');
+    store.getState().addNodeAt('ReLU', { x: 5, y: 5 });
+    expect(kv.map.size).toBe(0);
+    await vi.advanceTimersByTimeAsync(310);
+    vi.useRealTimers();
+    await h.flush();
+    const r = await loadAutosave(kv);
+    expect(r.doc).toEqual(store.getState().doc);
+    expect(r.record!.view.language).toBe('zh-CN');
+    expect(store.getState().saveStatus.state).toBe('saved');
+    h.stop();
+  });
+
+  it('does not overwrite a newer revision from another tab: raises a conflict', async () => {
+    const kv = memory();
+    const a = createEditorStore({ doc: buildTemplate('tiny-resnet')! });
+    const b = createEditorStore({ doc: buildTemplate('tiny-resnet')! });
+    const ha = startAutosave(a, { baseRevision: 0, kv, channel: null, tabId: 'a', delayMs: 1 });
+    const hb = startAutosave(b, { baseRevision: 0, kv, channel: null, tabId: 'b', delayMs: 1 });
+    a.getState().addNodeAt('ReLU', { x: 0, y: 0 });
+    await ha.flush();
+    b.getState().addNodeAt('Sigmoid', { x: 0, y: 0 });
+    await hb.flush();
+    expect(b.getState().conflict).toBe(true);
+    expect((await loadAutosave(kv)).doc!.nodes.some((n) => n.op === 'ReLU' && n.position.x === 0)).toBe(true);
+    await hb.keepMine();
+    expect((await loadAutosave(kv)).doc!.nodes.some((n) => n.op === 'Sigmoid')).toBe(true);
+    expect(b.getState().conflict).toBe(false);
+    ha.stop();
+    hb.stop();
+  });
+
+  it('reports a failing storage instead of swallowing it', async () => {
+    const store = createEditorStore();
+    const kv: KeyValue = { get: async () => undefined, set: async () => Promise.reject(new Error('QuotaExceededError')) };
+    const h = startAutosave(store, { baseRevision: 0, kv, channel: null });
+    await h.flush();
+    expect(store.getState().saveStatus).toEqual({ state: 'error', message: 'QuotaExceededError' });
+    h.stop();
+  });
+
+  it('reports a foreign autosave record', async () => {
+    const kv = memory();
+    kv.map.set(AUTOSAVE_KEY, { schemaVersion: 99 });
+    expect((await loadAutosave(kv)).error).toMatch(/unknown format/);
+  });
+});
+

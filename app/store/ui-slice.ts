@@ -1,0 +1,70 @@
+import type { NodeId, Position } from '../../src/index.ts';
+import type { Clipboard } from './document-slice.ts';
+import type { EditorSlice } from './editor-store.ts';
+
+export type ToastKind = 'info' | 'error';
+/** A transient message. `key` is an i18n key; `text` is shown verbatim (core diagnostics). */
+export interface Toast {
+  readonly id: number;
+  readonly kind: ToastKind;
+  readonly key: string;
+  readonly text?: string;
+  readonly values?: Readonly<Record<string, string | number>>;
+}
+
+export type SaveStatus = { readonly state: 'idle' | 'saving' | 'saved' } | { readonly state: 'error'; readonly message: string };
+
+/** Transient UI state: toasts, dialogs, the live drag, the clipboard, persistence status. */
+export interface UiSlice {
+  toasts: readonly Toast[];
+  /** Positions of nodes being dragged right now; committed to the document at drag end. */
+  dragging: ReadonlyMap<NodeId, Position> | undefined;
+  clipboard: Clipboard | undefined;
+  dialog: 'none' | 'gallery' | 'help' | 'diagnostics';
+  saveStatus: SaveStatus;
+  /** Another tab saved a newer revision over the one this tab started from. */
+  conflict: boolean;
+  /** Diagnostics of a refused file, shown until dismissed. */
+  fileError: { readonly file: string; readonly messages: readonly string[] } | undefined;
+  toast(key: string, kind?: ToastKind, extra?: { text?: string; values?: Record<string, string | number> }): void;
+  dismissToast(id: number): void;
+  setDragging(p: ReadonlyMap<NodeId, Position> | undefined): void;
+  openDialog(d: UiSlice['dialog']): void;
+  setSaveStatus(s: SaveStatus): void;
+  setConflict(c: boolean): void;
+  setFileError(e: UiSlice['fileError']): void;
+}
+
+let nextToast = 1;
+
+export const createUiSlice: EditorSlice<UiSlice> = (set, get) => ({
+  toasts: [],
+  dragging: undefined,
+  clipboard: undefined,
+  dialog: 'none',
+  saveStatus: { state: 'idle' },
+  conflict: false,
+  fileError: undefined,
+  toast(key, kind = 'info', extra = {}) {
+    const t: Toast = { id: nextToast++, kind, key, ...extra };
+    set({ toasts: [...get().toasts.slice(-3), t] });
+  },
+  dismissToast(id) {
+    set({ toasts: get().toasts.filter((t) => t.id !== id) });
+  },
+  setDragging(dragging) {
+    set({ dragging });
+  },
+  openDialog(dialog) {
+    set({ dialog });
+  },
+  setSaveStatus(saveStatus) {
+    set({ saveStatus });
+  },
+  setConflict(conflict) {
+    set({ conflict });
+  },
+  setFileError(fileError) {
+    set({ fileError });
+  },
+});
