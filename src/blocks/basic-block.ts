@@ -3,7 +3,7 @@ import { int, str } from '../ops/common.ts';
 import type { OpDef } from '../ops/types.ts';
 import { ExpansionBuilder } from './build.ts';
 import { resolveShortcut } from './shortcut.ts';
-import { addShortcut, blockParams } from './shortcut-path.ts';
+import { addShortcut, blockParams, convUnit } from './shortcut-path.ts';
 
 /**
  * The basic residual block of ResNet-18/34 and the CIFAR ResNets:
@@ -20,16 +20,13 @@ export const basicBlock: OpDef = {
     const width = int(node.params, 'width');
     const stride = int(node.params, 'stride');
     const kind = resolveShortcut(str(node.params, 'shortcut') as ShortcutMode, input, width, stride, options.projectionEverywhere);
+    const bn = node.params['batchNorm'] !== false;
     const b = new ExpansionBuilder(node);
-    const conv1 = b.layer('conv1', 'Conv2d', { outChannels: width, kernel: 3, stride, padding: 1, dilation: 1, groups: 1, bias: false }, 0, 0);
-    const bn1 = b.layer('bn1', 'BatchNorm2d', { eps: 1e-5, lastInBlock: false }, 0, 1);
-    const relu1 = b.layer('relu1', 'ReLU', {}, 0, 2);
-    const conv2 = b.layer('conv2', 'Conv2d', { outChannels: width, kernel: 3, stride: 1, padding: 1, dilation: 1, groups: 1, bias: false }, 0, 3);
-    const bn2 = b.layer('bn2', 'BatchNorm2d', { eps: 1e-5, lastInBlock: true }, 0, 4);
+    const main = [...convUnit(b, 1, { outChannels: width, kernel: 3, stride }, true, false, bn, 0), ...convUnit(b, 2, { outChannels: width, kernel: 3, stride: 1 }, false, true, bn, 3)];
     const addId = b.layer('add', 'Add', {}, 0, 5);
     const relu = b.layer('relu', 'ReLU', {}, 0, 6);
-    b.chain(conv1, bn1, relu1, conv2, bn2, addId, relu);
-    const shortcutEntries = addShortcut(b, kind, width, stride, addId);
-    return b.done([{ node: conv1, port: 0 }, ...shortcutEntries], relu);
+    b.chain(...main, addId, relu);
+    const shortcutEntries = addShortcut(b, kind, width, stride, addId, bn);
+    return b.done([{ node: main[0]!, port: 0 }, ...shortcutEntries], relu);
   },
 };

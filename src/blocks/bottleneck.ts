@@ -3,7 +3,7 @@ import { int, str } from '../ops/common.ts';
 import type { OpDef } from '../ops/types.ts';
 import { ExpansionBuilder } from './build.ts';
 import { resolveShortcut } from './shortcut.ts';
-import { addShortcut, blockParams } from './shortcut-path.ts';
+import { addShortcut, blockParams, convUnit } from './shortcut-path.ts';
 
 /**
  * The bottleneck block of ResNet-50/101/152: 1×1 reduce → 3×3 (stride, as torchvision's v1.5)
@@ -20,19 +20,16 @@ export const bottleneck: OpDef = {
     const stride = int(node.params, 'stride');
     const out = width * int(node.params, 'expansion');
     const kind = resolveShortcut(str(node.params, 'shortcut') as ShortcutMode, input, out, stride, options.projectionEverywhere);
+    const bn = node.params['batchNorm'] !== false;
     const b = new ExpansionBuilder(node);
-    const conv = (k: number, c: number, s: number) => ({ outChannels: c, kernel: k, stride: s, padding: k === 3 ? 1 : 0, dilation: 1, groups: 1, bias: false });
-    const conv1 = b.layer('conv1', 'Conv2d', conv(1, width, 1), 0, 0);
-    const bn1 = b.layer('bn1', 'BatchNorm2d', { eps: 1e-5, lastInBlock: false }, 0, 1);
-    const relu1 = b.layer('relu1', 'ReLU', {}, 0, 2);
-    const conv2 = b.layer('conv2', 'Conv2d', conv(3, width, stride), 0, 3);
-    const bn2 = b.layer('bn2', 'BatchNorm2d', { eps: 1e-5, lastInBlock: false }, 0, 4);
-    const relu2 = b.layer('relu2', 'ReLU', {}, 0, 5);
-    const conv3 = b.layer('conv3', 'Conv2d', conv(1, out, 1), 0, 6);
-    const bn3 = b.layer('bn3', 'BatchNorm2d', { eps: 1e-5, lastInBlock: true }, 0, 7);
+    const main = [
+      ...convUnit(b, 1, { outChannels: width, kernel: 1, stride: 1 }, true, false, bn, 0),
+      ...convUnit(b, 2, { outChannels: width, kernel: 3, stride }, true, false, bn, 3),
+      ...convUnit(b, 3, { outChannels: out, kernel: 1, stride: 1 }, false, true, bn, 6),
+    ];
     const addId = b.layer('add', 'Add', {}, 0, 8);
     const relu = b.layer('relu', 'ReLU', {}, 0, 9);
-    b.chain(conv1, bn1, relu1, conv2, bn2, relu2, conv3, bn3, addId, relu);
-    return b.done([{ node: conv1, port: 0 }, ...addShortcut(b, kind, out, stride, addId)], relu);
+    b.chain(...main, addId, relu);
+    return b.done([{ node: main[0]!, port: 0 }, ...addShortcut(b, kind, out, stride, addId, bn)], relu);
   },
 };

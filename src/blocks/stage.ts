@@ -17,6 +17,7 @@ export const stage: OpDef = {
     { name: 'width', type: 'int', default: 64, min: 1, max: 8192 },
     { name: 'stride', type: 'int', default: 1, min: 1, max: 4 },
     { name: 'shortcut', type: 'enum', default: 'auto', options: ['auto', 'projection', 'zero-pad'] },
+    { name: 'batchNorm', type: 'bool', default: true },
   ],
   inputCount: () => 1,
   expand(node) {
@@ -32,6 +33,7 @@ export const stage: OpDef = {
         width: int(node.params, 'width'),
         stride: i === 0 ? int(node.params, 'stride') : 1,
         shortcut: i === 0 ? str(node.params, 'shortcut') : 'auto',
+        batchNorm: node.params['batchNorm'] !== false,
         ...(op === 'Bottleneck' ? { expansion: 4 } : {}),
       };
       nodes.push({ id, op, name: `${node.name}.${i}`, params, position: { x: node.position.x, y: node.position.y + i * 140 }, group });
