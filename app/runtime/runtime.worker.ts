@@ -1,0 +1,353 @@
+/// <reference lib="webworker" />
+/**
+ * The runtime worker: the only module that imports onnxruntime-web. It compiles documents with
+ * the core compiler (so the page never blocks on it), keeps a small cache of inference sessions
+ * keyed by model hash + exposed tensors + backend, runs them, and reports which backend really ran.
+ * Requests are served one at a time in arrival order; `cancel` drops a queued request, or the
+ * result of the running one.
+ */
+import * as ort from 'onnxruntime-web';
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from '../../src/index.ts';
+import { modelKey } from './doc-key.ts';
+import {
+  transferables,
+  type Backend,
+  type BackendChoice,
+  type CompileOut,
+  type EnvInfo,
+  type OutByType,
+  type Request,
+  type Response,
+  type RunOut,
+  type WireError,
+  type WireTensor,
+} from './protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+/* ---------- the core, loaded lazily (and defensively: a missing module is an error message, not a broken build) ---------- */
+
+interface CompileModule {
+  compile(doc: ResidualDocument, opts: { expose?: readonly string[]; weights?: WeightStore; analysis?: Analysis }): {
+    bytes?: Uint8Array;
+    diagnostics: readonly Diagnostic[];
+    weightSources?: ReadonlyMap<NodeId, 'fresh' | 'imported' | 'trained' | 'mixed'>;
+    outputs?: readonly string[];
+  };
+}
+interface SafetensorsModule {
+  decodeSafetensors(bytes: Uint8Array): { store?: WeightStore; diagnostics: readonly Diagnostic[] };
+}
+const compileModules = import.meta.glob<CompileModule>('../../src/onnx/compile.ts');
+const weightModules = import.meta.glob<SafetensorsModule>('../../src/weights/safetensors.ts');
+
+async function loadCore<T>(mods: Record<string, () => Promise<T>>, what: string): Promise<T> {
+  const load = Object.values(mods)[0];
+  if (!load) throw fail('internal', `${what} is not available in this build`);
+  return load();
+}
+
+/* ---------- environment ---------- */
+
+interface GpuAdapterLike {
+  readonly info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  readonly isFallbackAdapter?: boolean;
+}
+interface GpuLike {
+  requestAdapter(opts?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
+}
+
+const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
+ort.env.wasm.numThreads = threads;
+ort.env.wasm.proxy = false;
+ort.env.logLevel = 'error';
+
+let gpuProbe: Promise<EnvInfo['webgpu']> | undefined;
+function probeGpu(): Promise<EnvInfo['webgpu']> {
+  gpuProbe ??= (async () => {
+    const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+    if (!gpu) return { available: false, reason: 'this browser offers no WebGPU' };
+    try {
+      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter) return { available: false, reason: 'no WebGPU adapter' };
+      const info = adapter.info ?? {};
+      const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+      const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader/i.test(description);
+      // ORT creates its device from this very adapter, so what we probed is what runs.
+      (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
+      return { available: true, fallback, description };
+    } catch (e) {
+      return { available: false, reason: `requestAdapter failed: ${(e as Error).message}` };
+    }
+  })();
+  return gpuProbe;
+}
+
+async function envInfo(): Promise<EnvInfo> {
+  return {
+    crossOriginIsolated: self.crossOriginIsolated,
+    wasmThreads: threads,
+    hardwareConcurrency: navigator.hardwareConcurrency || 1,
+    webgpu: await probeGpu(),
+    ortVersion: ort.env.versions.web ?? ort.env.versions.common,
+  };
+}
+
+/* ---------- sessions ---------- */
+
+interface Entry {
+  readonly session: ort.InferenceSession;
+  readonly backend: Backend;
+  runs: number;
+  readonly out: Omit<CompileOut, 'cached' | 'timings'>;
+}
+const MAX_SESSIONS = 4;
+const sessions = new Map<string, Entry>();
+
+function remember(key: string, e: Entry) {
+  sessions.set(key, e);
+  while (sessions.size > MAX_SESSIONS) {
+    const [oldest, old] = sessions.entries().next().value as [string, Entry];
+    sessions.delete(oldest);
+    void old.session.release();
+  }
+}
+
+function touch(key: string): Entry | undefined {
+  const e = sessions.get(key);
+  if (e) {
+    sessions.delete(key);
+    sessions.set(key, e);
+  }
+  return e;
+}
+
+const fail = (kind: WireError['kind'], message: string, diagnostics?: readonly Diagnostic[]): WireError & Error =>
+  Object.assign(new Error(message), { kind, ...(diagnostics ? { diagnostics } : {}) });
+
+/** Creates a session, honestly: WebGPU alone first (so a failure is visible), then WASM. */
+async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<{ session: ort.InferenceSession; backend: Backend; fallbackReason?: string }> {
+  let reason: string | undefined;
+  if (choice !== 'wasm') {
+    const gpu = await probeGpu();
+    if (!gpu.available) reason = gpu.reason;
+    else if (choice === 'auto' && gpu.fallback) reason = `software WebGPU adapter (${gpu.description}) is slower than WASM; force WebGPU to use it`;
+    else {
+      try {
+        const session = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
+        // The device exists only if the WebGPU backend really initialised.
+        const device = await Promise.race([ort.env.webgpu.device, new Promise((r) => setTimeout(() => r(undefined), 2000))]);
+        if (device) return { session, backend: 'webgpu' };
+        await session.release();
+        reason = 'WebGPU backend did not initialise a device';
+      } catch (e) {
+        reason = `WebGPU session failed: ${(e as Error).message}`;
+      }
+    }
+  }
+  try {
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    return { session, backend: 'wasm', ...(choice === 'wasm' || !reason ? {} : { fallbackReason: reason }) };
+  } catch (e) {
+    throw fail('session', `onnxruntime could not load the model: ${(e as Error).message}`);
+  }
+}
+
+/* ---------- weights ---------- */
+
+const weightCache = new Map<string, Promise<WeightStore | undefined>>();
+function loadWeights(url: string): Promise<WeightStore | undefined> {
+  let p = weightCache.get(url);
+  if (!p) {
+    p = (async () => {
+      const res = await fetch(new URL(url, self.location.origin + '/'));
+      if (!res.ok) throw fail('compile', `weights ${url}: HTTP ${res.status}`);
+      const { decodeSafetensors } = await loadCore(weightModules, 'the safetensors reader');
+      const r = decodeSafetensors(new Uint8Array(await res.arrayBuffer()));
+      if (!r.store) throw fail('compile', `weights ${url}: ${r.diagnostics[0]?.message ?? 'unreadable'}`, r.diagnostics);
+      return r.store;
+    })();
+    p.catch(() => weightCache.delete(url));
+    weightCache.set(url, p);
+  }
+  return p;
+}
+
+/* ---------- handlers ---------- */
+
+async function handleCompile(req: Extract<Request, { type: 'compile' }>): Promise<CompileOut> {
+  const key = `${modelKey(req.doc)}|${[...req.expose].sort().join(',')}|${req.backend}`;
+  const hit = touch(key);
+  if (hit) return { ...hit.out, cached: true, timings: {} };
+  const t0 = performance.now();
+  const { compile } = await loadCore(compileModules, 'the compiler');
+  const url = req.weightsUrl ?? req.doc.weights?.uri;
+  let weights: WeightStore | undefined;
+  let weightNote: Diagnostic | undefined;
+  if (url) {
+    try {
+      weights = await loadWeights(url);
+    } catch (e) {
+      weightNote = { code: 'RS504', severity: 'warning', message: `trained weights not loaded (${(e as Error).message}); running with fresh weights` } as Diagnostic;
+    }
+  }
+  const r = compile(req.doc, { expose: req.expose, ...(weights ? { weights } : {}) });
+  const compileMs = performance.now() - t0;
+  const diagnostics = weightNote ? [...r.diagnostics, weightNote] : r.diagnostics;
+  if (!r.bytes) {
+    const first = r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0];
+    throw fail('compile', first?.message ?? 'the document does not compile', diagnostics);
+  }
+  const t1 = performance.now();
+  const { session, backend, fallbackReason } = await createSession(r.bytes, req.backend);
+  const sessionMs = performance.now() - t1;
+  const out: Omit<CompileOut, 'cached' | 'timings'> = {
+    key,
+    backend,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    outputs: session.outputNames,
+    diagnostics,
+    ...(r.weightSources ? { weightSources: Object.fromEntries(r.weightSources) as CompileOut['weightSources'] } : {}),
+  };
+  remember(key, { session, backend, runs: 0, out });
+  return { ...out, cached: false, timings: { compileMs, sessionMs } };
+}
+
+async function handleLoad(req: Extract<Request, { type: 'load' }>): Promise<CompileOut> {
+  const key = `${req.key}|${req.backend}`;
+  const hit = touch(key);
+  if (hit) return { ...hit.out, cached: true, timings: {} };
+  const t1 = performance.now();
+  const { session, backend, fallbackReason } = await createSession(req.bytes, req.backend);
+  const sessionMs = performance.now() - t1;
+  const out = { key, backend, ...(fallbackReason ? { fallbackReason } : {}), outputs: session.outputNames, diagnostics: [] };
+  remember(key, { session, backend, runs: 0, out });
+  return { ...out, cached: false, timings: { sessionMs } };
+}
+
+async function handleRun(req: Extract<Request, { type: 'run' }>): Promise<RunOut> {
+  const e = touch(req.key);
+  if (!e) throw fail('run', 'no session for this model (it was evicted or the worker restarted); compile again');
+  const input = new ort.Tensor('float32', req.input.data, [...req.input.dims]);
+  const t0 = performance.now();
+  let res: ort.InferenceSession.OnnxValueMapType;
+  try {
+    const feeds = { [e.session.inputNames[0] ?? 'input']: input };
+    res = req.fetch ? await e.session.run(feeds, [...req.fetch]) : await e.session.run(feeds);
+  } catch (err) {
+    throw fail('run', `inference failed: ${(err as Error).message}`);
+  }
+  const ms = performance.now() - t0;
+  const first = e.runs === 0;
+  e.runs++;
+  const outputs: WireTensor[] = [];
+  for (const [name, t] of Object.entries(res)) {
+    const d = t.data;
+    if (!(d instanceof Float32Array)) continue;
+    // Own, unshared buffers only: those can be transferred without copying again.
+    const own = d.buffer instanceof ArrayBuffer && d.byteOffset === 0 && d.byteLength === d.buffer.byteLength;
+    outputs.push({ name, dims: [...t.dims], data: own ? d : d.slice() });
+  }
+  return { outputs, backend: e.backend, first, timings: first ? { firstRunMs: ms } : { runMs: ms } };
+}
+
+/* ---------- the queue ---------- */
+
+const queue: Request[] = [];
+let running: number | undefined;
+const cancelled = new Set<number>();
+let pumping = false;
+
+function post(msg: Response, transfer: Transferable[] = []) {
+  self.postMessage(msg, transfer);
+}
+
+async function serve(req: Request): Promise<OutByType[keyof OutByType]> {
+  switch (req.type) {
+    case 'probe':
+      return envInfo();
+    case 'compile':
+      return handleCompile(req);
+    case 'load':
+      return handleLoad(req);
+    case 'run':
+      return handleRun(req);
+    case 'dispose': {
+      const keys = req.key ? [req.key] : [...sessions.keys()];
+      for (const k of keys) {
+        const e = sessions.get(k);
+        sessions.delete(k);
+        if (e) await e.session.release();
+      }
+      return { disposed: keys.length };
+    }
+    default:
+      throw fail('internal', `unknown request ${(req as { type: string }).type}`);
+  }
+}
+
+async function pump() {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (queue.length) {
+      const req = queue.shift()!;
+      running = req.id;
+      try {
+        const out = await serve(req);
+        if (cancelled.delete(req.id)) post({ type: 'error', id: req.id, err: { kind: 'cancelled', message: 'superseded by a newer request' } });
+        else post({ type: 'result', id: req.id, out }, req.type === 'run' ? transferables((out as RunOut).outputs) : []);
+      } catch (e) {
+        const err = e as Partial<WireError> & Error;
+        const wire: WireError = cancelled.delete(req.id)
+          ? { kind: 'cancelled', message: 'superseded by a newer request' }
+          : { kind: err.kind ?? 'internal', message: err.message || String(e), ...(err.diagnostics ? { diagnostics: err.diagnostics } : {}) };
+        post({ type: 'error', id: req.id, err: wire });
+      } finally {
+        running = undefined;
+      }
+    }
+  } finally {
+    pumping = false;
+  }
+}
+
+function onMessage(ev: MessageEvent<Request>) {
+  const req = ev.data;
+  if (req.type === 'cancel') {
+    const i = queue.findIndex((q) => q.id === req.target);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      post({ type: 'error', id: req.target, err: { kind: 'cancelled', message: 'cancelled before it started' } });
+    } else if (running === req.target) cancelled.add(req.target);
+    post({ type: 'result', id: req.id, out: { cancelled: i >= 0 || running === req.target } });
+    return;
+  }
+  if (req.type === 'debug') {
+    post({ type: 'result', id: req.id, out: {} });
+    if (req.action === 'crash') {
+      setTimeout(() => {
+        throw new Error('runtime worker crashed (debug)');
+      });
+    } else {
+      setTimeout(() => {
+        const end = Date.now() + 3_600_000;
+        while (Date.now() < end) {
+          /* hang: the client must notice and restart us */
+        }
+      });
+    }
+    return;
+  }
+  queue.push(req);
+  void pump();
+}
+
+// onnxruntime's WASM threads may load this same module in a worker named "em-pthread" when the
+// app is bundled; they must not serve requests.
+if (self.name !== 'em-pthread') {
+  self.addEventListener('message', onMessage);
+  post({ type: 'ready' });
+}
