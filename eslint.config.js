@@ -25,7 +25,8 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/**/*.test.ts'],
+    // Tests and their support code may run models with onnxruntime.
+    ignores: ['src/**/*.test.ts', 'src/**/testing/**'],
     languageOptions: { globals: { ...globals.node } },
     rules: {
       'no-restricted-imports': ['error', coreBoundary],

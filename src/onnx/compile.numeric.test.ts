@@ -1,0 +1,278 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createDocument } from '../document/document.ts';
+import { addNode, connect, updateParams } from '../graph/edit.ts';
+import { nodeId, type NodeId } from '../graph/ids.ts';
+import type { OpKind, Params, ResidualDocument } from '../graph/types.ts';
+import { numel } from '../ops/common.ts';
+import { analyze } from '../shape/analyze.ts';
+import { buildTemplate } from '../templates/templates.ts';
+import type { StoredTensor, WeightStore } from '../weights/types.ts';
+import { compile, lowerToIr } from './compile.ts';
+import { evaluate } from './testing/reference.ts';
+import { maxRelDiff, runOrt, testInput } from './testing/run-ort.ts';
+
+function chainDoc(ops: [OpKind, Params?][], input = { channels: 4, height: 9, width: 9 }, extra: Partial<ResidualDocument> = {}): ResidualDocument {
+  let doc = createDocument({ input, ...extra });
+  let prev: NodeId | undefined;
+  for (const [op, params] of [['Input'] as [OpKind], ...ops, ['Output'] as [OpKind]]) {
+    const r = addNode(doc, op, { position: { x: 0, y: 0 }, params: params ?? {} });
+    doc = r.doc;
+    if (prev) doc = connect(doc, { source: prev, sourcePort: 0, target: r.id, targetPort: 0 }).doc;
+    prev = r.id;
+  }
+  return doc;
+}
+
+/** Real-looking weights for every BN (non-trivial statistics), owned as the compiler expects. */
+function randomBnStore(doc: ResidualDocument, seed = 7): WeightStore {
+  const { model } = lowerToIr(doc);
+  const owners = new Map(analyze(doc).layers.map((l) => [l.name, l.owner]));
+  const store = new Map<string, StoredTensor>();
+  let k = seed;
+  for (const t of model!.graph.initializers) {
+    const m = /^(.*)\.(weight|bias|running_mean|running_var)$/.exec(t.name);
+    if (!m || !owners.has(m[1]!) || t.dims.length !== 1 || !analyze(doc).layers.find((l) => l.name === m[1])?.op.startsWith('BatchNorm')) continue;
+    const data = testInput(t.dims[0]!, k++).map((v) => (m[2] === 'running_var' ? 0.5 + Math.abs(v) : m[2] === 'weight' ? 1 + 0.5 * v : 0.3 * v));
+    store.set(t.name, { dims: t.dims, data, owner: owners.get(m[1]!)!, origin: 'trained' });
+  }
+  return store;
+}
+
+async function checkAgainstReference(doc: ResidualDocument, weights?: WeightStore, batch = 2) {
+  const r = compile(doc, weights ? { weights } : {});
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const dims = [batch, doc.input.channels, doc.input.height, doc.input.width];
+  const x = testInput(numel(dims), 3);
+  const ort = await runOrt(r.bytes!, x, dims);
+  const ref = evaluate(r.model!, { dims, data: Float64Array.from(x) }).get('logits')!;
+  expect(ort['logits']!.dims).toEqual(ref.dims);
+  expect(ort['logits']!.dims.slice(1)).toEqual(analyze(doc).outputs[0]!.shape);
+  expect(maxRelDiff(ort['logits']!.data, ref.data)).toBeLessThan(1e-4);
+  return { r, ort, x };
+}
+
+describe('each op computes what its definition says (onnxruntime-web WASM vs a reference)', () => {
+  const cases: [string, [OpKind, Params?][]][] = [
+    ['Conv2d 3x3', [['Conv2d', { outChannels: 6, kernel: 3, stride: 1, padding: 1 }]]],
+    ['Conv2d strided, bias, dilated', [['Conv2d', { outChannels: 6, kernel: 3, stride: 2, padding: 2, dilation: 2, bias: true }]]],
+    ['Conv2d grouped', [['Conv2d', { outChannels: 8, kernel: 3, stride: 1, padding: 1, groups: 2 }]]],
+    ['BatchNorm2d', [['Conv2d', { outChannels: 5 }], ['BatchNorm2d']]],
+    ['ReLU', [['ReLU']]],
+    ['LeakyReLU', [['LeakyReLU', { alpha: 0.2 }]]],
+    ['Sigmoid', [['Sigmoid']]],
+    ['Softmax', [['Softmax']]],
+    ['MaxPool2d', [['MaxPool2d', { kernel: 3, stride: 2, padding: 1 }]]],
+    ['MaxPool2d ceil', [['MaxPool2d', { kernel: 2, stride: 2, padding: 0, ceilMode: true }]]],
+    ['AvgPool2d with padding counted', [['AvgPool2d', { kernel: 3, stride: 2, padding: 1 }]]],
+    ['AvgPool2d without padding counted', [['AvgPool2d', { kernel: 3, stride: 2, padding: 1, countIncludePad: false }]]],
+    ['GlobalAvgPool + Flatten + Linear', [['GlobalAvgPool'], ['Flatten'], ['Linear', { outFeatures: 7 }]]],
+    ['Flatten + Linear without bias', [['Flatten'], ['Linear', { outFeatures: 3, bias: false }]]],
+    ['Dropout (identity at inference)', [['Dropout', { p: 0.5 }]]],
+    ['Identity', [['Identity']]],
+    ['ZeroPadShortcut', [['ZeroPadShortcut', { outChannels: 8, stride: 2 }]]],
+  ];
+  it.each(cases)('%s', async (_name, ops) => {
+    const doc = chainDoc(ops);
+    await checkAgainstReference(doc, randomBnStore(doc));
+  });
+
+  it('Add and Concat', async () => {
+    let doc = chainDoc([['Conv2d', { outChannels: 4 }], ['Add'], ['Concat']]);
+    const byOp = (op: string) => doc.nodes.find((n) => n.op === op)!.id;
+    doc = connect(doc, { source: byOp('Input'), sourcePort: 0, target: byOp('Add'), targetPort: 1 }).doc;
+    doc = connect(doc, { source: byOp('Conv2d'), sourcePort: 0, target: byOp('Concat'), targetPort: 1 }).doc;
+    const { ort } = await checkAgainstReference(doc);
+    expect(ort['logits']!.dims).toEqual([2, 8, 9, 9]);
+  });
+});
+
+describe('residual blocks of each kind', () => {
+  const blocks: [string, OpKind, Params, { channels: number; height: number; width: number }][] = [
+    ['basic, identity', 'BasicBlock', { width: 8, stride: 1 }, { channels: 8, height: 8, width: 8 }],
+    ['basic, projection /2', 'BasicBlock', { width: 16, stride: 2 }, { channels: 8, height: 8, width: 8 }],
+    ['basic, zero-pad /2 (option A)', 'BasicBlock', { width: 16, stride: 2, shortcut: 'zero-pad' }, { channels: 8, height: 7, width: 7 }],
+    ['basic, forced projection (option C)', 'BasicBlock', { width: 8, stride: 1, shortcut: 'projection' }, { channels: 8, height: 8, width: 8 }],
+    ['basic, BN folded', 'BasicBlock', { width: 16, stride: 2, batchNorm: false }, { channels: 8, height: 8, width: 8 }],
+    ['bottleneck, identity', 'Bottleneck', { width: 4, stride: 1 }, { channels: 16, height: 6, width: 6 }],
+    ['bottleneck, projection /2', 'Bottleneck', { width: 4, stride: 2 }, { channels: 8, height: 6, width: 6 }],
+    ['stage of 3', 'Stage', { block: 'basic', count: 3, width: 8, stride: 2 }, { channels: 4, height: 8, width: 8 }],
+  ];
+  it.each(blocks)('%s', async (_n, op, params, input) => {
+    const doc = chainDoc([[op, params]], input);
+    await checkAgainstReference(doc, randomBnStore(doc));
+  });
+
+  it('zero-init residual makes every block start as an identity mapping: ReLU(0 + x)', async () => {
+    const doc = chainDoc([['ReLU'], ['BasicBlock', { width: 4 }], ['Bottleneck', { width: 1 }]], { channels: 4, height: 5, width: 5 }, { zeroInitResidual: true });
+    const r = compile(doc);
+    const dims = [1, 4, 5, 5];
+    const x = testInput(100, 9);
+    const out = await runOrt(r.bytes!, x, dims);
+    expect(maxRelDiff(out['logits']!.data, x.map((v) => Math.max(0, v)))).toBeLessThan(1e-6);
+    const without = await runOrt(compile({ ...doc, zeroInitResidual: false }).bytes!, x, dims);
+    expect(maxRelDiff(without['logits']!.data, x.map((v) => Math.max(0, v)))).toBeGreaterThan(1e-2);
+  });
+
+  it('the optimised export folds BN into the convs and computes the same', async () => {
+    const doc = buildTemplate('tiny-resnet')!;
+    const weights = randomBnStore(doc);
+    const plain = compile(doc, { weights });
+    const folded = compile(doc, { weights, foldBatchNorm: true });
+    expect(folded.model!.graph.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);
+    expect(plain.model!.graph.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(true);
+    const dims = [2, 3, 32, 32];
+    const x = testInput(numel(dims), 4);
+    const a = await runOrt(plain.bytes!, x, dims);
+    const b = await runOrt(folded.bytes!, x, dims);
+    expect(maxRelDiff(b['logits']!.data, a['logits']!.data)).toBeLessThan(1e-4);
+  });
+});
+
+describe('graph interface', () => {
+  it('exposes chosen intermediate tensors as extra outputs with their shapes', async () => {
+    const doc = buildTemplate('tiny-resnet')!;
+    const info = analyze(doc).nodes.get(nodeId('block2'))!;
+    const expose = [info.tensors.mainPath!, info.tensors.shortcut!, info.tensors.sum!];
+    const r = compile(doc, { expose });
+    expect(r.outputs).toEqual(['logits', ...expose]);
+    const out = await runOrt(r.bytes!, testInput(3 * 32 * 32), [1, 3, 32, 32]);
+    for (const n of expose) expect(out[n]!.dims).toEqual([1, 16, 16, 16]);
+    // F(x) + x really is the sum of what was exposed.
+    const sum = out[info.tensors.mainPath!]!.data.map((v, i) => v + out[info.tensors.shortcut!]!.data[i]!);
+    expect(maxRelDiff(out[info.tensors.sum!]!.data, sum)).toBeLessThan(1e-5);
+  });
+
+  it('names inputs, outputs, initializers as torchvision does and embeds the document', () => {
+    const r = compile(buildTemplate('resnet18')!);
+    const g = r.model!.graph;
+    expect(g.inputs[0]).toMatchObject({ name: 'input', dims: ['N', 3, 224, 224] });
+    expect(g.outputs[0]).toMatchObject({ name: 'logits', dims: ['N', 1000] });
+    const names = new Map(g.initializers.map((t) => [t.name, t.dims]));
+    expect(names.get('conv1.weight')).toEqual([64, 3, 7, 7]);
+    expect(names.get('bn1.running_mean')).toEqual([64]);
+    expect(names.get('layer1.0.conv1.weight')).toEqual([64, 64, 3, 3]);
+    expect(names.get('layer2.0.downsample.0.weight')).toEqual([128, 64, 1, 1]);
+    expect(names.get('layer2.0.downsample.1.running_var')).toEqual([128]);
+    expect(names.get('fc.weight')).toEqual([1000, 512]);
+    expect(g.valueInfo.find((v) => v.name === 'layer3.1.relu')?.dims).toEqual(['N', 256, 14, 14]);
+    expect(r.model!.producerName).toBe('residual-studio');
+    expect(JSON.parse(r.model!.metadata['residual_studio.document']!).nodes).toHaveLength(buildTemplate('resnet18')!.nodes.length);
+  });
+
+  it('refuses an invalid graph with its diagnostics and no bytes', () => {
+    const r = compile(chainDoc([['Linear']]));
+    expect(r.bytes).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toContain('RS203');
+  });
+
+  it('refuses opsets outside 13–21', () => {
+    expect(compile(buildTemplate('tiny-resnet')!, { opset: 12 }).diagnostics[0]!.code).toBe('RS304');
+    expect(compile(buildTemplate('tiny-resnet')!, { opset: 22 }).diagnostics[0]!.code).toBe('RS304');
+  });
+});
+
+describe('weights', () => {
+  it('are deterministic per seed and node, and torchvision-initialised', () => {
+    const a = lowerToIr(buildTemplate('tiny-resnet')!).model!.graph.initializers;
+    const b = lowerToIr(buildTemplate('tiny-resnet')!).model!.graph.initializers;
+    const c = lowerToIr({ ...buildTemplate('tiny-resnet')!, seed: 1 }).model!.graph.initializers;
+    const get = (l: typeof a, n: string) => l.find((t) => t.name === n)!.data as Float32Array;
+    expect(get(a, 'block1.conv1.weight')).toEqual(get(b, 'block1.conv1.weight'));
+    expect(get(a, 'block1.conv1.weight')).not.toEqual(get(c, 'block1.conv1.weight'));
+    expect(get(a, 'block1.bn1.weight').every((v) => v === 1)).toBe(true);
+    expect(get(a, 'block1.bn1.running_var').every((v) => v === 1)).toBe(true);
+    const fc = get(a, 'fc.weight');
+    expect(Math.max(...fc.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(16));
+  });
+
+  it('editing one block re-initialises only that block', () => {
+    const doc = buildTemplate('tiny-resnet')!;
+    const before = new Map(lowerToIr(doc).model!.graph.initializers.map((t) => [t.name, t.data]));
+    const edited = updateParams(doc, nodeId('block1'), { shortcut: 'projection' });
+    const after = lowerToIr(edited).model!.graph.initializers;
+    for (const t of after) {
+      if (!before.has(t.name)) continue;
+      if (!t.name.startsWith('block1.')) expect(t.data, t.name).toEqual(before.get(t.name));
+    }
+    expect(after.some((t) => t.name === 'block1.downsample.0.weight')).toBe(true);
+  });
+
+  it('stored weights are used while their block is unchanged; an edited block gets fresh ones; undo brings them back', () => {
+    const doc = buildTemplate('tiny-resnet')!;
+    const store = randomBnStore(doc);
+    const r1 = compile(doc, { weights: store });
+    expect(r1.weightSources.get(nodeId('block1'))).toBe('mixed'); // trained BN, fresh convs
+    const edited = updateParams(doc, nodeId('block1'), { width: 16 });
+    const r2 = compile(edited, { weights: store });
+    expect(r2.weightSources.get(nodeId('block1'))).toBe('fresh');
+    expect(r2.weightSources.get(nodeId('block2'))).toBe('mixed');
+    const r3 = compile(updateParams(edited, nodeId('block1'), { width: 8 }), { weights: store });
+    expect(r3.weightSources.get(nodeId('block1'))).toBe('mixed');
+  });
+});
+
+describe('every opset 13–21', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-opset-'));
+  // Debian's python3-onnx (1.12) knows opsets up to 17 and IR version 8; the checker refuses newer
+  // files outright. Past that, onnxruntime (which validates every node against its opset's schema
+  // when it creates a session) is the check.
+  const [checkerOpset, checkerIr] = execFileSync('/usr/bin/python3', ['-c', 'import onnx; print(onnx.defs.onnx_opset_version(), onnx.IR_VERSION)'], { encoding: 'utf8' }).trim().split(' ').map(Number) as [number, number];
+  it.each([13, 14, 15, 16, 17, 18, 19, 20, 21])('opset %i passes onnx.checker (full, where the installed onnx knows it) and runs with the same result', async (opset) => {
+    const doc = chainDoc([['Conv2d', { outChannels: 8 }], ['BatchNorm2d'], ['ReLU'], ['MaxPool2d'], ['BasicBlock', { width: 16, stride: 2, shortcut: 'zero-pad' }], ['Dropout'], ['LeakyReLU'], ['AvgPool2d', { kernel: 2, stride: 1, padding: 0 }], ['GlobalAvgPool'], ['Flatten'], ['Linear', { outFeatures: 5 }], ['Softmax']], { channels: 3, height: 16, width: 16 });
+    const ref = compile(doc, { opset: 17 });
+    const r = compile(doc, { opset });
+    expect(r.model!.opset).toBe(opset);
+    const file = join(dir, `m${opset}.onnx`);
+    writeFileSync(file, r.bytes!);
+    if (opset <= checkerOpset && r.model!.irVersion <= checkerIr) {
+      expect(execFileSync('/usr/bin/python3', ['scripts/py/onnx_check.py', file], { encoding: 'utf8' })).toMatch(/OK/);
+    }
+    const x = testInput(3 * 16 * 16);
+    const a = await runOrt(r.bytes!, x, [1, 3, 16, 16]);
+    const b = await runOrt(ref.bytes!, x, [1, 3, 16, 16]);
+    expect(a['logits']!.data).toEqual(b['logits']!.data);
+  });
+
+  it('ImageNet and CIFAR templates pass the full checker', () => {
+    for (const id of ['resnet18', 'cifar-resnet20', 'plain-cifar20']) {
+      const file = join(dir, `${id}.onnx`);
+      writeFileSync(file, compile(buildTemplate(id)!).bytes!);
+      expect(execFileSync('/usr/bin/python3', ['scripts/py/onnx_check.py', file], { encoding: 'utf8' })).toMatch(/OK/);
+    }
+  });
+});
+
+describe('property: random valid stacks of blocks compile, run, and give exactly the inferred shape', () => {
+  const block = fc.oneof(
+    fc.record({ op: fc.constant<OpKind>('BasicBlock'), width: fc.integer({ min: 1, max: 8 }), stride: fc.integer({ min: 1, max: 2 }), shortcut: fc.constantFrom('auto', 'projection', 'zero-pad') }),
+    fc.record({ op: fc.constant<OpKind>('Bottleneck'), width: fc.integer({ min: 1, max: 4 }), stride: fc.integer({ min: 1, max: 2 }), shortcut: fc.constantFrom('auto', 'projection') }),
+    fc.record({ op: fc.constant<OpKind>('MaxPool2d'), width: fc.constant(0), stride: fc.constant(1), shortcut: fc.constant('') }),
+  );
+  it('holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 4, max: 12 }), fc.array(block, { minLength: 1, maxLength: 4 }), fc.boolean(), async (c, hw, blocks, head) => {
+        const ops: [OpKind, Params?][] = blocks.map((b) => (b.op === 'MaxPool2d' ? ['MaxPool2d', { kernel: 3, stride: 1, padding: 1 }] : [b.op, { width: b.width, stride: b.stride, shortcut: b.shortcut }]));
+        // Zero-padding can only add channels: make the width at least the input channels.
+        let ch = c;
+        for (const o of ops) {
+          if (o[0] === 'BasicBlock' && o[1]!['shortcut'] === 'zero-pad') o[1] = { ...o[1], width: Math.max(ch, Number(o[1]!['width'])) };
+          if (o[0] === 'BasicBlock') ch = Number(o[1]!['width']);
+          if (o[0] === 'Bottleneck') ch = Number(o[1]!['width']) * 4;
+        }
+        if (head) ops.push(['GlobalAvgPool'], ['Flatten'], ['Linear', { outFeatures: 3 }]);
+        const doc = chainDoc(ops, { channels: c, height: hw, width: hw });
+        const a = analyze(doc);
+        expect(a.diagnostics).toEqual([]);
+        const r = compile(doc, { analysis: a });
+        const out = await runOrt(r.bytes!, testInput(c * hw * hw), [1, c, hw, hw]);
+        expect(out['logits']!.dims).toEqual([1, ...a.outputs[0]!.shape]);
+      }),
+      { numRuns: 25, seed: 42 },
+    );
+  });
+});
