@@ -1,0 +1,70 @@
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { fmtShape } from '../../src/index.ts';
+import { fmtCount } from '../format.ts';
+import { useEditor, useEditorStore } from '../store/context.tsx';
+import { DiagnosticPin } from './DiagnosticPin.tsx';
+import type { CardNode } from './flow-adapter.ts';
+import { useRelayoutAfter } from './useRelayout.ts';
+
+/**
+ * One residual block (or stage) as one card: kind, name, width, stride, output shape, params and
+ * MACs, with the shortcut drawn as an arc beside the main path — solid for the identity, dashed
+ * and labelled when it changes dimensions.
+ */
+export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<CardNode>) {
+  const { t } = useTranslation();
+  const store = useEditorStore();
+  const direction = useEditor((s) => s.view.direction);
+  const relayoutAfter = useRelayoutAfter();
+  const { node, info, diagnostics } = data;
+  const p = node.params;
+  const sc = info?.shortcut;
+  const out = info?.outputShapes[0];
+  const isStage = node.op === 'Stage';
+  const blockKind = p['block'] === 'bottleneck' ? 'Bottleneck' : 'BasicBlock';
+  const vertical = direction === 'TB';
+  const expand = () => relayoutAfter(() => store.getState().expand(node.id));
+  return (
+    <div className={`card block-card${selected ? ' selected' : ''}${diagnostics?.some((d) => d.severity === 'error') ? ' has-error' : ''}`} data-testid={`canvas.node.${node.name}`} data-kind={node.op} onDoubleClick={expand}>
+      <Handle type="target" position={vertical ? Position.Top : Position.Left} id="in-0" />
+      <div className="card-head">
+        <span className="card-kind">{t(`op.${node.op}`)}</span>
+        <span className="card-name" title={node.name}>{node.name}</span>
+        <button className="card-btn nodrag" data-testid={`canvas.expand.${node.name}`} title={t('card.expand')} aria-label={t('card.expand')} onClick={expand}>
+          ⤢
+        </button>
+      </div>
+      <div className="card-row">
+        {isStage && <span className="chip">{t('card.stageOf', { block: t(`op.${blockKind}`), n: p['count'] })}</span>}
+        <span data-testid="card.width">{t('card.width', { v: p['width'] })}</span>
+        <span data-testid="card.stride">{t('card.stride', { v: p['stride'] })}</span>
+      </div>
+      <div className="card-shape" data-testid="card.shape">
+        → {out ? fmtShape(out) : t('card.noShape')}
+      </div>
+      <div className="card-cost">
+        <span>{t('card.params', { v: fmtCount(info?.cost.params ?? 0) })}</span>
+        <span>{t('card.macs', { v: fmtCount(info?.cost.macs ?? 0) })}</span>
+      </div>
+      {sc && (
+        <svg className={`arc arc-${vertical ? 'tb' : 'lr'}`} data-testid={sc.keepsDimensions ? 'canvas.arc.identity' : 'canvas.arc.projection'} data-kind={sc.kind} aria-label={t(`shortcut.${sc.kind}`)} role="img">
+          <title>{`${t(`shortcut.${sc.kind}`)}: ${sc.label}`}</title>
+          {vertical ? (
+            <path d="M 0 8 C 34 8, 34 8, 34 40 L 34 78 C 34 110, 34 110, 0 110" className={sc.keepsDimensions ? 'arc-solid' : 'arc-dashed'} markerEnd="url(#arc-head)" />
+          ) : (
+            <path d="M 8 0 C 8 30, 8 30, 40 30 L 210 30 C 242 30, 242 30, 242 0" className={sc.keepsDimensions ? 'arc-solid' : 'arc-dashed'} markerEnd="url(#arc-head)" />
+          )}
+        </svg>
+      )}
+      {sc && (
+        <span className={`arc-label arc-label-${vertical ? 'tb' : 'lr'}${sc.keepsDimensions ? ' identity' : ''}`} data-testid="canvas.arc.label">
+          {sc.keepsDimensions ? t('card.identity') : sc.label}
+        </span>
+      )}
+      {diagnostics && <DiagnosticPin diagnostics={diagnostics} testName={node.name} />}
+      <Handle type="source" position={vertical ? Position.Bottom : Position.Right} id="out-0" />
+    </div>
+  );
+});

@@ -1,0 +1,125 @@
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
+import { useCallback, useMemo, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { EdgeId, NodeId, OpKind, Position } from '../../src/index.ts';
+import { useEditor, useEditorStore } from '../store/context.tsx';
+import { BlockNode } from './BlockNode.tsx';
+import { createEdgeSelector, createNodeSelector, type FlowEdge, type FlowNode } from './flow-adapter.ts';
+import { FrameNode } from './FrameNode.tsx';
+import { LayerNode } from './LayerNode.tsx';
+import { ShapeEdge } from './ShapeEdge.tsx';
+import { useActions } from './useRelayout.ts';
+
+const nodeTypes = { block: BlockNode, layer: LayerNode, frame: FrameNode };
+const edgeTypes = { shape: ShapeEdge, arc: ShapeEdge };
+export const PALETTE_MIME = 'application/x-residual-op';
+const port = (h: string | null | undefined) => Number(h?.split('-')[1] ?? 0);
+
+/** The React Flow canvas. Nodes and edges are derived from the document; it never edits it itself. */
+export function Canvas() {
+  const { t } = useTranslation();
+  const store = useEditorStore();
+  const actions = useActions();
+  const rf = useReactFlow();
+  const selectNodes = useMemo(() => createNodeSelector(), []);
+  const selectEdges = useMemo(() => createEdgeSelector(), []);
+  const nodes = useEditor(selectNodes);
+  const edges = useEditor(selectEdges);
+  const colorMode = useEditor((s) => s.view.theme);
+  const defaultViewport = useMemo(() => store.getState().view.viewport, [store]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      const s = store.getState();
+      let drag: Map<NodeId, Position> | undefined;
+      let sel: Set<NodeId> | undefined;
+      for (const c of changes) {
+        if (c.type === 'position' && c.dragging && c.position) {
+          drag ??= new Map(s.dragging ?? []);
+          drag.set(c.id as NodeId, c.position);
+        } else if (c.type === 'select') {
+          sel ??= new Set(s.selection.nodes);
+          if (c.selected) sel.add(c.id as NodeId);
+          else sel.delete(c.id as NodeId);
+        }
+      }
+      if (drag) s.setDragging(drag);
+      if (sel) s.select([...sel].filter((id) => !id.startsWith('frame:')));
+    },
+    [store],
+  );
+  const onEdgeClick = useCallback((_: unknown, e: FlowEdge) => store.getState().select([], e.id as EdgeId), [store]);
+  const onNodeDragStop: OnNodeDrag<FlowNode> = useCallback(
+    (_e, _n, dragged) => {
+      const s = store.getState();
+      const m = new Map<NodeId, Position>(s.dragging ?? []);
+      for (const n of dragged) m.set(n.id as NodeId, n.position);
+      s.commitPositions(m);
+    },
+    [store],
+  );
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const err = store.getState().connectPorts({ source: c.source as NodeId, sourcePort: port(c.sourceHandle), target: c.target as NodeId, targetPort: port(c.targetHandle) });
+      if (err) store.getState().toast('toast.refused', 'error', { values: { reason: err.message } });
+    },
+    [store],
+  );
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const op = e.dataTransfer.getData(PALETTE_MIME) as OpKind;
+      if (!op) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      store.getState().addNodeAt(op, { x: Math.round(p.x - 100), y: Math.round(p.y - 30) });
+    },
+    [rf, store],
+  );
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+  const onMoveEnd = useCallback((_: unknown, v: Viewport) => store.getState().setViewport(v), [store]);
+  const onPaneClick = useCallback(() => store.getState().select([]), [store]);
+
+  return (
+    <div className="canvas" data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        onEdgeClick={onEdgeClick}
+        onPaneClick={onPaneClick}
+        onMoveEnd={onMoveEnd}
+        {...(defaultViewport ? { defaultViewport } : {})}
+        colorMode={colorMode}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        minZoom={0.05}
+        maxZoom={2.5}
+        onlyRenderVisibleElements
+        proOptions={{ hideAttribution: true }}
+        nodeDragThreshold={2}
+      >
+        <svg className="defs" aria-hidden>
+          <defs>
+            <marker id="arc-head" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path d="M 0 0 L 10 5 L 0 10 z" className="arc-head" />
+            </marker>
+          </defs>
+        </svg>
+        <Background gap={24} />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} />
+        <Controls onFitView={() => actions.fit()} />
+        {nodes.length === 0 && <div className="canvas-empty">{t('canvas.empty')}</div>}
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Diagnostic } from '../../src/index.ts';
+import { useEditorStore } from '../store/context.tsx';
+
+/** A problem pinned to a node or an edge: badge, message, and the core's one-click fix. */
+export const DiagnosticPin = memo(function DiagnosticPin({ diagnostics, testName }: { diagnostics: readonly Diagnostic[]; testName: string }) {
+  const { t } = useTranslation();
+  const store = useEditorStore();
+  const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0]!;
+  const withFix = diagnostics.find((d) => d.fix);
+  return (
+    <div className={`diag-pin nodrag nopan sev-${first.severity}`} data-testid={`canvas.diag.${testName}`} title={diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n')}>
+      <span className="diag-badge" aria-label={first.severity}>
+        {first.severity === 'error' ? '!' : '⚠'}
+        {diagnostics.length > 1 ? ` ${diagnostics.length}` : ''}
+      </span>
+      <span className="diag-msg">
+        <b>{first.code}</b> {first.message}
+      </span>
+      {withFix?.fix && (
+        <button className="diag-fix" data-testid={`canvas.fix.${testName}`} onClick={() => store.getState().fix(withFix.fix!)}>
+          {t('card.fix', { label: withFix.fix.label })}
+        </button>
+      )}
+    </div>
+  );
+});

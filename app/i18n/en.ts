@@ -1,0 +1,64 @@
+/** English UI text. Keys are grouped by where they appear. */
+export const en = {
+  app: { title: 'Residual Studio' },
+  top: {
+    templates: 'Templates',
+    open: 'Open…',
+    save: 'Save',
+    undo: 'Undo',
+    redo: 'Redo',
+    layout: 'Layout',
+    layoutTB: 'Top-down',
+    layoutLR: 'Left-right',
+    theme: 'Theme',
+    light: 'Light',
+    dark: 'Dark',
+    language: 'Language',
+    help: 'Shortcuts',
+  },
+  gallery: { title: 'Template gallery', close: 'Close', open: 'Open', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: 'Plain (no shortcuts)', vgg: 'VGG', teaching: 'Teaching', blank: 'Blank' } },
+  palette: { title: 'Palette', search: 'Search ops…', empty: 'No op matches', hint: 'Drag onto the canvas, or double-click to add.' },
+  category: { io: 'Input / output', block: 'Residual blocks', convolution: 'Convolution', normalization: 'Normalization', activation: 'Activation', pooling: 'Pooling', reshape: 'Reshape', merge: 'Merge', other: 'Other' },
+  op: {
+    Input: 'Input', Output: 'Output', Conv2d: 'Conv 2D', BatchNorm2d: 'BatchNorm', ReLU: 'ReLU', LeakyReLU: 'Leaky ReLU', Sigmoid: 'Sigmoid',
+    MaxPool2d: 'Max pool', AvgPool2d: 'Avg pool', GlobalAvgPool: 'Global avg pool', Flatten: 'Flatten', Linear: 'Linear', Dropout: 'Dropout',
+    Add: 'Add', Concat: 'Concat', Softmax: 'Softmax', Identity: 'Identity', ZeroPadShortcut: 'Zero-pad shortcut', Opaque: 'Opaque op',
+    BasicBlock: 'Basic block', Bottleneck: 'Bottleneck block', Stage: 'Stage',
+  },
+  card: {
+    width: 'width {{v}}', stride: 'stride {{v}}', params: '{{v}} params', macs: '{{v}} MACs', expand: 'Expand', collapse: 'Collapse',
+    stageOf: '{{block}} ×{{n}}', identity: 'identity', out: 'out', fix: 'Fix: {{label}}', noShape: 'no shape yet',
+  },
+  shortcut: { identity: 'identity shortcut', projection: 'projection shortcut', 'zero-pad': 'zero-pad shortcut' },
+  inspector: {
+    title: 'Inspector', name: 'Name', op: 'Op', none: 'Select a node to edit it. The model settings are below.', model: 'Model', input: 'Input C×H×W',
+    channels: 'C', height: 'H', width: 'W', projectionEverywhere: 'Projection on every shortcut (option C)', zeroInitResidual: 'Zero-init last BN of each block',
+    seed: 'Seed', opset: 'ONNX opset', shapes: 'Shapes', inShape: 'in', outShape: 'out', cost: 'Cost', shortcut: 'Shortcut', diagnostics: 'Problems', multi: '{{n}} nodes selected',
+    edge: 'Connection', edgeShape: 'Tensor', deleteEdge: 'Delete connection',
+  },
+  param: {
+    width: 'Width', stride: 'Stride', shortcut: 'Shortcut', outChannels: 'Out channels', kernel: 'Kernel', padding: 'Padding', dilation: 'Dilation', groups: 'Groups',
+    bias: 'Bias', eps: 'Epsilon', lastInBlock: 'Last BN in block', outFeatures: 'Out features', block: 'Block', count: 'Blocks', expansion: 'Expansion',
+    negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
+  },
+  status: {
+    params: 'Params', macs: 'MACs', identity: 'identity', projection: 'projection', zeroPad: 'zero-pad', blocks: 'Blocks', diagnostics: '{{count}} problems',
+    ok: 'No problems', saving: 'Saving…', saved: 'Saved', saveError: 'Autosave failed: {{message}}', nodes: '{{count}} nodes',
+  },
+  diag: { title: 'Problems', fix: 'Fix', none: 'No problems.', close: 'Close' },
+  help: {
+    title: 'Keyboard shortcuts', close: 'Close', delete: 'Delete selection', undo: 'Undo', redo: 'Redo', copy: 'Copy', paste: 'Paste', duplicate: 'Duplicate',
+    save: 'Save project file', fit: 'Fit view', help: 'This help', expand: 'Expand / collapse a block',
+  },
+  toast: {
+    refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', saved: 'Saved {{file}}',
+    opened: 'Opened {{file}}', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
+  },
+  file: { refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss' },
+  conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },
+  canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },
+} as const;
+
+type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+/** Shape every translation must have. */
+export type Resources = Widen<typeof en>;

@@ -1,0 +1,51 @@
+import type { Resources } from './en.ts';
+
+/** 简体中文界面文字；术语遵循 shared/seed 中的概念说明（残差块、主通路、快捷连接、恒等映射……）。 */
+export const zhCN: Resources = {
+  app: { title: '残差工作室 Residual Studio' },
+  top: {
+    templates: '模板', open: '打开…', save: '保存', undo: '撤销', redo: '重做', layout: '布局', layoutTB: '自上而下', layoutLR: '从左到右',
+    theme: '主题', light: '浅色', dark: '深色', language: '语言', help: '快捷键',
+  },
+  gallery: { title: '模板库', close: '关闭', open: '打开', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: '普通网络（无快捷连接）', vgg: 'VGG', teaching: '教学', blank: '空白' } },
+  palette: { title: '组件', search: '搜索算子…', empty: '没有匹配的算子', hint: '拖到画布上，或双击添加。' },
+  category: { io: '输入 / 输出', block: '残差块', convolution: '卷积', normalization: '归一化', activation: '激活', pooling: '池化', reshape: '变形', merge: '合并', other: '其他' },
+  op: {
+    Input: '输入', Output: '输出', Conv2d: '二维卷积', BatchNorm2d: '批归一化', ReLU: 'ReLU', LeakyReLU: 'Leaky ReLU', Sigmoid: 'Sigmoid',
+    MaxPool2d: '最大池化', AvgPool2d: '平均池化', GlobalAvgPool: '全局平均池化', Flatten: '展平', Linear: '全连接', Dropout: 'Dropout',
+    Add: '逐元素相加', Concat: '拼接', Softmax: 'Softmax', Identity: '恒等映射', ZeroPadShortcut: '补零快捷连接', Opaque: '未建模算子',
+    BasicBlock: '基本残差块', Bottleneck: '瓶颈残差块', Stage: '阶段',
+  },
+  card: {
+    width: '宽度 {{v}}', stride: '步幅 {{v}}', params: '参数 {{v}}', macs: '乘加 {{v}}', expand: '展开', collapse: '折叠',
+    stageOf: '{{block}} ×{{n}}', identity: '恒等', out: '输出', fix: '修复：{{label}}', noShape: '尚无形状',
+  },
+  shortcut: { identity: '恒等快捷连接（恒等块）', projection: '投影快捷连接（卷积块）', 'zero-pad': '补零快捷连接' },
+  inspector: {
+    title: '属性', name: '名称', op: '算子', none: '选择一个节点进行编辑。模型设置在下方。', model: '模型', input: '输入 C×H×W',
+    channels: 'C', height: 'H', width: 'W', projectionEverywhere: '所有快捷连接都用投影（选项 C）', zeroInitResidual: '每个残差块最后的 BN 初始化为 0',
+    seed: '随机种子', opset: 'ONNX opset', shapes: '形状', inShape: '输入', outShape: '输出', cost: '开销', shortcut: '快捷连接', diagnostics: '问题', multi: '已选择 {{n}} 个节点',
+    edge: '连接', edgeShape: '张量', deleteEdge: '删除连接',
+  },
+  param: {
+    width: '宽度', stride: '步幅', shortcut: '快捷连接', outChannels: '输出通道', kernel: '卷积核', padding: '填充', dilation: '膨胀', groups: '分组',
+    bias: '偏置', eps: 'Epsilon', lastInBlock: '块内最后的 BN', outFeatures: '输出特征', block: '残差块', count: '块数', expansion: '扩展倍数',
+    negativeSlope: '负斜率', p: '丢弃概率', inputs: '输入数', axis: '轴', ceilMode: '向上取整',
+  },
+  status: {
+    params: '参数量', macs: '乘加', identity: '恒等', projection: '投影', zeroPad: '补零', blocks: '残差块', diagnostics: '{{count}} 个问题',
+    ok: '没有问题', saving: '正在保存…', saved: '已保存', saveError: '自动保存失败：{{message}}', nodes: '{{count}} 个节点',
+  },
+  diag: { title: '问题', fix: '修复', none: '没有问题。', close: '关闭' },
+  help: {
+    title: '键盘快捷键', close: '关闭', delete: '删除所选', undo: '撤销', redo: '重做', copy: '复制', paste: '粘贴', duplicate: '创建副本',
+    save: '保存项目文件', fit: '适应视图', help: '本帮助', expand: '展开 / 折叠残差块',
+  },
+  toast: {
+    refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', saved: '已保存 {{file}}',
+    opened: '已打开 {{file}}', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
+  },
+  file: { refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭' },
+  conflict: { message: '另一个标签页在本页加载之后保存了这个项目。本页已暂停自动保存，以免互相覆盖。', reload: '载入另一个标签页的版本', keep: '保留我的（覆盖）' },
+  canvas: { label: '网络画布', empty: '从组件面板把残差块和层拖到这里。' },
+};

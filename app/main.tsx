@@ -1,0 +1,80 @@
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { buildTemplate, expandNode, isBlockKind, type ResidualDocument } from '../src/index.ts';
+import { App } from './App.tsx';
+import { initI18n } from './i18n/index.ts';
+import { analysisOf } from './store/derived.ts';
+import { createEditorStore, defaultDocument } from './store/editor-store.ts';
+import { loadAutosave, startAutosave, type AutosaveHandle } from './store/persistence.ts';
+import type { ViewSlice } from './store/view-slice.ts';
+
+/** Expands every block and stage until only layers remain (bench and teaching views). */
+export function expandAll(doc: ResidualDocument): ResidualDocument {
+  for (let guard = 0; guard < 8; guard++) {
+    const blocks = doc.nodes.filter((n) => isBlockKind(n.op));
+    if (blocks.length === 0) break;
+    for (const b of blocks) {
+      const shape = analysisOf(doc).nodes.get(b.id)?.inputShapes[0];
+      if (shape) doc = expandNode(doc, b.id, shape);
+    }
+  }
+  return doc;
+}
+
+declare global {
+  interface Window {
+    /** Timestamps for the UI benchmark (scripts/bench-ui.mjs). */
+    __rsBench?: { ready?: number };
+  }
+}
+
+async function boot() {
+  const params = new URLSearchParams(location.search);
+  const template = params.get('template');
+  const persist = params.get('persist') !== '0';
+  let doc: ResidualDocument | undefined;
+  let view: Partial<ViewSlice['view']> | undefined;
+  let revision = 0;
+  let restoreError: string | undefined;
+  if (template) doc = buildTemplate(template);
+  else if (persist) {
+    try {
+      const r = await loadAutosave();
+      if (r.error) restoreError = r.error;
+      if (r.doc && r.record) {
+        doc = r.doc;
+        view = r.record.view;
+        revision = r.record.revision;
+      }
+    } catch (e) {
+      restoreError = (e as Error).message;
+    }
+  }
+  const fresh = !doc;
+  doc ??= defaultDocument();
+  if (params.get('expand') === 'all') doc = expandAll(doc);
+  initI18n(view?.language ?? 'en');
+  const store = createEditorStore({ doc, ...(view ? { view } : {}) });
+  if (restoreError) store.getState().toast('toast.restoreFailed', 'error', { values: { message: restoreError } });
+  let autosave: AutosaveHandle | undefined;
+  if (persist) autosave = startAutosave(store, { baseRevision: revision });
+  const needsLayout = fresh || !!template || params.get('expand') === 'all';
+  window.__rsBench = {};
+  let started = false;
+  createRoot(document.getElementById('root')!).render(
+    <App
+      store={store}
+      {...(autosave ? { autosave } : {})}
+      onReady={(actions) => {
+        if (started) return;
+        started = true;
+        const done = () => requestAnimationFrame(() => (window.__rsBench!.ready = performance.now()));
+        if (needsLayout) void actions.relayout({ history: false, fit: true }).then(done);
+        else done();
+      }}
+    />,
+  );
+}
+
+void boot();
