@@ -11,10 +11,11 @@ import type { OpKind, Params, ResidualDocument } from '../graph/types.ts';
 import { numel } from '../ops/common.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
-import type { StoredTensor, WeightStore } from '../weights/types.ts';
+import type { WeightStore } from '../weights/types.ts';
 import { compile, lowerToIr } from './compile.ts';
 import { evaluate } from './testing/reference.ts';
 import { maxRelDiff, runOrt, testInput } from './testing/run-ort.ts';
+import { randomBnStore } from './testing/weights.ts';
 
 function chainDoc(ops: [OpKind, Params?][], input = { channels: 4, height: 9, width: 9 }, extra: Partial<ResidualDocument> = {}): ResidualDocument {
   let doc = createDocument({ input, ...extra });
@@ -26,21 +27,6 @@ function chainDoc(ops: [OpKind, Params?][], input = { channels: 4, height: 9, wi
     prev = r.id;
   }
   return doc;
-}
-
-/** Real-looking weights for every BN (non-trivial statistics), owned as the compiler expects. */
-function randomBnStore(doc: ResidualDocument, seed = 7): WeightStore {
-  const { model } = lowerToIr(doc);
-  const owners = new Map(analyze(doc).layers.map((l) => [l.name, l.owner]));
-  const store = new Map<string, StoredTensor>();
-  let k = seed;
-  for (const t of model!.graph.initializers) {
-    const m = /^(.*)\.(weight|bias|running_mean|running_var)$/.exec(t.name);
-    if (!m || !owners.has(m[1]!) || t.dims.length !== 1 || !analyze(doc).layers.find((l) => l.name === m[1])?.op.startsWith('BatchNorm')) continue;
-    const data = testInput(t.dims[0]!, k++).map((v) => (m[2] === 'running_var' ? 0.5 + Math.abs(v) : m[2] === 'weight' ? 1 + 0.5 * v : 0.3 * v));
-    store.set(t.name, { dims: t.dims, data, owner: owners.get(m[1]!)!, origin: 'trained' });
-  }
-  return store;
 }
 
 async function checkAgainstReference(doc: ResidualDocument, weights?: WeightStore, batch = 2) {

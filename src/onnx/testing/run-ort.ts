@@ -26,6 +26,22 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/**
+ * The relative difference used for whole-model comparisons: max |a-b| over max |b|, i.e. the
+ * largest error relative to the output's scale. Deep float32 nets accumulate in different orders
+ * in different runtimes, so element-wise relative error on near-zero logits is not meaningful.
+ */
+export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i]! - b[i]!));
+    den = Math.max(den, Math.abs(b[i]!));
+  }
+  return num / Math.max(den, 1e-12);
+}
+
 /** A deterministic pseudo-random input in [-1, 1]. */
 export function testInput(n: number, seed = 1): Float32Array {
   const out = new Float32Array(n);
