@@ -326,7 +326,7 @@ describe('decodeModel fuzz', () => {
     const ms = performance.now() - t;
     expect(r.model !== undefined).toBe(!hasErrors(r.diagnostics));
     if (!r.model) expect(r.diagnostics.length).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(250);
+    expect(ms).toBeLessThan(2000); // catches pathological blow-ups, not noise: timing is for benches
   }
 
   it('random bytes', () => {

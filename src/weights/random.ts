@@ -14,35 +14,32 @@
 
 /** A xoshiro128** generator; state is four 32-bit words, never all zero. */
 export class Xoshiro128 {
-  /** @internal state words, read into locals by the bulk fillers for speed. */
-  s0: number;
-  /** @internal */
-  s1: number;
-  /** @internal */
-  s2: number;
-  /** @internal */
-  s3: number;
+  /**
+   * The four state words. A typed array rather than fields: the bulk fillers copy it into locals
+   * and back, and int32 values stored in object fields would be boxed on every write.
+   */
+  readonly state = new Int32Array(4);
 
   /** Starts from an explicit state; use {@link createRng} to seed from a document seed and key. */
   constructor(s0: number, s1: number, s2: number, s3: number) {
     if ((s0 | s1 | s2 | s3) === 0) s0 = 0x9e3779b9;
-    this.s0 = s0 | 0;
-    this.s1 = s1 | 0;
-    this.s2 = s2 | 0;
-    this.s3 = s3 | 0;
+    this.state.set([s0, s1, s2, s3]);
   }
 
   /** The next 32 random bits as an unsigned integer. */
   nextUint32(): number {
-    const s1 = this.s1;
+    const s = this.state;
+    const s0 = s[0]!;
+    const s1 = s[1]!;
+    let s2 = s[2]!;
+    let s3 = s[3]!;
     const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
+    s2 ^= s0;
+    s3 ^= s1;
+    s[1] = s1 ^ s2;
+    s[0] = s0 ^ s3;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = rotl(s3, 11);
     return r >>> 0;
   }
 
@@ -112,12 +109,15 @@ const LN2_HI = 6.93147180369123816490e-1; // ln 2 rounded to 32 significant bits
 const LN2_LO = 1.90821492927058770002e-10; // ln 2 - LN2_HI
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** 2^k for an integer k in [-1022, 1023], built from its bits. */
-function pow2(k: number): number {
-  scratch.setUint32(0, 0, true);
-  scratch.setUint32(4, (k + 1023) << 20, true);
-  return scratch.getFloat64(0, true);
-}
+/** POW2[k + 1022] = 2^k for k in [-1022, 1023], by exact doubling and halving. */
+const POW2 = new Float64Array(2046);
+POW2[1022] = 1;
+for (let k = 1; k <= 1023; k++) POW2[1022 + k] = POW2[1021 + k]! * 2;
+for (let k = 1; k <= 1022; k++) POW2[1022 - k] = POW2[1023 - k]! / 2;
+const pow2 = (k: number): number => POW2[k + 1022]!;
+
+/** 1/n for the exp series; reciprocals are correctly rounded, so identical everywhere. */
+const INV = Float64Array.from({ length: 15 }, (_, n) => (n === 0 ? 0 : 1 / n));
 
 /** e^x, deterministic across engines. */
 export function detExp(x: number): number {
@@ -128,7 +128,7 @@ export function detExp(x: number): number {
   const r = x - k * LN2_HI - k * LN2_LO; // |r| <= ln2 / 2
   // Taylor series to r^14 (remainder < 1e-18 for |r| <= 0.35), Horner form.
   let p = 1;
-  for (let n = 14; n >= 1; n--) p = 1 + (r * p) / n;
+  for (let n = 14; n >= 1; n--) p = 1 + r * p * INV[n]!;
   // Scale in two steps so that subnormal results are reached without overflowing pow2's range.
   if (k < -1020) return p * pow2(k + 1000) * pow2(-1000);
   if (k > 1023) return p * pow2(k - 1000) * pow2(1000);
@@ -205,15 +205,16 @@ const ZIG_W = new Float64Array(ZIG_LAYERS);
  * ```
  */
 export function fillNormal(rng: Xoshiro128, out: Float32Array, mean = 0, std = 1): Float32Array {
-  let s0 = rng.s0;
-  let s1 = rng.s1;
-  let s2 = rng.s2;
-  let s3 = rng.s3;
+  const st = rng.state;
+  let s0 = st[0]!;
+  let s1 = st[1]!;
+  let s2 = st[2]!;
+  let s3 = st[3]!;
   const K = ZIG_K;
   const W = ZIG_W;
   const n = out.length;
   for (let k = 0; k < n; k++) {
-    let x: number;
+    let x = 0;
     for (;;) {
       // One xoshiro128** step, inlined: the hot path is one step and one comparison.
       const w = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
@@ -232,27 +233,28 @@ export function fillNormal(rng: Xoshiro128, out: Float32Array, mean = 0, std = 1
         break;
       }
       const u = (j + 0.5) * 2 ** -24;
-      // The rare cases share one slow path; it draws more uniforms from the same stream.
-      rng.s0 = s0;
-      rng.s1 = s1;
-      rng.s2 = s2;
-      rng.s3 = s3;
+      // The rare cases share one slow path; it draws more uniforms from the same stream and
+      // answers NaN (never undefined, which would box every sample) to ask for a redraw.
+      st[0] = s0;
+      st[1] = s1;
+      st[2] = s2;
+      st[3] = s3;
       const r = i === 0 ? tail(rng, u < 0) : wedge(rng, i, u);
-      s0 = rng.s0;
-      s1 = rng.s1;
-      s2 = rng.s2;
-      s3 = rng.s3;
-      if (r !== undefined) {
+      s0 = st[0]!;
+      s1 = st[1]!;
+      s2 = st[2]!;
+      s3 = st[3]!;
+      if (r === r) {
         x = r;
         break;
       }
     }
     out[k] = mean + std * x;
   }
-  rng.s0 = s0;
-  rng.s1 = s1;
-  rng.s2 = s2;
-  rng.s3 = s3;
+  st[0] = s0;
+  st[1] = s1;
+  st[2] = s2;
+  st[3] = s3;
   return out;
 }
 
@@ -267,14 +269,14 @@ function tail(rng: Xoshiro128, negative: boolean): number {
   return negative ? x - ZIG_R : ZIG_R - x;
 }
 
-/** The wedge of layer i between the rectangle and the curve: accept x or ask for a redraw. */
-function wedge(rng: Xoshiro128, i: number, u: number): number | undefined {
+/** The wedge of layer i between the rectangle and the curve: x if accepted, NaN to redraw. */
+function wedge(rng: Xoshiro128, i: number, u: number): number {
   const x = u * ZIG_X[i]!;
   const xi = ZIG_X[i]!;
   const xj = ZIG_X[i + 1]!;
   const f0 = detExp(-0.5 * (xi * xi - x * x));
   const f1 = detExp(-0.5 * (xj * xj - x * x));
-  return f1 + rng.nextFloat() * (f0 - f1) < 1 ? x : undefined;
+  return f1 + rng.nextFloat() * (f0 - f1) < 1 ? x : NaN;
 }
 
 /**
