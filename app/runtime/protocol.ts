@@ -40,6 +40,8 @@ export interface Timings {
   sessionMs?: number;
   firstRunMs?: number;
   runMs?: number;
+  /** The session came from the cache (compile/session times are from when it was made). */
+  cached?: boolean;
 }
 
 /** Weights origin per document node, as compile reports it. */

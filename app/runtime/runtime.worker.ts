@@ -102,6 +102,8 @@ interface Entry {
   readonly backend: Backend;
   runs: number;
   readonly out: Omit<CompileOut, 'cached' | 'timings'>;
+  /** How long compiling and creating this session took when it was made. */
+  readonly timings: CompileOut['timings'];
 }
 const MAX_SESSIONS = 4;
 const sessions = new Map<string, Entry>();
@@ -180,7 +182,7 @@ function loadWeights(url: string): Promise<WeightStore | undefined> {
 async function handleCompile(req: Extract<Request, { type: 'compile' }>): Promise<CompileOut> {
   const key = `${modelKey(req.doc)}|${[...req.expose].sort().join(',')}|${req.backend}`;
   const hit = touch(key);
-  if (hit) return { ...hit.out, cached: true, timings: {} };
+  if (hit) return { ...hit.out, cached: true, timings: hit.timings };
   const t0 = performance.now();
   const { compile } = await loadCore(compileModules, 'the compiler');
   const url = req.weightsUrl ?? req.doc.weights?.uri;
@@ -211,19 +213,20 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>): Promis
     diagnostics,
     ...(r.weightSources ? { weightSources: Object.fromEntries(r.weightSources) as CompileOut['weightSources'] } : {}),
   };
-  remember(key, { session, backend, runs: 0, out });
-  return { ...out, cached: false, timings: { compileMs, sessionMs } };
+  const timings = { compileMs, sessionMs };
+  remember(key, { session, backend, runs: 0, out, timings });
+  return { ...out, cached: false, timings };
 }
 
 async function handleLoad(req: Extract<Request, { type: 'load' }>): Promise<CompileOut> {
   const key = `${req.key}|${req.backend}`;
   const hit = touch(key);
-  if (hit) return { ...hit.out, cached: true, timings: {} };
+  if (hit) return { ...hit.out, cached: true, timings: hit.timings };
   const t1 = performance.now();
   const { session, backend, fallbackReason } = await createSession(req.bytes, req.backend);
   const sessionMs = performance.now() - t1;
   const out = { key, backend, ...(fallbackReason ? { fallbackReason } : {}), outputs: session.outputNames, diagnostics: [] };
-  remember(key, { session, backend, runs: 0, out });
+  remember(key, { session, backend, runs: 0, out, timings: { sessionMs } });
   return { ...out, cached: false, timings: { sessionMs } };
 }
 

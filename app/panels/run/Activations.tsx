@@ -1,0 +1,116 @@
+import { memo, useEffect, useMemo, useRef } from 'react';
+import { histogram, tensorStats, type TensorStats } from '../../runtime/tensor-stats.ts';
+import type { WireTensor } from '../../runtime/protocol.ts';
+import { colourOf, paintGrid, type Scale } from './heatmap.ts';
+import type { ShownTensor } from './selection-tensors.ts';
+
+const fmt = (v: number) => (Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
+const shapeText = (dims: readonly number[]) => `[${dims.join('×')}]`;
+
+function Histogram({ data, scale }: { data: Float32Array; scale: Scale }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = ref.current;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return;
+    const bins = 40;
+    const h = histogram(data, bins, scale.lo, scale.hi);
+    const peak = Math.max(1, ...h);
+    c.width = 200;
+    c.height = 48;
+    ctx.clearRect(0, 0, c.width, c.height);
+    for (let i = 0; i < bins; i++) {
+      const v = scale.lo + ((i + 0.5) / bins) * (scale.hi - scale.lo);
+      const [r, g, b] = colourOf(v, scale);
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      const bh = Math.round((Math.sqrt(h[i]!) / Math.sqrt(peak)) * (c.height - 2));
+      ctx.fillRect(i * 5, c.height - bh, 4, bh);
+    }
+  }, [data, scale]);
+  return <canvas ref={ref} className="run-hist" title="histogram (square-root height)" />;
+}
+
+function Stats({ s }: { s: TensorStats }) {
+  return (
+    <dl className="run-stats">
+      <dt>min</dt>
+      <dd>{fmt(s.min)}</dd>
+      <dt>max</dt>
+      <dd>{fmt(s.max)}</dd>
+      <dt>mean</dt>
+      <dd>{fmt(s.mean)}</dd>
+      <dt>std</dt>
+      <dd>{fmt(s.std)}</dd>
+      <dt>NaN/Inf</dt>
+      <dd className={s.nan + s.inf > 0 ? 'run-bad' : ''}>
+        {s.nan}/{s.inf}
+      </dd>
+    </dl>
+  );
+}
+
+const TensorView = memo(function TensorView({ shown, tensor, scale }: { shown: ShownTensor; tensor: WireTensor; scale: Scale }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const stats = useMemo(() => tensorStats(tensor.data), [tensor]);
+  const isMap = tensor.dims.length === 4;
+  const channels = isMap ? tensor.dims[1]! : 1;
+  useEffect(() => {
+    if (!ref.current) return;
+    const dims = isMap ? tensor.dims : [1, 1, 1, tensor.data.length];
+    paintGrid(ref.current, tensor.data, dims, scale, isMap ? { cell: tensor.dims[3]! >= 16 ? 28 : 36, maxMaps: 64, cols: 8 } : { cell: 200, maxMaps: 1, cols: 1 });
+  }, [tensor, scale, isMap]);
+  return (
+    <figure className="run-tensor" data-testid={`run.act.${shown.role}`}>
+      <figcaption>
+        <b>{shown.title}</b> <span className="run-dim">{shown.name}</span> <span className="run-dim">{shapeText(tensor.dims)}</span>
+      </figcaption>
+      <canvas ref={ref} data-testid={`run.act.${shown.role}.grid`} data-maps={Math.min(64, channels)} className="run-grid" />
+      {isMap && channels > 64 && <div className="run-dim">first 64 of {channels} channels</div>}
+      <Histogram data={tensor.data} scale={scale} />
+      <div data-testid={`run.act.${shown.role}.stats`}>
+        <Stats s={stats} />
+      </div>
+    </figure>
+  );
+});
+
+export interface ActivationsProps {
+  readonly label?: string;
+  readonly shown: readonly ShownTensor[];
+  /** Tensors of the last run by name (including `input` and `logits`). */
+  readonly tensors: ReadonlyMap<string, WireTensor>;
+  readonly pending: boolean;
+}
+
+/**
+ * The activation view: heatmaps of every channel of the selected tensor(s), a histogram and
+ * statistics. A residual block's F(x), x and F(x)+x share one colour scale, so what the shortcut
+ * adds is visible.
+ */
+export function Activations({ label, shown, tensors, pending }: ActivationsProps) {
+  const present = useMemo(() => shown.map((s) => ({ s, t: tensors.get(s.name) })).filter((x): x is { s: ShownTensor; t: WireTensor } => !!x.t), [shown, tensors]);
+  const scale = useMemo<Scale>(() => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const { t } of present) {
+      const st = tensorStats(t.data);
+      lo = Math.min(lo, st.min);
+      hi = Math.max(hi, st.max);
+    }
+    return Number.isFinite(lo) ? { lo, hi: hi > lo ? hi : lo + 1 } : { lo: 0, hi: 1 };
+  }, [present]);
+  if (!label) return <div className="run-dim" data-testid="run.activations.empty">Select a node or an edge on the canvas to see its activations from this run.</div>;
+  return (
+    <div className="run-activations" data-testid="run.activations">
+      <div className="run-subhead">
+        Activations of <b>{label}</b> {pending && present.length < shown.length && <span className="run-dim">(running…)</span>}
+      </div>
+      <div className={`run-tensors${present.length > 1 ? ' run-side' : ''}`}>
+        {present.map(({ s, t }) => (
+          <TensorView key={s.role + s.name} shown={s} tensor={t} scale={scale} />
+        ))}
+      </div>
+      {present.length > 1 && <div className="run-dim">One colour scale for all three: blue below zero, red above.</div>}
+    </div>
+  );
+}

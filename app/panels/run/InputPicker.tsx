@@ -1,0 +1,169 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { synthetic, type RgbaImage, type SyntheticKind } from '../../../src/input/index.ts';
+import { loadPicture, paintImage, pixelsOf } from './image-io.ts';
+
+/** A sample listed in public/samples/index.json. */
+interface Sample {
+  readonly file: string;
+  readonly label: string;
+  readonly labelIndex: number;
+}
+
+/** Where the current picture came from, for the caption (and tests). */
+export interface PictureSource {
+  readonly kind: 'sample' | 'upload' | 'webcam' | 'synthetic';
+  readonly name: string;
+  /** Expected class, for samples. */
+  readonly label?: string;
+}
+
+export interface InputPickerProps {
+  readonly onPicture: (img: RgbaImage, source: PictureSource) => void;
+  /** The model's view of the current picture (resized, grey for one channel). */
+  readonly view?: RgbaImage;
+  readonly source?: PictureSource;
+  readonly size: { readonly width: number; readonly height: number };
+}
+
+/** Picks the picture the model runs on: shipped samples, a file, the webcam, or a synthetic probe. */
+export function InputPicker({ onPicture, view, source, size }: InputPickerProps) {
+  const [samples, setSamples] = useState<readonly Sample[]>([]);
+  const [error, setError] = useState<string>();
+  const [camera, setCamera] = useState<MediaStream>();
+  const [dragging, setDragging] = useState(false);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const viewRef = useRef<HTMLCanvasElement>(null);
+
+  useEffect(() => {
+    let alive = true;
+    fetch('samples/index.json')
+      .then((r) => (r.ok ? (r.json() as Promise<Sample[]>) : []))
+      .then((list) => {
+        if (!alive) return;
+        setSamples(list);
+        const first = list[0];
+        if (first && !source) void loadPicture(`samples/${first.file}`).then((img) => alive && onPicture(img, { kind: 'sample', name: first.file, label: first.label }));
+      })
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+    };
+    // Once: the first sample becomes the default input.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    if (source || samples.length > 0) return;
+    // No samples shipped: start from a gradient so the model still runs.
+    const t = setTimeout(() => onPicture(synthetic('gradient', size.width, size.height), { kind: 'synthetic', name: 'gradient' }), 600);
+    return () => clearTimeout(t);
+  }, [source, samples.length, size.width, size.height, onPicture]);
+
+  useEffect(() => {
+    if (viewRef.current && view) paintImage(viewRef.current, view);
+  }, [view]);
+
+  useEffect(() => {
+    if (videoRef.current && camera) videoRef.current.srcObject = camera;
+    return () => camera?.getTracks().forEach((t) => t.stop());
+  }, [camera]);
+
+  const pickFile = useCallback(
+    async (file: File | undefined) => {
+      if (!file) return;
+      try {
+        setError(undefined);
+        onPicture(await loadPicture(file), { kind: 'upload', name: file.name });
+      } catch (e) {
+        setError(`${file.name}: not a picture the browser can decode (${(e as Error).message})`);
+      }
+    },
+    [onPicture],
+  );
+
+  const startCamera = async () => {
+    try {
+      setError(undefined);
+      setCamera(await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } }));
+    } catch (e) {
+      setError(`webcam not available: ${(e as Error).message}`);
+    }
+  };
+  const snap = () => {
+    const v = videoRef.current;
+    if (v && v.videoWidth) onPicture(pixelsOf(Object.assign(v, { width: v.videoWidth, height: v.videoHeight })), { kind: 'webcam', name: 'webcam frame' });
+  };
+
+  return (
+    <div
+      className={`run-input${dragging ? ' run-dragging' : ''}`}
+      data-testid="run.input"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        void pickFile(e.dataTransfer.files[0]);
+      }}
+    >
+      <div className="run-input-view">
+        <canvas ref={viewRef} data-testid="run.input.view" title="what the model sees" />
+        <div className="run-caption" data-testid="run.input.source">
+          {source ? `${source.name}${source.label ? ` (${source.label})` : ''}` : 'no input yet'}
+          <br />
+          <span className="run-dim">
+            model sees {size.width}×{size.height}
+          </span>
+        </div>
+      </div>
+      {samples.length > 0 && (
+        <div className="run-samples" role="list">
+          {samples.map((s, i) => (
+            <button
+              key={s.file}
+              type="button"
+              role="listitem"
+              className={source?.name === s.file ? 'run-on' : ''}
+              data-testid={`run.input.sample.${i}`}
+              title={s.label}
+              onClick={() => void loadPicture(`samples/${s.file}`).then((img) => onPicture(img, { kind: 'sample', name: s.file, label: s.label }))}
+            >
+              <img src={`samples/${s.file}`} alt={s.label} width={28} height={28} />
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="run-row">
+        <label className="run-button">
+          Upload…
+          <input type="file" accept="image/*" data-testid="run.input.upload" hidden onChange={(e) => void pickFile(e.target.files?.[0])} />
+        </label>
+        {(['noise', 'constant', 'gradient'] as SyntheticKind[]).map((k) => (
+          <button key={k} type="button" className="run-button" data-testid={`run.input.synthetic.${k}`} onClick={() => onPicture(synthetic(k, size.width, size.height, { seed: Date.now() & 0xffff }), { kind: 'synthetic', name: k })}>
+            {k}
+          </button>
+        ))}
+        {camera ? (
+          <>
+            <button type="button" className="run-button" data-testid="run.input.webcam.snap" onClick={snap}>
+              Capture
+            </button>
+            <button type="button" className="run-button" onClick={() => setCamera(undefined)}>
+              Stop
+            </button>
+          </>
+        ) : (
+          <button type="button" className="run-button" data-testid="run.input.webcam" disabled={!navigator.mediaDevices?.getUserMedia} onClick={() => void startCamera()}>
+            Webcam
+          </button>
+        )}
+      </div>
+      {camera && <video ref={videoRef} autoPlay muted playsInline className="run-video" />}
+      <div className="run-dim">or drop a picture here</div>
+      {error && <div className="run-error">{error}</div>}
+    </div>
+  );
+}

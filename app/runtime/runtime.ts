@@ -1,0 +1,17 @@
+import { RuntimeClient, createRuntimeWorker, type RuntimeEvent } from './client.ts';
+
+/** The page's single runtime client, created on first use and shared by every panel. */
+let client: RuntimeClient | undefined;
+const listeners = new Set<(e: RuntimeEvent) => void>();
+
+/** The shared runtime client (one worker for the page). */
+export function getRuntime(): RuntimeClient {
+  client ??= new RuntimeClient(createRuntimeWorker, { onEvent: (e) => listeners.forEach((f) => f(e)) });
+  return client;
+}
+
+/** Subscribes to worker restarts (crash or hang); returns the unsubscribe function. */
+export function onRuntimeEvent(f: (e: RuntimeEvent) => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}

@@ -1,0 +1,161 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Analysis, Diagnostic, ResidualDocument } from '../../src/index.ts';
+import type { InputTensor } from '../../src/input/index.ts';
+import { RuntimeError } from './client.ts';
+import { modelKey } from './doc-key.ts';
+import type { Backend, BackendChoice, EnvInfo, Timings, WeightSourceMap, WireTensor } from './protocol.ts';
+import { getRuntime, onRuntimeEvent } from './runtime.ts';
+
+/** A finished run: what the panel shows. */
+export interface LiveResult {
+  /** Model key of the document that produced it (layout excluded). */
+  readonly model: string;
+  readonly logits: Float32Array;
+  /** Exposed activations by ONNX tensor name. */
+  readonly tensors: ReadonlyMap<string, WireTensor>;
+  readonly backend: Backend;
+  readonly fallbackReason?: string;
+  readonly timings: Timings;
+  readonly weightSources?: WeightSourceMap;
+  readonly warnings: readonly Diagnostic[];
+  /** The input that produced this result, so a stale result can say so. */
+  readonly input: InputTensor;
+}
+
+/** The live loop's state. */
+export interface LiveRunState {
+  readonly env?: EnvInfo;
+  readonly phase: 'idle' | 'waiting' | 'compiling' | 'running' | 'done' | 'error';
+  /** The last good result; kept while the graph is invalid or a newer run is under way. */
+  readonly result?: LiveResult;
+  /** Why `result` does not reflect the current document (invalid graph, failed compile). */
+  readonly stale?: { readonly reason: string; readonly code?: string };
+  /** A failure of the runtime itself (session, inference, a restarted worker). */
+  readonly error?: string;
+  /** Worker restarts so far, with the latest reason. */
+  readonly restarts: { readonly count: number; readonly last?: string };
+}
+
+/** Options of {@link useLiveRun}. */
+export interface LiveRunOptions {
+  readonly doc: ResidualDocument;
+  readonly analysis: Analysis;
+  /** Intermediate tensors to fetch (the selected node's), by ONNX name. */
+  readonly expose: readonly string[];
+  readonly input: InputTensor | undefined;
+  readonly backend: BackendChoice;
+  /** Real weights to use where they still fit (the document's own `weights` ref otherwise). */
+  readonly weightsUrl?: string;
+  /** Quiet time after the last edit before recompiling (ms). */
+  readonly debounceMs?: number;
+}
+
+const firstError = (a: Analysis): Diagnostic | undefined => a.diagnostics.find((d) => d.severity === 'error');
+
+/**
+ * The live loop: every valid document change (debounced) recompiles in the worker and reruns on
+ * the current input; a newer change cancels the older run. While the document is invalid, the
+ * last good result stays, marked stale with the first error. A crashed or hung worker is
+ * restarted by the client; the loop reports it and runs again on the fresh worker.
+ */
+export function useLiveRun(o: LiveRunOptions): LiveRunState {
+  const [state, setState] = useState<LiveRunState>({ phase: 'idle', restarts: { count: 0 } });
+  const [generation, setGeneration] = useState(0);
+  const inflight = useRef<number[]>([]);
+  const cached = useRef<{ key?: string; timings: Timings }>({ timings: {} });
+
+  useEffect(() => {
+    const rt = getRuntime();
+    let alive = true;
+    rt.request({ type: 'probe' })
+      .promise.then((env) => alive && setState((s) => ({ ...s, env })))
+      .catch(() => undefined);
+    const off = onRuntimeEvent((e) => {
+      setState((s) => ({ ...s, restarts: { count: s.restarts.count + 1, last: `${e.reason === 'crash' ? 'crashed' : 'stopped answering'}: ${e.message}` } }));
+      setGeneration(e.generation);
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, []);
+
+  const { doc, analysis, expose, input, backend, weightsUrl, debounceMs = 120 } = o;
+  const err = firstError(analysis);
+  const exposeKey = expose.join('\n');
+
+  useEffect(() => {
+    const rt = getRuntime();
+    for (const id of inflight.current) rt.cancel(id);
+    inflight.current = [];
+    if (err) {
+      setState((s) => ({ ...s, phase: s.result ? 'done' : 'idle', stale: { reason: err.message, code: err.code } }));
+      return;
+    }
+    if (!input) return;
+    let live = true;
+    setState((s) => ({ ...s, phase: 'waiting' }));
+    const timer = setTimeout(async () => {
+      const track = <T,>(c: { id: number; promise: Promise<T> }) => {
+        inflight.current.push(c.id);
+        return c.promise.finally(() => (inflight.current = inflight.current.filter((x) => x !== c.id)));
+      };
+      try {
+        setState((s) => ({ ...s, phase: 'compiling' }));
+        const exposed = exposeKey ? exposeKey.split('\n') : [];
+        const c = await track(rt.request({ type: 'compile', doc, expose: exposed, backend, ...(weightsUrl ? { weightsUrl } : {}) }));
+        if (!live) return;
+        const model = modelKey(doc);
+        let timings: Timings = c.cached && cached.current.key === c.key ? { ...cached.current.timings } : { ...c.timings, cached: c.cached };
+        setState((s) => ({ ...s, phase: 'running' }));
+        // The input buffer is copied for the worker: the panel keeps its own for reruns.
+        const data = input.data.slice();
+        const r = await track(rt.request({ type: 'run', key: c.key, input: { name: 'input', dims: input.dims, data } }, [data.buffer]));
+        if (!live) return;
+        timings = r.first ? { ...timings, firstRunMs: r.timings.firstRunMs } : { ...timings, runMs: r.timings.runMs };
+        const tensors = new Map(r.outputs.map((t) => [t.name, t]));
+        const logits = tensors.get('logits')?.data ?? r.outputs[0]?.data ?? new Float32Array();
+        const result: LiveResult = {
+          model,
+          logits,
+          tensors,
+          backend: r.backend,
+          ...(c.fallbackReason ? { fallbackReason: c.fallbackReason } : {}),
+          timings,
+          ...(c.weightSources ? { weightSources: c.weightSources } : {}),
+          warnings: c.diagnostics.filter((d) => d.severity !== 'error'),
+          input,
+        };
+        cached.current = { key: c.key, timings };
+        setState((s) => ({ ...s, phase: 'done', result, stale: undefined, error: undefined }));
+        if (r.first) {
+          // One more run on a warm session gives the steady-state time.
+          const again = input.data.slice();
+          const r2 = await track(rt.request({ type: 'run', key: c.key, input: { name: 'input', dims: input.dims, data: again } }, [again.buffer]));
+          if (!live) return;
+          timings = { ...timings, runMs: r2.timings.runMs };
+          cached.current = { key: c.key, timings };
+          setState((s) => (s.result === result ? { ...s, result: { ...result, timings } } : s));
+        }
+      } catch (e) {
+        if (!live) return;
+        const re = e instanceof RuntimeError ? e : undefined;
+        if (re?.kind === 'cancelled') return;
+        if (re?.kind === 'compile') {
+          const d = re.diagnostics?.find((x) => x.severity === 'error');
+          setState((s) => ({ ...s, phase: 'error', stale: { reason: d?.message ?? re.message, ...(d ? { code: d.code } : {}) } }));
+        } else if (re?.kind === 'crash' || re?.kind === 'timeout') {
+          setState((s) => ({ ...s, phase: 'error', error: `runtime restarted: ${re.message}` }));
+        } else {
+          setState((s) => ({ ...s, phase: 'error', error: (e as Error).message }));
+        }
+      }
+    }, debounceMs);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [doc, err, input, backend, exposeKey, weightsUrl, debounceMs, generation]);
+
+  return state;
+}
