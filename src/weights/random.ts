@@ -214,7 +214,7 @@ export function fillNormal(rng: Xoshiro128, out: Float32Array, mean = 0, std = 1
   const W = ZIG_W;
   const n = out.length;
   for (let k = 0; k < n; k++) {
-    let x = 0;
+    let x: number;
     for (;;) {
       // One xoshiro128** step, inlined: the hot path is one step and one comparison.
       const w = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
