@@ -1,5 +1,5 @@
 import { diag } from '../diagnostics/catalogue.ts';
-import type { IrAttribute } from '../onnx/ir.ts';
+import type { IrAttribute, IrTensor } from '../onnx/ir.ts';
 import type { OpDef } from './types.ts';
 
 /**
@@ -27,17 +27,35 @@ export const opaque: OpDef = {
   },
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
   lower(ctx, inputs, _i, _o, params) {
-    const attrs: IrAttribute[] = decodeOpaqueAttributes(String(params['payload'] ?? ''));
-    return ctx.emit(String(params['opType']), inputs, attrs);
+    const p = decodeOpaquePayload(String(params['payload'] ?? ''));
+    // Constant inputs travel in the payload and are re-emitted as Constant nodes in their slot.
+    const ins = p.inputs
+      ? p.inputs.map((slot, i) =>
+          'port' in slot ? (inputs[slot.port] ?? '')
+          : 'constant' in slot ? ctx.emit('Constant', [], [{ name: 'value', kind: 'tensor', value: slot.constant }], { suffix: `const${i}` })[0]!
+          : '',
+        )
+      : inputs;
+    return ctx.emit(String(params['opType']), ins, p.attributes, { outputCount: p.outputCount ?? 1 });
   },
 };
 
-/** Hook set by the ONNX importer to turn an opaque payload back into attributes. */
-let attributeDecoder: (payload: string) => IrAttribute[] = () => [];
-/** Installs the decoder for opaque payloads (done by src/onnx/import). */
-export function setOpaqueAttributeDecoder(fn: (payload: string) => IrAttribute[]): void {
-  attributeDecoder = fn;
+/** What an opaque payload decodes to: the op's attributes and, where known, its input slots. */
+export interface OpaquePayload {
+  readonly attributes: readonly IrAttribute[];
+  /** Every input slot of the original op: a data input (the node's port), a constant, or an omitted optional input. */
+  readonly inputs?: readonly ({ readonly port: number } | { readonly constant: IrTensor } | { readonly empty: true })[];
+  /** Number of outputs the original op declared (only the first is used). */
+  readonly outputCount?: number;
 }
-function decodeOpaqueAttributes(payload: string): IrAttribute[] {
-  return payload ? attributeDecoder(payload) : [];
+
+/** Hook set by the ONNX importer to turn an opaque payload back into attributes and constant inputs. */
+let payloadDecoder: (payload: string) => IrAttribute[] | OpaquePayload = () => [];
+/** Installs the decoder for opaque payloads (done by src/onnx/import). */
+export function setOpaqueAttributeDecoder(fn: (payload: string) => IrAttribute[] | OpaquePayload): void {
+  payloadDecoder = fn;
+}
+function decodeOpaquePayload(payload: string): OpaquePayload {
+  const r = payload ? payloadDecoder(payload) : [];
+  return Array.isArray(r) ? { attributes: r } : (r as OpaquePayload);
 }

@@ -1,0 +1,173 @@
+/**
+ * ONNX import: bytes of any ONNX file → an editable {@link ResidualDocument} with residual blocks,
+ * plus its weights. Files we exported ourselves re-open with the exact document they carry.
+ *
+ * Pipeline: {@link decodeModel} (hostile-input-safe) → map ops to layers ({@link mapLayers}) →
+ * recover residual blocks and stages ({@link recoverBlocks}) → assemble the document → give every
+ * tensor the owner fingerprint of the flat layer that will use it (from {@link analyze}).
+ */
+import { diag, hasErrors, type Diagnostic } from '../../diagnostics/catalogue.ts';
+import { parseDocument } from '../../document/document.ts';
+import type { ResidualDocument } from '../../graph/types.ts';
+import { resolveParams } from '../../ops/validate.ts';
+import { fingerprint } from '../../shape/fingerprint.ts';
+import { analyze, type Analysis } from '../../shape/analyze.ts';
+import type { StoredTensor, WeightStore } from '../../weights/types.ts';
+import { DOCUMENT_METADATA_KEY, lowerToIr } from '../compile.ts';
+import { decodeModel } from '../decode.ts';
+import { DataType, MAX_OPSET, MIN_OPSET, type IrModel } from '../ir.ts';
+import type { DecodeLimits } from '../limits.ts';
+import { assemble, expandBlockLayers, type PendingWeight } from './assemble.ts';
+import { recoverBlocks } from './blocks.ts';
+import { mapLayers } from './layers.ts';
+import { installOpaqueDecoder } from './opaque-payload.ts';
+
+export { decodeOpaquePayload, encodeOpaquePayload, installOpaqueDecoder } from './opaque-payload.ts';
+export { modulePath } from './layers.ts';
+
+/** Options of {@link importOnnx}. */
+export interface ImportOptions {
+  /** Document name when the file carries none (e.g. the file name without extension). */
+  readonly name?: string;
+  /** Limits for the reader (defaults: see {@link DecodeLimits}). */
+  readonly limits?: Partial<DecodeLimits>;
+  /** Ignore an embedded Residual Studio document and import the graph itself. */
+  readonly ignoreEmbedded?: boolean;
+  /** Called with a fraction 0–1 and a phase name as the import proceeds (for progress bars). */
+  readonly onProgress?: (fraction: number, phase: 'decode' | 'map' | 'blocks' | 'weights' | 'done') => void;
+}
+
+/** What {@link importOnnx} returns: a document and its weights, or diagnostics saying why not. */
+export interface ImportResult {
+  readonly doc?: ResidualDocument;
+  readonly weights?: WeightStore;
+  readonly diagnostics: Diagnostic[];
+  /** True when the document came from the file's embedded `residual_studio.document`. */
+  readonly embedded?: boolean;
+}
+
+installOpaqueDecoder();
+
+/**
+ * Imports ONNX bytes. Never throws: a damaged, hostile or unrepresentable file gives diagnostics
+ * (RS601–RS604 from the reader, RS602 for a graph the editor cannot represent) and no document.
+ *
+ * @example
+ * const { doc, weights, diagnostics } = importOnnx(new Uint8Array(await file.arrayBuffer()), { name: 'resnet18' });
+ * if (!doc) showProblems(diagnostics);
+ * else compile(doc, { weights }); // computes what the file computed
+ */
+export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportResult {
+  try {
+    return importUnsafe(bytes, opts);
+  } catch (err) {
+    // A throw is a bug in the importer; the contract is diagnostics, never a crash.
+    return { diagnostics: [diag('RS602', `the import failed unexpectedly (${err instanceof Error ? err.message : String(err)}); please report this file`)] };
+  }
+}
+
+function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
+  const progress = opts.onProgress ?? (() => {});
+  progress(0, 'decode');
+  const decoded = decodeModel(bytes, opts.limits);
+  const model = decoded.model;
+  if (!model) return { diagnostics: decoded.diagnostics };
+  const diagnostics = [...decoded.diagnostics];
+
+  const text = model.metadata[DOCUMENT_METADATA_KEY];
+  if (text !== undefined && !opts.ignoreEmbedded) {
+    const r = reopenEmbedded(model, text);
+    if (r.doc) {
+      progress(1, 'done');
+      return { ...r, diagnostics: [...diagnostics, ...r.diagnostics], embedded: true };
+    }
+    diagnostics.push(...r.diagnostics);
+  }
+
+  progress(0.5, 'map');
+  const mapped = mapLayers(model);
+  diagnostics.push(...mapped.diagnostics);
+  if (!mapped.layers || !mapped.input || hasErrors(mapped.diagnostics)) return { diagnostics };
+
+  progress(0.6, 'blocks');
+  const layers = recoverBlocks(mapped.layers, mapped.shapes, new Set(mapped.outputs));
+  const last = mapped.shapes.get(mapped.outputs[0] ?? '');
+  const { doc, weights: pending } = assemble(
+    layers,
+    { name: mapped.input.name, spec: { channels: mapped.input.channels, height: mapped.input.height, width: mapped.input.width } },
+    mapped.outputs,
+    mapped.shapes,
+    {
+      name: opts.name || model.graph.name || model.docString || 'Imported model',
+      opset: Math.min(MAX_OPSET, Math.max(MIN_OPSET, model.opset)),
+      ...(last && last.length === 1 ? { classes: last[0]! } : {}),
+    },
+  );
+
+  progress(0.8, 'weights');
+  const analysis = analyze(doc);
+  const weights = ownWeights(doc, analysis, pending);
+  progress(1, 'done');
+  return { doc, weights, diagnostics };
+}
+
+/**
+ * Gives each tensor the owner fingerprint of the flat layer that uses it, read from the analysis
+ * of the finished document; layers the analysis could not reach (after an opaque op of unknown
+ * shape) are fingerprinted from their block's expansion directly.
+ */
+function ownWeights(doc: ResidualDocument, analysis: Analysis, pending: readonly PendingWeight[]): WeightStore {
+  const owner = new Map<string, string>();
+  for (const l of analysis.layers) owner.set(l.name, l.owner);
+  const missing = pending.some((p) => !owner.has(p.layer));
+  if (missing) {
+    for (const n of doc.nodes) {
+      if (n.op === 'BasicBlock' || n.op === 'Bottleneck') {
+        const e = doc.edges.find((x) => x.target === n.id);
+        const info = e ? analysis.nodes.get(e.source)?.outputShapes[0] : undefined;
+        const inShape = info ?? [Number(n.params['width']), 1, 1];
+        for (const m of expandBlockLayers(n, inShape, doc)) if (!owner.has(m.name)) owner.set(m.name, fingerprint(m));
+      } else if (!owner.has(n.name)) owner.set(n.name, fingerprint({ ...n, params: resolveParams(n).params }));
+    }
+  }
+  const store = new Map<string, StoredTensor>();
+  for (const p of pending) {
+    store.set(`${p.layer}.${p.local}`, { dims: [...p.tensor.dims], data: p.tensor.data, owner: owner.get(p.layer) ?? '', origin: 'imported' });
+  }
+  return store;
+}
+
+/**
+ * Re-opens a document we exported: validated by {@link parseDocument}, weights taken from the
+ * initializers by name. Falls back (with a warning) when the tensors do not fit the document —
+ * e.g. a file exported with BN folded, whose convs carry biases the document does not have.
+ */
+function reopenEmbedded(model: IrModel, text: string): ImportResult {
+  const parsed = parseDocument(text);
+  if (!parsed.doc) {
+    return { diagnostics: [{ ...diag('RS504', `the embedded Residual Studio document is not valid (${parsed.diagnostics[0]?.message ?? 'unknown problem'}); importing the graph instead`), severity: 'warning' }] };
+  }
+  const doc = parsed.doc;
+  const analysis = analyze(doc);
+  const inits = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  const store = new Map<string, StoredTensor>();
+  for (const l of analysis.layers) {
+    for (const local of WEIGHT_LOCALS[l.op] ?? []) {
+      const t = inits.get(`${l.name}.${local}`);
+      if (t && t.dataType === DataType.FLOAT && t.data instanceof Float32Array) store.set(`${l.name}.${local}`, { dims: [...t.dims], data: t.data, owner: l.owner, origin: 'imported' });
+    }
+  }
+  const check = lowerToIr(doc, { weights: store, analysis, embedDocument: false });
+  const fresh = [...check.weightSources.values()].some((s) => s !== 'imported');
+  if (!check.model || fresh) {
+    return { diagnostics: [{ ...diag('RS504', 'the embedded Residual Studio document does not match the tensors in the file (was it exported with BN folded, or edited?); importing the graph instead'), severity: 'warning' }] };
+  }
+  return { doc, weights: store, diagnostics: [] };
+}
+
+/** The weight tensors each layer op asks for in its lowering (`ctx.weight`). */
+const WEIGHT_LOCALS: Partial<Record<string, readonly string[]>> = {
+  Conv2d: ['weight', 'bias'],
+  BatchNorm2d: ['weight', 'bias', 'running_mean', 'running_var'],
+  Linear: ['weight', 'bias'],
+};

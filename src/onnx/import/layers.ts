@@ -1,0 +1,438 @@
+/**
+ * Step 1 of import: ONNX nodes → editor layers. Each supported op whose attributes fit the
+ * editor's square-kernel, symmetric-padding ops becomes one layer with its weights; everything
+ * else becomes an Opaque layer that carries the op through export unchanged. Shapes are inferred
+ * with the editor's own shape rules as the nodes are mapped, so a mapping that would not infer
+ * (a MatMul on a feature map, say) falls back to Opaque instead of giving a broken document.
+ */
+import { diag, type Diagnostic } from '../../diagnostics/catalogue.ts';
+import { nodeId } from '../../graph/ids.ts';
+import type { OpKind, ParamValue, Shape } from '../../graph/types.ts';
+import { getOp } from '../../ops/registry.ts';
+import { resolveParams } from '../../ops/validate.ts';
+import { DataType, type IrAttribute, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
+import { encodeOpaquePayload, type OpaqueSlot } from './opaque-payload.ts';
+
+/** A float tensor destined for the weight store. */
+export interface ImportedTensor {
+  readonly dims: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** A layer (or, after block recovery, a residual block) of the network being imported. */
+export interface ImportLayer {
+  readonly op: OpKind;
+  readonly params: Record<string, ParamValue>;
+  /** Names of the data tensors feeding input ports 0, 1, ... */
+  readonly inputs: readonly string[];
+  /** Name of the tensor this layer produces. */
+  readonly output: string;
+  /** Module path suggested by the file (`layer1.0.conv1`), or '' when it has none. */
+  readonly hint: string;
+  /** Weights by local name (`weight`, `running_mean`; for blocks `conv1.weight`). */
+  readonly weights: ReadonlyMap<string, ImportedTensor>;
+  /** ONNX node name(s), for messages. */
+  readonly source: string;
+}
+
+/** What {@link mapLayers} returns: the layers, or the reason the graph cannot be represented. */
+export interface MappedGraph {
+  readonly layers?: ImportLayer[];
+  readonly input?: { readonly name: string; readonly channels: number; readonly height: number; readonly width: number };
+  /** Graph output tensor names, in order. */
+  readonly outputs: readonly string[];
+  /** Inferred shapes (without batch) of data tensors. */
+  readonly shapes: ReadonlyMap<string, Shape | undefined>;
+  readonly diagnostics: Diagnostic[];
+}
+
+const refuse = (message: string, field?: string): Diagnostic => diag('RS602', `this graph cannot be represented: ${message}`, field ? { field } : {});
+
+/** Maps a decoded model's nodes to layers (see the module comment). Never throws on model content. */
+export function mapLayers(model: IrModel): MappedGraph {
+  const g = model.graph;
+  const diagnostics: Diagnostic[] = [];
+  const shapes = new Map<string, Shape | undefined>();
+  const consts = new Map<string, IrTensor>();
+  for (const t of g.initializers) consts.set(t.name, t);
+  const outputs = g.outputs.map((o) => o.name);
+
+  const realInputs = g.inputs.filter((v) => !consts.has(v.name));
+  if (realInputs.length !== 1) return { outputs, shapes, diagnostics: [refuse(`it has ${realInputs.length} graph inputs; the editor models exactly one image input`, 'graph.input')] };
+  const inp = realInputs[0]!;
+  const d = inp.dims;
+  if (inp.elemType !== DataType.FLOAT || d.length !== 4 || !d.slice(1).every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 65536)) {
+    return {
+      outputs,
+      shapes,
+      diagnostics: [refuse(`its input '${inp.name}' is ${inp.elemType === DataType.FLOAT ? '' : 'not float32, '}[${d.map((x) => (x === '' ? '?' : String(x))).join(', ')}]; the editor needs one float image N×C×H×W with fixed C, H and W`, 'graph.input')],
+    };
+  }
+  const input = { name: inp.name, channels: d[1] as number, height: d[2] as number, width: d[3] as number };
+  shapes.set(inp.name, [input.channels, input.height, input.width]);
+
+  const declared = new Map<string, Shape>();
+  for (const v of [...g.valueInfo, ...g.outputs]) {
+    const rest = v.dims.slice(1);
+    if (v.dims.length >= 2 && rest.every((x) => typeof x === 'number' && x >= 1)) declared.set(v.name, rest as number[]);
+  }
+  const consumers = new Map<string, number[]>();
+  g.nodes.forEach((n, i) => n.inputs.forEach((name) => name && consumers.set(name, [...(consumers.get(name) ?? []), i])));
+  const graphOutputs = new Set(outputs);
+
+  // Only a node's first output can be wired in the editor; refuse graphs that use the others.
+  for (const n of g.nodes) {
+    for (let k = 1; k < n.outputs.length; k++) {
+      const o = n.outputs[k]!;
+      if (o && (consumers.has(o) || graphOutputs.has(o))) return { outputs, shapes, diagnostics: [refuse(`${label(n)} output ${k} ('${o}') is used; only single-output ops can be edited`, 'graph.node')] };
+    }
+  }
+
+  const isData = (name: string) => shapes.has(name);
+  const layers: ImportLayer[] = [];
+  const fused = new Set<number>();
+  const ctx: MapCtx = { opset: model.opset, consts, shapes, isData };
+
+  for (const [i, n] of g.nodes.entries()) {
+    if (fused.has(i)) continue;
+    const out = n.outputs[0];
+    if (!out) continue;
+    const std = !n.domain || n.domain === 'ai.onnx';
+    if (std && n.opType === 'Constant') {
+      const t = constantValue(n);
+      if (t) {
+        consts.set(out, t);
+        continue;
+      }
+    }
+    if (std && n.opType === 'Identity' && n.inputs[0] && consts.has(n.inputs[0])) {
+      consts.set(out, consts.get(n.inputs[0])!);
+      continue;
+    }
+    let layer = std ? mapKnown(n, ctx) : undefined;
+    // MatMul + Add (bias) → one Linear.
+    if (layer && n.opType === 'MatMul') {
+      const cons = consumers.get(out) ?? [];
+      const next = cons.length === 1 && !graphOutputs.has(out) ? g.nodes[cons[0]!] : undefined;
+      if (next && next.opType === 'Add' && !next.domain && next.outputs[0]) {
+        const other = next.inputs[0] === out ? next.inputs[1] : next.inputs[0];
+        const c = other ? consts.get(other) : undefined;
+        const o = Number(layer.params['outFeatures']);
+        if (c && c.dataType === DataType.FLOAT && c.data.length === o && c.dims.filter((x) => x !== 1).length <= 1) {
+          const w = new Map(layer.weights);
+          w.set('bias', { dims: [o], data: c.data as Float32Array });
+          layer = { ...layer, params: { ...layer.params, bias: true }, output: next.outputs[0], weights: w, source: `${layer.source} + ${label(next)}` };
+          fused.add(cons[0]!);
+        }
+      }
+    }
+    let shape = layer ? inferShape(layer, shapes) : undefined;
+    if (layer && shape === 'fail') layer = undefined;
+    if (!layer) {
+      layer = opaqueLayer(n, ctx, declared);
+      const s = String(layer.params['outputShape']);
+      shape = s ? s.split('x').map(Number) : undefined;
+      diagnostics.push(diag('RS605', `${label(n)}: ${n.domain ? `${n.domain}.` : ''}${n.opType} is kept as an opaque op (exported unchanged, not editable)${s ? '' : '; its output shape is unknown'}`));
+    }
+    shapes.set(layer.output, shape === 'fail' ? undefined : shape);
+    layers.push(layer);
+  }
+
+  for (const o of outputs) {
+    if (!isData(o)) return { outputs, shapes, diagnostics: [...diagnostics, refuse(`graph output '${o}' is a constant, not computed from the input`, 'graph.output')] };
+  }
+  return { layers, input, outputs, shapes, diagnostics };
+}
+
+interface MapCtx {
+  readonly opset: number;
+  readonly consts: Map<string, IrTensor>;
+  readonly shapes: Map<string, Shape | undefined>;
+  readonly isData: (name: string) => boolean;
+}
+
+const label = (n: IrNode) => (n.name ? `node '${n.name}'` : `a ${n.opType} node`);
+
+function attr(n: IrNode, name: string): IrAttribute | undefined {
+  return n.attributes.find((a) => a.name === name);
+}
+function intAttr(n: IrNode, name: string, def: number): number | undefined {
+  const a = attr(n, name);
+  if (!a) return def;
+  return a.kind === 'int' ? a.value : undefined;
+}
+function intsAttr(n: IrNode, name: string, def: readonly number[] | undefined): readonly number[] | undefined {
+  const a = attr(n, name);
+  if (!a) return def;
+  return a.kind === 'ints' ? a.value : undefined;
+}
+function floatAttr(n: IrNode, name: string, def: number): number | undefined {
+  const a = attr(n, name);
+  if (!a) return def;
+  return a.kind === 'float' ? a.value : undefined;
+}
+function stringAttr(n: IrNode, name: string, def: string): string | undefined {
+  const a = attr(n, name);
+  if (!a) return def;
+  return a.kind === 'string' ? a.value : undefined;
+}
+
+/** The shortest decimal that is the same float32 (so 9.999999747378752e-6 is saved as 0.00001). */
+export function tidyFloat(v: number): number {
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const t = Number(v.toPrecision(p));
+    if (Math.fround(t) === f) return t;
+  }
+  return v;
+}
+
+const allEqual = (xs: readonly number[]) => xs.every((x) => x === xs[0]);
+
+/** A constant FLOAT tensor, or undefined. */
+function floatConst(ctx: MapCtx, name: string | undefined): IrTensor | undefined {
+  const t = name ? ctx.consts.get(name) : undefined;
+  return t && t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? t : undefined;
+}
+
+function transpose(t: IrTensor): ImportedTensor {
+  const [r, c] = t.dims as [number, number];
+  const src = t.data as Float32Array;
+  const out = new Float32Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = src[i * c + j]!;
+  return { dims: [c, r], data: out };
+}
+
+const asTensor = (t: IrTensor, dims: readonly number[] = t.dims): ImportedTensor => ({ dims, data: t.data as Float32Array });
+
+/** Reads the square window of Conv/MaxPool/AveragePool; undefined when it is not square and symmetric. */
+function squareWindow(n: IrNode, kernelFromWeight?: readonly number[]): { kernel: number; stride: number; padding: number; dilation: number } | undefined {
+  const ks = intsAttr(n, 'kernel_shape', kernelFromWeight);
+  const strides = intsAttr(n, 'strides', [1, 1]);
+  const dil = intsAttr(n, 'dilations', [1, 1]);
+  const autoPad = stringAttr(n, 'auto_pad', 'NOTSET');
+  const pads = intsAttr(n, 'pads', [0, 0, 0, 0]);
+  if (!ks || !strides || !dil || !pads || ks.length !== 2 || strides.length !== 2 || dil.length !== 2 || pads.length !== 4) return undefined;
+  if (kernelFromWeight && (ks[0] !== kernelFromWeight[0] || ks[1] !== kernelFromWeight[1])) return undefined;
+  if (!allEqual(ks) || !allEqual(strides) || !allEqual(dil) || !allEqual(pads)) return undefined;
+  if (autoPad !== 'NOTSET' && !(autoPad === 'VALID' && pads[0] === 0)) return undefined;
+  return { kernel: ks[0]!, stride: strides[0]!, padding: pads[0]!, dilation: dil[0]! };
+}
+
+/** Maps a standard-domain node to an editor layer, or undefined when it must stay opaque. */
+function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
+  const x = n.inputs[0];
+  if (!x || !ctx.isData(x)) return undefined;
+  const out = n.outputs[0]!;
+  const base = { inputs: [x], output: out, hint: modulePath(n.name), source: label(n) };
+  const layer = (op: OpKind, params: Record<string, ParamValue> = {}, weights: Map<string, ImportedTensor> = new Map(), hint = base.hint): ImportLayer => ({ ...base, op, params, weights, hint });
+  const dataOnly = (k: number) => n.inputs.length === k && n.inputs.every((i) => ctx.isData(i));
+  switch (n.opType) {
+    case 'Conv': {
+      const w = floatConst(ctx, n.inputs[1]);
+      const b = n.inputs[2] ? floatConst(ctx, n.inputs[2]) : undefined;
+      if (!w || w.dims.length !== 4 || (n.inputs[2] && !b) || n.inputs.length > 3) return undefined;
+      const win = squareWindow(n, w.dims.slice(2));
+      const group = intAttr(n, 'group', 1);
+      if (!win || group === undefined) return undefined;
+      const cout = w.dims[0]!;
+      if (b && (b.data.length !== cout)) return undefined;
+      const weights = new Map([['weight', asTensor(w)]]);
+      if (b) weights.set('bias', asTensor(b, [cout]));
+      return layer('Conv2d', { outChannels: cout, kernel: win.kernel, stride: win.stride, padding: win.padding, dilation: win.dilation, groups: group, bias: !!b }, weights, weightHint(n.inputs[1]!) ?? base.hint);
+    }
+    case 'BatchNormalization': {
+      const ts = [1, 2, 3, 4].map((k) => floatConst(ctx, n.inputs[k]));
+      if (n.inputs.length !== 5 || ts.some((t) => !t || t.dims.length !== 1)) return undefined;
+      const c = ts[0]!.dims[0]!;
+      if (ts.some((t) => t!.dims[0] !== c)) return undefined;
+      const eps = floatAttr(n, 'epsilon', 1e-5);
+      if (eps === undefined || intAttr(n, 'training_mode', 0) !== 0) return undefined;
+      const weights = new Map(['weight', 'bias', 'running_mean', 'running_var'].map((k, i) => [k, asTensor(ts[i]!)] as const));
+      return layer('BatchNorm2d', { eps: tidyFloat(eps), lastInBlock: false }, weights, weightHint(n.inputs[1]!) ?? base.hint);
+    }
+    case 'Relu':
+      return dataOnly(1) ? layer('ReLU') : undefined;
+    case 'Sigmoid':
+      return dataOnly(1) ? layer('Sigmoid') : undefined;
+    case 'LeakyRelu': {
+      const alpha = floatAttr(n, 'alpha', 0.01);
+      return dataOnly(1) && alpha !== undefined ? layer('LeakyReLU', { alpha: tidyFloat(alpha) }) : undefined;
+    }
+    case 'MaxPool':
+    case 'AveragePool': {
+      if (!dataOnly(1)) return undefined;
+      const win = squareWindow(n);
+      const ceil = intAttr(n, 'ceil_mode', 0);
+      if (!win || win.dilation !== 1 || ceil === undefined || intAttr(n, 'storage_order', 0) !== 0) return undefined;
+      const params: Record<string, ParamValue> = { kernel: win.kernel, stride: win.stride, padding: win.padding, ceilMode: ceil === 1 };
+      if (n.opType === 'MaxPool') return layer('MaxPool2d', params);
+      const cip = intAttr(n, 'count_include_pad', 0);
+      return cip === undefined ? undefined : layer('AvgPool2d', { ...params, countIncludePad: cip === 1 });
+    }
+    case 'GlobalAveragePool':
+      return dataOnly(1) ? layer('GlobalAvgPool') : undefined;
+    case 'Flatten':
+      return dataOnly(1) && intAttr(n, 'axis', 1) === 1 ? layer('Flatten') : undefined;
+    case 'Reshape': {
+      const s = n.inputs[1] ? ctx.consts.get(n.inputs[1]) : undefined;
+      if (!s || n.inputs.length !== 2 || s.dataType !== DataType.INT64 || s.data.length !== 2) return undefined;
+      const [a, b] = [Number(s.data[0]), Number(s.data[1])];
+      const allowZero = intAttr(n, 'allowzero', 0);
+      // [0, -1] copies the batch; [N, -1] with a fixed N is the same flatten for that batch size.
+      return b === -1 && ((a === 0 && allowZero === 0) || a >= 1) ? layer('Flatten') : undefined;
+    }
+    case 'Gemm': {
+      const w = floatConst(ctx, n.inputs[1]);
+      const c = n.inputs[2] ? floatConst(ctx, n.inputs[2]) : undefined;
+      if (!w || w.dims.length !== 2 || (n.inputs[2] && !c) || n.inputs.length > 3) return undefined;
+      if (floatAttr(n, 'alpha', 1) !== 1 || intAttr(n, 'transA', 0) !== 0) return undefined;
+      const transB = intAttr(n, 'transB', 0);
+      if (transB !== 0 && transB !== 1) return undefined;
+      const weight = transB === 1 ? asTensor(w) : transpose(w);
+      const o = weight.dims[0]!;
+      const weights = new Map([['weight', weight]]);
+      if (c) {
+        if (floatAttr(n, 'beta', 1) !== 1 || c.data.length !== o || c.dims.filter((v) => v !== 1).length > 1) return undefined;
+        weights.set('bias', asTensor(c, [o]));
+      }
+      return layer('Linear', { outFeatures: o, bias: !!c }, weights, weightHint(n.inputs[1]!) ?? base.hint);
+    }
+    case 'MatMul': {
+      const w = floatConst(ctx, n.inputs[1]);
+      if (!w || w.dims.length !== 2 || n.inputs.length !== 2) return undefined;
+      const weight = transpose(w);
+      return layer('Linear', { outFeatures: weight.dims[0]!, bias: false }, new Map([['weight', weight]]));
+    }
+    case 'Add':
+      return dataOnly(2) ? { ...layer('Add'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
+    case 'Concat': {
+      const k = n.inputs.length;
+      const rank = (ctx.shapes.get(x)?.length ?? -2) + 1;
+      const axis = intAttr(n, 'axis', 1);
+      if (k < 2 || k > 16 || !n.inputs.every((i) => ctx.isData(i)) || axis === undefined || (axis !== 1 && axis + rank !== 1)) return undefined;
+      return { ...layer('Concat', { inputs: k }), inputs: [...n.inputs] };
+    }
+    case 'Softmax': {
+      if (!dataOnly(1)) return undefined;
+      const rank = (ctx.shapes.get(x)?.length ?? -2) + 1;
+      const axis = intAttr(n, 'axis', ctx.opset < 13 ? 1 : -1);
+      if (axis === undefined) return undefined;
+      const ax = axis < 0 ? axis + rank : axis;
+      // Before opset 13 Softmax flattened from its axis on: the same as ours only for N×F.
+      return ax === 1 && (ctx.opset >= 13 || rank === 2) ? layer('Softmax') : undefined;
+    }
+    case 'Identity':
+      return dataOnly(1) ? layer('Identity') : undefined;
+    case 'Dropout': {
+      let p = floatAttr(n, 'ratio', 0.5);
+      if (n.inputs[1]) {
+        const r = floatConst(ctx, n.inputs[1]);
+        if (!r || r.data.length !== 1) return undefined;
+        p = Number(r.data[0]);
+      }
+      if (n.inputs[2]) {
+        const t = ctx.consts.get(n.inputs[2]);
+        if (!t || t.data.length !== 1 || Number(t.data[0]) !== 0) return undefined;
+      }
+      return p === undefined ? undefined : layer('Dropout', { p: tidyFloat(p) });
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Runs the editor's shape rule on a mapped layer: its output shape, undefined when inputs are unknown, 'fail' when it does not fit. */
+function inferShape(l: ImportLayer, shapes: ReadonlyMap<string, Shape | undefined>): Shape | undefined | 'fail' {
+  const ins = l.inputs.map((i) => shapes.get(i));
+  if (ins.some((s) => s === undefined)) return undefined;
+  const node = { id: nodeId('import'), op: l.op, name: l.hint || l.op, params: l.params, position: { x: 0, y: 0 } };
+  const { params, diagnostics } = resolveParams(node);
+  if (diagnostics.length > 0) return 'fail';
+  const r = getOp(l.op).infer!({ node: { ...node, params }, inputs: ins as Shape[], params, modelInput: [] });
+  return r.outputs?.[0] ?? 'fail';
+}
+
+const UNARY = new Set(
+  'Abs Neg Exp Log Sqrt Tanh Elu Selu Relu HardSigmoid HardSwish Softplus Softsign Clip Erf Ceil Floor Round Reciprocal Sign Sin Cos Not Cast Gelu Mish Celu ThresholdedRelu LRN InstanceNormalization LpNormalization MeanVarianceNormalization Dropout Identity BatchNormalization Softmax LogSoftmax Hardmax Shrink LeakyRelu Sigmoid PRelu'.split(' '),
+);
+const ELEMENTWISE = new Set('Add Sub Mul Div Pow Max Min Mean Sum'.split(' '));
+
+/** Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. */
+function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape>): ImportLayer {
+  const dataInputs: string[] = [];
+  const slots: OpaqueSlot[] = n.inputs.map((name): OpaqueSlot => {
+    if (name === '') return { empty: true };
+    if (ctx.isData(name)) {
+      dataInputs.push(name);
+      return { port: dataInputs.length - 1 };
+    }
+    const c = ctx.consts.get(name);
+    return c ? { constant: c } : { empty: true };
+  });
+  const first = dataInputs[0] !== undefined ? ctx.shapes.get(dataInputs[0]) : undefined;
+  let shape: Shape | undefined;
+  const std = !n.domain || n.domain === 'ai.onnx';
+  if (std && first && UNARY.has(n.opType) && dataInputs.length === 1 && slots.every((s) => !('constant' in s) || s.constant.data.length <= first[0]! || n.opType === 'Clip')) shape = first;
+  else if (std && first && ELEMENTWISE.has(n.opType)) {
+    const dataSame = dataInputs.every((i) => sameShape(ctx.shapes.get(i), first));
+    const constFits = slots.every((s) => !('constant' in s) || broadcastsInto(s.constant.dims, first));
+    if (dataSame && constFits) shape = first;
+  }
+  shape ??= declared.get(n.outputs[0]!);
+  const payload = encodeOpaquePayload({ opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), attributes: n.attributes, slots, outputCount: n.outputs.length, opset: ctx.opset });
+  return {
+    op: 'Opaque',
+    params: { opType: n.opType, domain: n.domain ?? '', inputs: dataInputs.length, outputShape: shape && shape.length > 0 ? shape.join('x') : '', payload },
+    inputs: dataInputs,
+    output: n.outputs[0]!,
+    hint: modulePath(n.name),
+    weights: new Map(),
+    source: label(n),
+  };
+}
+
+const sameShape = (a: Shape | undefined, b: Shape) => !!a && a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** True when a constant of `dims` broadcasts onto a batched tensor of shape N×`s` without growing it. */
+function broadcastsInto(dims: readonly number[], s: Shape): boolean {
+  const full = [1, ...s];
+  if (dims.length > full.length) return false;
+  return dims.every((d, i) => d === 1 || d === full[full.length - dims.length + i]);
+}
+
+/** A Constant node's value as a tensor, or undefined for forms we do not unpack. */
+function constantValue(n: IrNode): IrTensor | undefined {
+  const a = n.attributes[0];
+  if (!a || n.attributes.length !== 1) return undefined;
+  const name = n.outputs[0]!;
+  if (a.name === 'value' && a.kind === 'tensor') return { ...a.value, name };
+  if (a.name === 'value_float' && a.kind === 'float') return { name, dims: [], dataType: DataType.FLOAT, data: Float32Array.of(a.value) };
+  if (a.name === 'value_floats' && a.kind === 'floats') return { name, dims: [a.value.length], dataType: DataType.FLOAT, data: Float32Array.from(a.value) };
+  if (a.name === 'value_int' && a.kind === 'int') return { name, dims: [], dataType: DataType.INT64, data: BigInt64Array.of(BigInt(a.value)) };
+  if (a.name === 'value_ints' && a.kind === 'ints') return { name, dims: [a.value.length], dataType: DataType.INT64, data: BigInt64Array.from(a.value.map((v) => BigInt(v))) };
+  return undefined;
+}
+
+/**
+ * The module path PyTorch encodes in a node name: `/layer2/layer2.0/downsample/downsample.0/Conv`
+ * → `layer2.0.downsample.0`. Scopes repeat their parent's prefix, which is dropped.
+ */
+export function modulePath(nodeName: string): string {
+  const segs = nodeName.split('/').filter(Boolean);
+  if (segs.length < 2 || !nodeName.startsWith('/')) return '';
+  let path = '';
+  let last = '';
+  for (const s of segs.slice(0, -1)) {
+    if (last && s.startsWith(`${last}.`)) path += s.slice(last.length);
+    else path = path ? `${path}.${s}` : s;
+    last = s;
+  }
+  return path;
+}
+
+/** `layer1.0.conv1.weight` → `layer1.0.conv1`; torch's anonymous `onnx::Conv_123` gives nothing. */
+function weightHint(name: string): string | undefined {
+  if (name.includes('::') || !/\.weight$/.test(name)) return undefined;
+  return name.slice(0, -'.weight'.length);
+}
