@@ -63,6 +63,7 @@ export function createNodeSelector() {
         cards.push(c.out);
         continue;
       }
+      const size = nodeSize(node.op);
       const data: CardData = c && c.node === node && c.info === info && c.diags === diags ? c.out.data : { node, info, diagnostics: diags };
       const out: CardNode = {
         id: node.id,
@@ -71,6 +72,9 @@ export function createNodeSelector() {
         data,
         selected: sel,
         zIndex: 1,
+        // Fixed sizes (CSS draws the cards at these): React Flow needs no re-measure after edits.
+        width: size.width,
+        height: size.height,
       };
       cache.set(node.id, { node, info, diags, selected: sel, x: pos.x, y: pos.y, out });
       cards.push(out);

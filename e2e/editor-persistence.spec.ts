@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { EditorPage } from './pages/editor.ts';
+
+const fixture = (f: string) => new URL(`./fixtures/${f}`, import.meta.url).pathname;
+
+test('reload restores the same document and view', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open();
+  await ed.openTemplate('resnet18');
+  await ed.canvas.select('layer1.1');
+  await ed.inspector.set('stride', '2');
+  await page.getByTestId('topbar.theme').click();
+  await expect(page.getByTestId('status.save')).toHaveText('Saved');
+  await page.reload();
+  await page.waitForFunction(() => window.__rsBench?.ready !== undefined);
+  await expect(page.getByTestId('topbar.docName')).toHaveText('ResNet-18');
+  await expect(ed.canvas.projectionArcs()).toHaveCount(4);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+});
+
+test('save to a file and open it again', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open('?template=resnet18');
+  await ed.canvas.select('layer3.1');
+  await ed.inspector.set('width', '200');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('topbar.save').click()]);
+  const path = await download.path();
+  const text = readFileSync(path, 'utf8');
+  expect(JSON.parse(text).kind).toBe('residual-studio/document');
+  await ed.openTemplate('blank');
+  await expect(ed.canvas.blocks()).toHaveCount(0);
+  await page.getByTestId('topbar.fileInput').setInputFiles(path);
+  await expect(ed.canvas.blocks()).toHaveCount(8);
+  await ed.canvas.select('layer3.1');
+  await expect(ed.inspector.field('width')).toHaveValue('200');
+});
+
+test('a corrupt or foreign file is refused and the document is unchanged', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open('?template=tiny-resnet');
+  const before = await page.getByTestId('status.params').textContent();
+  await page.getByTestId('topbar.fileInput').setInputFiles(fixture('corrupt.json'));
+  await expect(page.getByTestId('file.error')).toContainText('RS503');
+  await page.getByTestId('topbar.fileInput').setInputFiles(fixture('foreign.json'));
+  await expect(page.getByTestId('file.error')).toContainText('some-other-app');
+  await expect(page.getByTestId('topbar.docName')).toHaveText('Tiny ResNet');
+  await expect(page.getByTestId('status.params')).toHaveText(before!);
+  await page.getByTestId('topbar.fileInput').setInputFiles(fixture('tiny-resnet.json'));
+  await expect(page.getByTestId('file.error')).toBeHidden();
+});
+
+test('switches to 中文, and the choice survives a reload', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open();
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await expect(page.getByTestId('palette.group.block')).toContainText('残差块');
+  await expect(page.getByTestId('palette.block.basic')).toHaveText('基本残差块');
+  await expect(page.getByTestId('status.save')).toHaveText('已保存');
+  await page.reload();
+  await expect(page.getByTestId('topbar.templates')).toHaveText('模板');
+});
