@@ -1,0 +1,215 @@
+"""Model definitions shared by the scripts in scripts/py.
+
+Every model here uses torchvision's module names (conv1, bn1, layer1.0.conv1, layer2.0.downsample.0,
+fc, ...) so that a state_dict key is also the ONNX initializer name our app imports and emits.
+
+- ``SmallResNet``: a torchvision-style ResNet with a 3x3 stem and chosen stages, built from
+  torchvision's own BasicBlock and Bottleneck classes. Used for the Fashion-MNIST demo model and for
+  the tiny import fixtures.
+- ``CifarResNet``: the ResNet of the paper's CIFAR-10 experiments (6n+2 layers, widths 16/32/64)
+  with option A shortcuts: parameter-free subsampling plus zero-padding of channels.
+- ``build_model``: one name -> model table for the CLIs (torchvision architectures, the tiny
+  fixtures, the Fashion-MNIST model, and the CIFAR ResNets).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torchvision import models
+from torchvision.models.resnet import BasicBlock, Bottleneck
+
+
+class SmallResNet(nn.Module):
+    """A ResNet with a 3x3 stride-1 stem (no max pool unless asked) and the given stages.
+
+    ``stages`` is a list of ``(planes, blocks, stride)``; the block class decides the expansion
+    (1 for BasicBlock, 4 for Bottleneck). A stage's first block gets a projection shortcut
+    (``downsample`` = 1x1 conv with the stage's stride + BN) when its stride is not 1 or the channel
+    count changes, exactly as torchvision's ``ResNet._make_layer`` decides; other blocks use identity.
+    """
+
+    def __init__(
+        self,
+        block: type,
+        stages: Sequence[tuple[int, int, int]],
+        in_channels: int = 3,
+        stem_width: int = 16,
+        num_classes: int = 10,
+        maxpool: bool = False,
+    ) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, stem_width, 3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(stem_width)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, stride=2, padding=1) if maxpool else nn.Identity()
+        width = stem_width
+        for index, (planes, blocks, stride) in enumerate(stages, start=1):
+            layer, width = _make_stage(block, width, planes, blocks, stride)
+            setattr(self, f"layer{index}", layer)
+        self.num_stages = len(stages)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(width, num_classes)
+        _init_like_torchvision(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        for index in range(1, self.num_stages + 1):
+            x = getattr(self, f"layer{index}")(x)
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def _make_stage(block: type, inplanes: int, planes: int, blocks: int, stride: int):
+    out = planes * block.expansion
+    downsample = None
+    if stride != 1 or inplanes != out:
+        downsample = nn.Sequential(
+            nn.Conv2d(inplanes, out, 1, stride=stride, bias=False),
+            nn.BatchNorm2d(out),
+        )
+    layers = [block(inplanes, planes, stride, downsample)]
+    layers += [block(out, planes) for _ in range(1, blocks)]
+    return nn.Sequential(*layers), out
+
+
+def _init_like_torchvision(model: nn.Module) -> None:
+    # torchvision's ResNet init: Kaiming normal (fan_out, relu) for convs, BN weight 1 / bias 0.
+    # Linear layers keep torch's default init, as in torchvision.
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+
+
+def fashion_resnet() -> SmallResNet:
+    """The Fashion-MNIST demo model: 1x28x28 in, 10 logits out, about 82k parameters."""
+    return SmallResNet(
+        BasicBlock, [(16, 2, 1), (32, 1, 2), (64, 1, 2)], in_channels=1, stem_width=16, num_classes=10
+    )
+
+
+class OptionAShortcut(nn.Module):
+    """Paper option A: take every second pixel and zero-pad the new channels equally on both sides."""
+
+    def __init__(self, planes: int) -> None:
+        super().__init__()
+        self.pad = planes // 4
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, self.pad, self.pad))
+
+
+class CifarBasicBlock(nn.Module):
+    """A basic block of the CIFAR ResNet; its shortcut is identity or option A (no parameters)."""
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = (
+            OptionAShortcut(planes) if stride != 1 or inplanes != planes else nn.Identity()
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu(out + self.shortcut(x))
+
+
+class CifarResNet(nn.Module):
+    """The paper's CIFAR-10 ResNet with 6n+2 layers (n=3 -> ResNet-20), option A shortcuts."""
+
+    def __init__(self, n: int, num_classes: int = 10) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.relu = nn.ReLU(inplace=True)
+        inplanes = 16
+        for index, (planes, stride) in enumerate([(16, 1), (32, 2), (64, 2)], start=1):
+            blocks = []
+            for b in range(n):
+                blocks.append(CifarBasicBlock(inplanes, planes, stride if b == 0 else 1))
+                inplanes = planes
+            setattr(self, f"layer{index}", nn.Sequential(*blocks))
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, num_classes)
+        _init_like_torchvision(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+TINY_ARCHS = {
+    # stem + identity basic block + projection basic block (stride 2, 16 -> 32)
+    "tiny-basic": lambda nc: SmallResNet(BasicBlock, [(16, 1, 1), (32, 1, 2)], num_classes=nc),
+    # stem with max pool + identity bottleneck (16 -> 4 -> 16) + projection bottleneck (16 -> 32, stride 2)
+    "tiny-bottleneck": lambda nc: SmallResNet(
+        Bottleneck, [(4, 1, 1), (8, 1, 2)], num_classes=nc, maxpool=True
+    ),
+    # stem + two identity basic blocks + one projection basic block
+    "tiny-stack": lambda nc: SmallResNet(BasicBlock, [(16, 2, 1), (32, 1, 2)], num_classes=nc),
+}
+
+# Default input (C, H, W) of each non-ImageNet architecture; torchvision ones take 3x224x224.
+DEFAULT_INPUT = {
+    "tiny-basic": (3, 32, 32),
+    "tiny-bottleneck": (3, 32, 32),
+    "tiny-stack": (3, 32, 32),
+    "fashion-resnet": (1, 28, 28),
+}
+
+
+def default_input(arch: str) -> tuple[int, int, int]:
+    """The input shape (C, H, W) an architecture is meant for."""
+    if arch in DEFAULT_INPUT:
+        return DEFAULT_INPUT[arch]
+    if arch.startswith("cifar-resnet"):
+        return (3, 32, 32)
+    return (3, 224, 224)
+
+
+def default_num_classes(arch: str) -> int:
+    """1000 for torchvision architectures, 10 for everything defined here."""
+    if arch in TINY_ARCHS or arch == "fashion-resnet" or arch.startswith("cifar-resnet"):
+        return 10
+    return 1000
+
+
+def build_model(arch: str, num_classes: int | None = None) -> nn.Module:
+    """Build an untrained model by name.
+
+    Names: any torchvision classification builder (resnet18, resnet50, wide_resnet50_2, vgg19, ...),
+    tiny-basic / tiny-bottleneck / tiny-stack, fashion-resnet, cifar-resnet<6n+2> (20, 32, 44, 56, 110).
+    """
+    nc = default_num_classes(arch) if num_classes is None else num_classes
+    if arch in TINY_ARCHS:
+        return TINY_ARCHS[arch](nc)
+    if arch == "fashion-resnet":
+        if nc != 10:
+            raise ValueError("fashion-resnet has 10 classes")
+        return fashion_resnet()
+    match = re.fullmatch(r"cifar-resnet(\d+)", arch)
+    if match:
+        depth = int(match.group(1))
+        if (depth - 2) % 6 != 0 or depth < 8:
+            raise ValueError(f"CIFAR ResNet depth must be 6n+2 (20, 32, 44, 56, 110), got {depth}")
+        return CifarResNet((depth - 2) // 6, nc)
+    if arch.startswith("_") or not arch.islower() or not hasattr(models, arch):
+        raise ValueError(f"unknown architecture {arch!r}")
+    return getattr(models, arch)(weights=None, num_classes=nc)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters (BN running statistics are buffers, not counted)."""
+    return sum(p.numel() for p in model.parameters())
