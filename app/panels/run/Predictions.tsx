@@ -50,7 +50,7 @@ export function Predictions({ logits, names, k = 5 }: { logits: Float32Array; na
       </ol>
       <details className="run-logits">
         <summary>raw logits ({logits.length})</summary>
-        <code data-testid="run.logits">{Array.from(logits.slice(0, 1000), (v) => v.toFixed(4)).join(', ')}</code>
+        <code data-testid="run.logits" data-values={JSON.stringify(Array.from(logits))}>{Array.from(logits.slice(0, 1000), (v) => v.toFixed(4)).join(', ')}</code>
       </details>
     </div>
   );

@@ -1,0 +1,137 @@
+import { expect, test, type Page } from '@playwright/test';
+import { CanvasPage } from './pages/editor.ts';
+
+/** The run panel, through its data-testids. */
+class RunPanel {
+  constructor(readonly page: Page) {}
+  get root() {
+    return this.page.getByTestId('run.panel');
+  }
+  get result() {
+    return this.page.getByTestId('run.result');
+  }
+  get backendUsed() {
+    return this.page.getByTestId('run.backend.actual');
+  }
+  async logits(): Promise<number[]> {
+    return JSON.parse((await this.page.getByTestId('run.logits').getAttribute('data-values')) ?? '[]') as number[];
+  }
+  /** Waits until the panel shows a finished, current result. */
+  async settled() {
+    await expect(this.root).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
+    await expect(this.result).toHaveAttribute('data-stale', 'false');
+  }
+  async useGradient() {
+    await this.page.getByTestId('run.input.synthetic.gradient').click();
+    await expect(this.page.getByTestId('run.input.source')).toContainText('gradient');
+  }
+}
+
+const tiny = (backend = 'wasm', extra = '') => `/?template=tiny-resnet&persist=0&backend=${backend}${extra}`;
+
+test.describe('live run', () => {
+  // Compiling and the first WASM start share two cores with everything else on the machine.
+  test.describe.configure({ timeout: 180_000 });
+  test('a tiny net runs on WASM and reports the backend, threads and timings', async ({ page }) => {
+    const run = new RunPanel(page);
+    await page.goto(tiny());
+    await run.useGradient();
+    await run.settled();
+    await expect(run.backendUsed).toHaveAttribute('data-backend', 'wasm');
+    await expect(run.backendUsed).toContainText(/\d+ threads?/);
+    await expect(page.getByTestId('run.top.0')).toBeVisible();
+    expect(await run.logits()).toHaveLength(10);
+    await expect(page.getByTestId('run.timings.first')).toContainText('ms');
+    await expect(page.getByTestId('run.timings.steady')).toContainText('ms');
+    await expect(page.getByTestId('run.weights')).toHaveAttribute('data-fresh', /\d+/);
+  });
+
+  test('an edit updates the prediction; an invalid edit greys the last result with its reason', async ({ page }) => {
+    const run = new RunPanel(page);
+    const canvas = new CanvasPage(page);
+    await page.goto(tiny());
+    await run.useGradient();
+    await run.settled();
+    const before = await run.logits();
+    const modelBefore = await run.result.getAttribute('data-model');
+
+    await canvas.select('block2');
+    await page.getByTestId('inspector.field.width').fill('24');
+    await page.getByTestId('inspector.field.width').press('Enter');
+    await expect(run.result).not.toHaveAttribute('data-model', modelBefore!);
+    await run.settled();
+    expect(await run.logits()).not.toEqual(before);
+    const good = await run.logits();
+
+    await page.getByTestId('inspector.field.shortcut').selectOption('identity');
+    await expect(run.result).toHaveAttribute('data-stale', 'true');
+    await expect(page.getByTestId('run.stale.reason')).toHaveAttribute('data-code', 'RS206');
+    await expect(page.getByTestId('run.stale.reason')).toContainText('identity');
+    // The last good result stays on screen.
+    expect(await run.logits()).toEqual(good);
+    await expect(page.getByTestId('run.top.0')).toBeVisible();
+
+    await page.getByTestId('inspector.field.shortcut').selectOption('auto');
+    await run.settled();
+  });
+
+  test('the activation view shows F(x), x and F(x)+x of a residual block, and a layer\'s feature maps', async ({ page }) => {
+    const run = new RunPanel(page);
+    const canvas = new CanvasPage(page);
+    await page.goto(tiny());
+    await run.useGradient();
+    await run.settled();
+    await canvas.select('block1');
+    for (const role of ['mainPath', 'shortcut', 'sum']) {
+      await expect(page.getByTestId(`run.act.${role}.grid`)).toHaveAttribute('data-maps', '8');
+      await expect(page.getByTestId(`run.act.${role}.stats`)).toContainText('NaN/Inf');
+    }
+    await expect(page.getByTestId('run.act.mainPath')).toContainText('block1.bn2');
+    await canvas.select('conv1');
+    await expect(page.getByTestId('run.act.output.grid')).toHaveAttribute('data-maps', '8');
+    await expect(page.getByTestId('run.act.output.stats')).toContainText('0/0');
+    await page.getByTestId('run.panel').screenshot({ path: '/tmp/shots/run-activations.png' }).catch(() => undefined);
+  });
+
+  test('WebGPU forced: a tiny net runs on WebGPU and agrees with WASM within 1e-4', async ({ page }) => {
+    const run = new RunPanel(page);
+    await page.goto(tiny('wasm'));
+    await run.useGradient();
+    await run.settled();
+    await expect(run.backendUsed).toHaveAttribute('data-backend', 'wasm');
+    const wasm = await run.logits();
+    await page.getByTestId('run.backend').selectOption('webgpu');
+    await expect(run.backendUsed).toHaveAttribute('data-backend', 'webgpu', { timeout: 80_000 });
+    await run.settled();
+    const gpu = await run.logits();
+    expect(gpu).toHaveLength(wasm.length);
+    const worst = Math.max(...gpu.map((v, i) => Math.abs(v - wasm[i]!)));
+    expect(worst).toBeLessThanOrEqual(1e-4);
+  });
+
+  test('auto does not pick a software WebGPU adapter, and says why', async ({ page }) => {
+    const run = new RunPanel(page);
+    await page.goto(tiny('auto'));
+    await run.useGradient();
+    await run.settled();
+    await expect(run.backendUsed).toHaveAttribute('data-backend', 'wasm');
+    await expect(page.getByTestId('run.backend.reason')).toContainText(/software|WebGPU/);
+  });
+
+  test('a crashed worker is restarted and reported; the document and the run carry on', async ({ page }) => {
+    const run = new RunPanel(page);
+    const canvas = new CanvasPage(page);
+    await page.goto(tiny('wasm', '&runtimeDebug=1'));
+    await run.useGradient();
+    await run.settled();
+    const nodes = await page.locator('[data-testid^="canvas.node."]').count();
+    await page.getByTestId('run.debug.crash').click();
+    await expect(page.getByTestId('run.restarted')).toBeVisible();
+    await expect(page.getByTestId('run.restarted')).toContainText('crashed');
+    // The next input runs on a fresh worker.
+    await page.getByTestId('run.input.synthetic.constant').click();
+    await run.settled();
+    expect(await page.locator('[data-testid^="canvas.node."]').count()).toBe(nodes);
+    await expect(canvas.node('block1')).toBeVisible();
+  });
+});
