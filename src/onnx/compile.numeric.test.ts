@@ -221,7 +221,8 @@ describe('every opset 13–21', () => {
     const x = testInput(3 * 16 * 16);
     const a = await runOrt(r.bytes!, x, [1, 3, 16, 16]);
     const b = await runOrt(ref.bytes!, x, [1, 3, 16, 16]);
-    expect(a['logits']!.data).toEqual(b['logits']!.data);
+    // Same graph, same weights: only kernel selection may differ between opsets (an ulp or so).
+    expect(maxRelDiff(a['logits']!.data, b['logits']!.data)).toBeLessThan(1e-6);
   });
 
   it('ImageNet and CIFAR templates pass the full checker', () => {
