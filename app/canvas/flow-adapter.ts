@@ -44,6 +44,7 @@ interface CacheEntry {
  */
 export function createNodeSelector() {
   const cache = new Map<NodeId, CacheEntry>();
+  const frameCache = new Map<string, FrameNode>();
   let last: { doc: ResidualDocument; sel: readonly NodeId[]; drag: EditorState['dragging']; out: FlowNode[] } | undefined;
   return (s: Pick<EditorState, 'doc' | 'selection' | 'dragging'>): FlowNode[] => {
     if (last && last.doc === s.doc && last.sel === s.selection.nodes && last.drag === s.dragging) return last.out;
@@ -80,7 +81,13 @@ export function createNodeSelector() {
       cards.push(out);
     }
     for (const id of cache.keys()) if (!alive.has(id)) cache.delete(id);
-    const frames = framesFor(s.doc, s.dragging);
+    const frames = framesFor(s.doc, s.dragging).map((f) => {
+      // Reuse a frame whose box did not move, so React Flow and FrameNode skip it.
+      const old = frameCache.get(f.id);
+      if (old && old.position.x === f.position.x && old.position.y === f.position.y && old.width === f.width && old.height === f.height && old.data.groupId === f.data.groupId) return old;
+      frameCache.set(f.id, f);
+      return f;
+    });
     const out = [...frames, ...cards];
     last = { doc: s.doc, sel: s.selection.nodes, drag: s.dragging, out };
     return out;

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// UI benchmark: builds the app (plus the bare React Flow baseline page), serves it with vite
+// preview and drives headless Chromium with playwright-core. Prints numbers; never fails on timing.
+import { build, preview } from 'vite';
+import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = `${root}dist/bench-ui`;
+const q = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+};
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+await build({
+  configFile: `${root}vite.config.ts`,
+  logLevel: 'warn',
+  build: { outDir, emptyOutDir: true, rollupOptions: { input: { main: `${root}app/index.html`, bare: `${root}app/bench-bare.html` } } },
+});
+const server = await preview({ configFile: `${root}vite.config.ts`, build: { outDir }, preview: { port: 4179, strictPort: false }, logLevel: 'warn' });
+const base = server.resolvedUrls.local[0];
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu-vsync', '--disable-frame-rate-limit'] });
+
+async function open(path) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const t0 = Date.now();
+  await page.goto(base + path);
+  await page.waitForFunction(() => window.__rsBench && window.__rsBench.ready !== undefined, null, { timeout: 180_000 });
+  return { page, loadMs: Date.now() - t0 };
+}
+
+/** Drags one node for ~120 frames and returns per-frame times measured by requestAnimationFrame. */
+async function dragFrames(page, selector) {
+  const el = page.locator(selector).first();
+  await el.scrollIntoViewIfNeeded().catch(() => {});
+  const box = await el.boundingBox();
+  if (!box) return [];
+  const x = box.x + Math.min(40, box.width / 2);
+  const y = box.y + Math.min(12, box.height / 2);
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      if (window.__frames.length < 100000) window.__rafId = requestAnimationFrame(tick);
+    };
+    window.__rafId = requestAnimationFrame(tick);
+  });
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 0; i < 120; i++) {
+    await page.mouse.move(x + 3 * i, y + 2 * (i % 40));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(undefined))));
+  }
+  await page.mouse.up();
+  const frames = await page.evaluate(() => {
+    cancelAnimationFrame(window.__rafId);
+    return window.__frames.slice(2);
+  });
+  return frames;
+}
+
+const rows = [];
+try {
+  // 1. Load → interactive, ResNet-50 (collapsed).
+  {
+    const { page, loadMs } = await open('?template=resnet50&persist=0');
+    rows.push(['load → interactive ResNet-50', ms(loadMs)]);
+    // Inspector edit → shapes updated on the canvas.
+    await page.getByTestId('canvas.node.layer1.1').locator('.card-head').click();
+    const field = page.getByTestId('inspector.field.width');
+    await field.waitFor();
+    const t = await page.evaluate(async () => {
+      const input = document.querySelector('[data-testid="inspector.field.width"]');
+      const shape = () => document.querySelector('[data-testid="canvas.node.layer1.1"] [data-testid="card.shape"]')?.textContent;
+      const before = shape();
+      const t0 = performance.now();
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+      setter.call(input, '96');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      while (shape() === before && performance.now() - t0 < 5000) await new Promise((r) => requestAnimationFrame(r));
+      await new Promise((r) => requestAnimationFrame(r));
+      return performance.now() - t0;
+    });
+    rows.push(['inspector edit → updated shapes (ResNet-50)', ms(t)]);
+    await page.close();
+  }
+  const counts = {};
+  for (const [name, tpl] of [['ResNet-50 expanded', 'resnet50'], ['ResNet-152 expanded', 'resnet152']]) {
+    const { page, loadMs } = await open(`?template=${tpl}&expand=all&persist=0`);
+    const n = await page.locator('.react-flow__node').count();
+    const total = await page.evaluate(() => document.querySelector('[data-testid="statusbar"]')?.textContent ?? '');
+    counts[tpl] = Number(/(\d+) nodes/.exec(total)?.[1] ?? n);
+    rows.push([`load ${name} (${counts[tpl]} nodes)`, ms(loadMs)]);
+    const f = await dragFrames(page, '.react-flow__node-layer');
+    rows.push([`drag ${name}: p50 / p95 frame`, `${ms(q(f, 0.5))} / ${ms(q(f, 0.95))}`]);
+    counts[`${tpl}-p95`] = q(f, 0.95);
+    counts[`${tpl}-p50`] = q(f, 0.5);
+    await page.close();
+  }
+  for (const tpl of ['resnet50', 'resnet152']) {
+    const { page } = await open(`bench-bare.html?n=${counts[tpl]}`);
+    await page.waitForSelector('.react-flow__node');
+    const f = await dragFrames(page, '.react-flow__node');
+    rows.push([`bare React Flow, ${counts[tpl]} default nodes: p50 / p95 frame`, `${ms(q(f, 0.5))} / ${ms(q(f, 0.95))}`]);
+    rows.push([`  ratio editor / bare (p50, p95)`, `${(counts[`${tpl}-p50`] / q(f, 0.5)).toFixed(2)}x, ${(counts[`${tpl}-p95`] / q(f, 0.95)).toFixed(2)}x`]);
+    await page.close();
+  }
+} catch (e) {
+  rows.push(['error', String(e?.message ?? e).split('\n')[0]]);
+} finally {
+  await browser.close();
+  await server.close();
+}
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log('\nResidual Studio UI benchmark (targets: drag p95 ≤ 16.7 ms R50, ≤ 33 ms R152; edit→shapes ≤ 50 ms)');
+for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
