@@ -9,12 +9,15 @@ import { buildTemplate, TEMPLATES, type TemplateOptions } from '../templates/tem
 import { decodeSafetensors } from '../weights/safetensors.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { importCommand, loadOnnx } from './import-command.ts';
 
 const USAGE = `usage: residual-studio <command> [options]
   templates                                   list the built-in templates
   summary <template|project.json> [--json] [--input CxHxW] [--classes N]
   export  <template|project.json> -o out.onnx [--opset N] [--seed N] [--zero-init-residual]
-                                  [--input CxHxW] [--classes N] [--fold-bn]`;
+                                  [--input CxHxW] [--classes N] [--fold-bn]
+  import  <model.onnx> -o project.json        import an ONNX file (weights go beside it);
+                                              summary and export also take an .onnx file`;
 
 /** A document and the real weights that go with it, if any. */
 export interface Loaded {
@@ -24,6 +27,7 @@ export interface Loaded {
 
 /** Extra commands registered by other modules (e.g. `import`), keyed by name. */
 export const EXTRA_COMMANDS = new Map<string, (args: string[], out: Io) => Promise<number> | number>();
+EXTRA_COMMANDS.set('import', importCommand);
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
@@ -94,8 +98,10 @@ export function load(source: string, flags: Record<string, string | boolean>): L
   if (t) return { doc: t };
   if (!existsSync(source)) throw new UsageError(`"${source}" is neither a template (see 'residual-studio templates') nor a file`);
   if (source.toLowerCase().endsWith('.onnx')) {
-    const imp = EXTRA_COMMANDS.get('__load_onnx');
-    if (!imp) throw new UsageError(`reading .onnx files needs 'residual-studio import ${source} -o project.json' first`);
+    const { doc, weights } = loadOnnx(source);
+    if (opts.classes !== undefined) throw new UsageError('--classes applies to templates only; edit the final Linear layer of an imported model instead');
+    const d = opts.input ? { ...doc, input: { ...doc.input, ...opts.input } } : doc;
+    return weights ? { doc: d, weights } : { doc: d };
   }
   let text: string;
   try {
