@@ -1,7 +1,7 @@
 import { memo, useEffect, useMemo, useRef } from 'react';
 import { histogram, tensorStats, type TensorStats } from '../../runtime/tensor-stats.ts';
 import type { WireTensor } from '../../runtime/protocol.ts';
-import { colourOf, paintGrid, type Scale } from './heatmap.ts';
+import { colourOf, paintGrid, paintSideBySide, type Scale } from './heatmap.ts';
 import type { ShownTensor } from './selection-tensors.ts';
 
 const fmt = (v: number) => (Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
@@ -49,23 +49,23 @@ function Stats({ s }: { s: TensorStats }) {
   );
 }
 
-const TensorView = memo(function TensorView({ shown, tensor, scale }: { shown: ShownTensor; tensor: WireTensor; scale: Scale }) {
+const TensorView = memo(function TensorView({ shown, tensor, scale, compact }: { shown: ShownTensor; tensor: WireTensor; scale: Scale; compact?: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const stats = useMemo(() => tensorStats(tensor.data), [tensor]);
   const isMap = tensor.dims.length === 4;
   const channels = isMap ? tensor.dims[1]! : 1;
   useEffect(() => {
-    if (!ref.current) return;
+    if (!ref.current || compact) return;
     const dims = isMap ? tensor.dims : [1, 1, 1, tensor.data.length];
-    paintGrid(ref.current, tensor.data, dims, scale, isMap ? { cell: tensor.dims[3]! >= 16 ? 28 : 36, maxMaps: 64, cols: 8 } : { cell: 200, maxMaps: 1, cols: 1 });
-  }, [tensor, scale, isMap]);
+    paintGrid(ref.current, tensor.data, dims, scale, isMap ? { cell: channels <= 16 ? 64 : 32, maxMaps: 64, cols: channels <= 16 ? 4 : 8 } : { cell: 200, maxMaps: 1, cols: 1 });
+  }, [tensor, scale, isMap, compact]);
   return (
     <figure className="run-tensor" data-testid={`run.act.${shown.role}`}>
       <figcaption>
         <b>{shown.title}</b> <span className="run-dim">{shown.name}</span> <span className="run-dim">{shapeText(tensor.dims)}</span>
       </figcaption>
-      <canvas ref={ref} data-testid={`run.act.${shown.role}.grid`} data-maps={Math.min(64, channels)} className="run-grid" />
-      {isMap && channels > 64 && <div className="run-dim">first 64 of {channels} channels</div>}
+      {!compact && <canvas ref={ref} data-testid={`run.act.${shown.role}.grid`} data-maps={Math.min(64, channels)} className="run-grid" />}
+      {!compact && isMap && channels > 64 && <div className="run-dim">first 64 of {channels} channels</div>}
       <Histogram data={tensor.data} scale={scale} />
       <div data-testid={`run.act.${shown.role}.stats`}>
         <Stats s={stats} />
@@ -73,6 +73,30 @@ const TensorView = memo(function TensorView({ shown, tensor, scale }: { shown: S
     </figure>
   );
 });
+
+const MAX_ROWS = 16;
+
+/** F(x) | x | F(x)+x, one row per channel, under one scale: what the shortcut adds, channel by channel. */
+function SideBySide({ present, scale }: { present: readonly { s: ShownTensor; t: WireTensor }[]; scale: Scale }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const channels = present[0]?.t.dims[1] ?? 0;
+  useEffect(() => {
+    if (ref.current) paintSideBySide(ref.current, present.map((p) => p.t), scale, MAX_ROWS);
+  }, [present, scale]);
+  return (
+    <div className="run-sbs" data-testid="run.act.sideBySide">
+      <div className="run-sbs-head" style={{ gridTemplateColumns: `repeat(${present.length}, 1fr)` }}>
+        {present.map((p) => (
+          <b key={p.s.role}>{p.s.title}</b>
+        ))}
+      </div>
+      <canvas ref={ref} data-testid="run.act.grid" data-maps={Math.min(MAX_ROWS, channels)} />
+      <div className="run-dim">
+        {channels > MAX_ROWS ? `first ${MAX_ROWS} of ${channels} channels; ` : `${channels} channels; `}one colour scale for all: blue below zero, red above
+      </div>
+    </div>
+  );
+}
 
 export interface ActivationsProps {
   readonly label?: string;
@@ -105,12 +129,12 @@ export function Activations({ label, shown, tensors, pending }: ActivationsProps
       <div className="run-subhead">
         Activations of <b>{label}</b> {pending && present.length < shown.length && <span className="run-dim">(running…)</span>}
       </div>
+      {present.length > 1 && <SideBySide present={present} scale={scale} />}
       <div className={`run-tensors${present.length > 1 ? ' run-side' : ''}`}>
         {present.map(({ s, t }) => (
-          <TensorView key={s.role + s.name} shown={s} tensor={t} scale={scale} />
+          <TensorView key={s.role + s.name} shown={s} tensor={t} scale={scale} compact={present.length > 1} />
         ))}
       </div>
-      {present.length > 1 && <div className="run-dim">One colour scale for all three: blue below zero, red above.</div>}
     </div>
   );
 }

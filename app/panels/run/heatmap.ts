@@ -49,8 +49,7 @@ export function paintGrid(canvas: HTMLCanvasElement, data: Float32Array, dims: r
   const gap = 2;
   canvas.width = cols * (w + gap);
   canvas.height = rows * (h + gap);
-  canvas.style.width = `${cols * (opts.cell + gap)}px`;
-  canvas.style.height = `${rows * (opts.cell * (h / w) + gap)}px`;
+  canvas.style.width = `min(100%, ${cols * (opts.cell + gap)}px)`;
   canvas.style.imageRendering = 'pixelated';
   const ctx = canvas.getContext('2d');
   if (!ctx) return 0;
@@ -71,4 +70,43 @@ export function paintGrid(canvas: HTMLCanvasElement, data: Float32Array, dims: r
   }
   ctx.putImageData(img, 0, 0);
   return maps;
+}
+
+/**
+ * Paints a residual block's tensors side by side, one row per channel: F(x)_c | x_c | F(x)+x_c,
+ * all under one scale. Returns the number of channel rows drawn.
+ */
+export function paintSideBySide(canvas: HTMLCanvasElement, tensors: readonly { data: Float32Array; dims: readonly number[] }[], scale: Scale, maxRows: number): number {
+  const first = tensors[0];
+  if (!first || first.dims.length !== 4) return 0;
+  const [, c = 1, h = 1, w = 1] = first.dims;
+  const rows = Math.min(c, maxRows);
+  const gap = Math.max(1, Math.round(w / 8));
+  canvas.width = tensors.length * (w + gap) - gap;
+  canvas.height = rows * (h + gap) - gap;
+  canvas.style.width = '100%';
+  canvas.style.imageRendering = 'pixelated';
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return 0;
+  const img = ctx.createImageData(canvas.width, canvas.height);
+  // Grey gaps: white is a value (zero) in the diverging map.
+  for (let i = 0; i < img.data.length; i += 4) img.data.set([190, 194, 202, 255], i);
+  tensors.forEach((t, col) => {
+    const [, tc = 1, th = 1, tw = 1] = t.dims;
+    if (th !== h || tw !== w) return;
+    for (let m = 0; m < Math.min(rows, tc); m++) {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const [r, g, b] = colourOf(t.data[m * h * w + y * w + x]!, scale);
+          const p = ((m * (h + gap) + y) * canvas.width + col * (w + gap) + x) * 4;
+          img.data[p] = r;
+          img.data[p + 1] = g;
+          img.data[p + 2] = b;
+          img.data[p + 3] = 255;
+        }
+      }
+    }
+  });
+  ctx.putImageData(img, 0, 0);
+  return rows;
 }
