@@ -58,7 +58,7 @@ const TensorView = memo(function TensorView({ shown, tensor, scale, compact }: {
     if (!ref.current || compact) return;
     const dims = isMap ? tensor.dims : [1, 1, 1, tensor.data.length];
     paintGrid(ref.current, tensor.data, dims, scale, isMap ? { cell: channels <= 16 ? 64 : 32, maxMaps: 64, cols: channels <= 16 ? 4 : 8 } : { cell: 200, maxMaps: 1, cols: 1 });
-  }, [tensor, scale, isMap, compact]);
+  }, [tensor, scale, isMap, compact, channels]);
   return (
     <figure className="run-tensor" data-testid={`run.act.${shown.role}`}>
       <figcaption>
