@@ -143,7 +143,13 @@ function ownWeights(doc: ResidualDocument, analysis: Analysis, pending: readonly
  * e.g. a file exported with BN folded, whose convs carry biases the document does not have.
  */
 function reopenEmbedded(model: IrModel, text: string): ImportResult {
-  const parsed = parseDocument(text);
+  let parsed: ReturnType<typeof parseDocument>;
+  try {
+    parsed = parseDocument(text);
+  } catch (err) {
+    // parseDocument should not throw; a hostile document must still not crash the import.
+    parsed = { diagnostics: [diag('RS501', `the document could not be read (${err instanceof Error ? err.message : String(err)})`)] };
+  }
   if (!parsed.doc) {
     return { diagnostics: [{ ...diag('RS504', `the embedded Residual Studio document is not valid (${parsed.diagnostics[0]?.message ?? 'unknown problem'}); importing the graph instead`), severity: 'warning' }] };
   }

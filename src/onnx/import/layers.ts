@@ -379,6 +379,7 @@ function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape
     const constFits = slots.every((s) => !('constant' in s) || broadcastsInto(s.constant.dims, first));
     if (dataSame && constFits) shape = first;
   }
+  if (std && first && !shape && (n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool')) shape = windowShapeNd(n, first, slots);
   shape ??= declared.get(n.outputs[0]!);
   const payload = encodeOpaquePayload({ opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), attributes: n.attributes, slots, outputCount: n.outputs.length, opset: ctx.opset });
   return {
@@ -390,6 +391,37 @@ function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape
     weights: new Map(),
     source: label(n),
   };
+}
+
+/** Output shape of a 2-D Conv/MaxPool/AveragePool with per-axis kernels, strides, pads, dilations and auto_pad. */
+function windowShapeNd(n: IrNode, input: Shape, slots: readonly OpaqueSlot[]): Shape | undefined {
+  if (input.length !== 3) return undefined;
+  const w = slots[1] && 'constant' in slots[1] ? slots[1].constant : undefined;
+  const ks = intsAttr(n, 'kernel_shape', w?.dims.slice(2));
+  const strides = intsAttr(n, 'strides', [1, 1]);
+  const dil = intsAttr(n, 'dilations', [1, 1]);
+  const pads = intsAttr(n, 'pads', [0, 0, 0, 0]);
+  const autoPad = stringAttr(n, 'auto_pad', 'NOTSET');
+  const ceil = intAttr(n, 'ceil_mode', 0) === 1;
+  if (!ks || ks.length !== 2 || !strides || strides.length !== 2 || !dil || dil.length !== 2 || !pads || pads.length !== 4) return undefined;
+  const channels = n.opType === 'Conv' ? w?.dims[0] : input[0];
+  if (!channels) return undefined;
+  const out: number[] = [channels];
+  for (let i = 0; i < 2; i++) {
+    const size = input[i + 1]!;
+    const s = strides[i]!;
+    const eff = dil[i]! * (ks[i]! - 1) + 1;
+    let o: number;
+    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') o = Math.ceil(size / s);
+    else if (autoPad === 'VALID') o = Math.floor((size - eff) / s) + 1;
+    else {
+      const span = size + pads[i]! + pads[i + 2]! - eff;
+      o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+    }
+    if (!(o >= 1)) return undefined;
+    out.push(o);
+  }
+  return out;
 }
 
 const sameShape = (a: Shape | undefined, b: Shape) => !!a && a.length === b.length && a.every((v, i) => v === b[i]);
