@@ -1,9 +1,11 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from '../document/document.ts';
 import type { ResidualDocument } from '../graph/types.ts';
 import { fmtShape } from '../ops/common.ts';
-import { compile } from '../onnx/compile.ts';
+import { lowerToIr } from '../onnx/compile.ts';
+import { foldBatchNorm } from '../onnx/passes/fold-batchnorm.ts';
+import { writeModel } from '../onnx/serialize.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate, TEMPLATES, type TemplateOptions } from '../templates/templates.ts';
 import { decodeSafetensors } from '../weights/safetensors.ts';
@@ -206,16 +208,29 @@ function exportCmd(args: string[], io: Io): number {
     opset = Number(flags['opset']);
     if (!Number.isInteger(opset)) throw new UsageError(`--opset must be a whole number, got "${String(flags['opset'])}"`);
   }
-  const r = compile(doc, { ...(opset !== undefined ? { opset } : {}), ...(loaded.weights ? { weights: loaded.weights } : {}), foldBatchNorm: flags['fold-bn'] === true });
-  if (!r.bytes) {
+  // Lower to IR with fresh weights deferred, then stream the file: weights are generated into one
+  // scratch buffer and written as they are made, never held all at once.
+  const r = lowerToIr(doc, { ...(opset !== undefined ? { opset } : {}), ...(loaded.weights ? { weights: loaded.weights } : {}), deferWeights: true });
+  if (!r.model) {
     const first = r.diagnostics.find((d) => d.severity === 'error');
     throw new UsageError(`cannot export ${doc.name}: ${first?.code} ${first?.message}`);
   }
+  const model = flags['fold-bn'] === true ? foldBatchNorm(r.model) : r.model;
+  let fd: number;
   try {
-    writeFileSync(out, r.bytes);
+    fd = openSync(out, 'w');
   } catch (e) {
     throw new UsageError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  io.stdout(`wrote ${out} (${(r.bytes.length / 2 ** 20).toFixed(1)} MB, opset ${r.model!.opset})\n`);
+  let size: number;
+  try {
+    size = writeModel(model, (chunk) => {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+    });
+  } finally {
+    closeSync(fd);
+  }
+  io.stdout(`wrote ${out} (${(size / 2 ** 20).toFixed(1)} MB, opset ${model.opset})\n`);
   return 0;
 }

@@ -5,7 +5,7 @@ import { serializeDocument } from '../document/document.ts';
 import { getOp } from '../ops/registry.ts';
 import type { LowerContext } from '../ops/types.ts';
 import { analyze, layerTensor, type Analysis, type ResourceLimits, DEFAULT_LIMITS } from '../shape/analyze.ts';
-import { initTensor } from '../weights/init.ts';
+import { initTensor, initTensorInto } from '../weights/init.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { DataType, DEFAULT_OPSET, irVersionForOpset, MAX_OPSET, MIN_OPSET, type IrAttribute, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
 import { foldBatchNorm } from './passes/fold-batchnorm.ts';
@@ -32,6 +32,11 @@ export interface CompileOptions {
   readonly embedDocument?: boolean;
   /** Resource guard limits (checked before any weight is allocated). */
   readonly limits?: ResourceLimits;
+  /**
+   * Leave fresh weights deferred (generated when serialised) instead of materialising them in the
+   * IR. `compile` then streams them; the CLI writes them straight to the file.
+   */
+  readonly deferWeights?: boolean;
   /** A ready analysis of `doc`, to avoid recomputing it. */
   readonly analysis?: Analysis;
 }
@@ -115,15 +120,18 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
       weight(local, dims, init) {
         const name = `${layer.name}.${local}`;
         const stored = opts.weights?.get(name);
-        let data: Float32Array;
         if (stored && stored.owner === layer.owner && sameDims(stored.dims, dims)) {
-          data = stored.data;
           note(layer.docNode, stored.origin);
-        } else {
-          data = initTensor(init, dims, doc.seed, `${layer.id}/${local}`);
-          note(layer.docNode, 'fresh');
+          initializers.push({ name, dims, dataType: DataType.FLOAT, data: stored.data });
+          return name;
         }
-        initializers.push({ name, dims, dataType: DataType.FLOAT, data });
+        note(layer.docNode, 'fresh');
+        const key = `${layer.id}/${local}`;
+        if (opts.deferWeights) {
+          initializers.push({ name, dims, dataType: DataType.FLOAT, data: EMPTY, deferred: (out) => void initTensorInto(init, out, doc.seed, key) });
+        } else {
+          initializers.push({ name, dims, dataType: DataType.FLOAT, data: initTensor(init, dims, doc.seed, key) });
+        }
         return name;
       },
       int64(local, values) {
@@ -182,6 +190,7 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
   return { model, diagnostics, weightSources, outputs: graphOutputs.map((g) => g.name) };
 }
 
+const EMPTY = new Float32Array(0);
 const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function renameOutput(nodes: IrNode[], from: number, oldName: string, newName: string) {

@@ -36,7 +36,29 @@ export interface IrTensor {
   readonly dataType: DataTypeCode;
   /** Little-endian element data. float32 for FLOAT, BigInt64Array for INT64, Int32Array for INT32, raw bytes otherwise. */
   readonly data: Float32Array | BigInt64Array | Int32Array | Uint8Array;
+  /**
+   * A FLOAT tensor whose values are generated on demand (fresh weights): when set, `data` may be
+   * empty and `fill` writes all `product(dims)` values into the given buffer. Serialisers stream
+   * such tensors through one scratch buffer; anything that needs the values calls
+   * {@link tensorData}.
+   */
+  readonly deferred?: (out: Float32Array) => void;
   readonly docString?: string;
+}
+
+/** The elements of a tensor, generating deferred ones. */
+export function tensorData(t: IrTensor): IrTensor['data'] {
+  if (!t.deferred || t.data.length > 0) return t.data;
+  const out = new Float32Array(t.dims.reduce((a, b) => a * b, 1));
+  t.deferred(out);
+  return out;
+}
+
+/** The same tensor with its values materialised (no longer deferred). */
+export function materialize(t: IrTensor): IrTensor {
+  if (!t.deferred) return t;
+  const { deferred: _d, ...rest } = t;
+  return { ...rest, data: tensorData(t) };
 }
 
 /** An attribute of a node. `raw` carries an AttributeProto we do not model, byte for byte. */

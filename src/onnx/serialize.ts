@@ -30,7 +30,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './gen/onnx_pb.ts';
-import { DataType, type IrAttribute, type IrGraph, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
+import { DataType, tensorData, type IrAttribute, type IrGraph, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 
 /** True on the (overwhelmingly common) little-endian hosts, where typed arrays already hold ONNX's byte order. */
@@ -57,6 +57,80 @@ const utf8 = new TextEncoder();
  * ```
  */
 export function serializeModel(model: IrModel): Uint8Array {
+  const { pieces, total } = layoutModel(model);
+  const out = new Uint8Array(total);
+  let pos = 0;
+  let scratch: Float32Array | undefined;
+  for (const p of pieces) {
+    if (p instanceof Uint8Array) {
+      out.set(p, pos);
+      pos += p.length;
+      continue;
+    }
+    // Deferred weights are generated straight into the output when it is aligned for floats.
+    if (pos % 4 === 0 && HOST_LITTLE_ENDIAN) {
+      p.fill(new Float32Array(out.buffer, pos, p.elements));
+    } else {
+      scratch = scratch && scratch.length >= p.elements ? scratch : new Float32Array(p.elements);
+      const view = scratch.subarray(0, p.elements);
+      p.fill(view);
+      out.set(leBytes(view), pos);
+    }
+    pos += p.elements * 4;
+  }
+  return out;
+}
+
+/**
+ * Streams a model's bytes to `write` in order, in chunks of about `chunkBytes`, without ever
+ * holding the whole file: deferred weights are generated into one reused scratch buffer. The
+ * concatenated chunks equal {@link serializeModel}'s result. Used by the CLI to write large models
+ * straight to a file.
+ */
+export function writeModel(model: IrModel, write: (chunk: Uint8Array) => void, chunkBytes = 1 << 20): number {
+  const { pieces, total } = layoutModel(model);
+  const buf = new Uint8Array(chunkBytes);
+  let used = 0;
+  const flush = () => {
+    if (used > 0) write(buf.subarray(0, used));
+    used = 0;
+  };
+  const push = (b: Uint8Array) => {
+    if (b.length >= chunkBytes) {
+      flush();
+      write(b);
+      return;
+    }
+    if (used + b.length > chunkBytes) flush();
+    buf.set(b, used);
+    used += b.length;
+  };
+  let scratch = new Float32Array(0);
+  for (const p of pieces) {
+    if (p instanceof Uint8Array) {
+      push(p);
+      continue;
+    }
+    if (scratch.length < p.elements) scratch = new Float32Array(p.elements);
+    const view = scratch.subarray(0, p.elements);
+    p.fill(view);
+    push(leBytes(view));
+  }
+  flush();
+  return total;
+}
+
+/** A deferred tensor's payload: generated when it is written. */
+interface DeferredPiece {
+  readonly elements: number;
+  readonly fill: (out: Float32Array) => void;
+}
+
+/**
+ * The file as an ordered list of pieces: encoded message parts (generated schema, `toBinary`)
+ * and initializer payloads, with every length prefix computed up front.
+ */
+function layoutModel(model: IrModel): { pieces: (Uint8Array | DeferredPiece)[]; total: number } {
   const head = toBinary(ModelProtoSchema, modelToProto(model, { withInitializers: false }));
   const graphHead = toBinary(GraphProtoSchema, graphToProto(model.graph, false));
 
@@ -64,36 +138,31 @@ export function serializeModel(model: IrModel): Uint8Array {
   const rawNo = TensorProtoSchema.field.rawData!.number;
   const graphNo = ModelProtoSchema.field.graph!.number;
 
-  // Per initializer: the header message (name, dims, type) and the element bytes.
-  const parts: { prefix: Uint8Array; tensorHead: Uint8Array; rawPrefix: Uint8Array; payload: Uint8Array }[] = [];
+  const tail: (Uint8Array | DeferredPiece)[] = [];
   let graphLen = graphHead.length;
   for (const t of model.graph.initializers) {
     const tensorHead = toBinary(TensorProtoSchema, tensorToProto(t, false));
-    const payload = tensorBytes(t);
-    const rawPrefix = lengthPrefix(rawNo, payload.length);
-    const tensorLen = tensorHead.length + rawPrefix.length + payload.length;
+    const deferred = t.deferred && t.data.length === 0 && t.dataType === DataType.FLOAT;
+    const elements = t.dims.reduce((a, b) => a * b, 1);
+    const payload: Uint8Array | DeferredPiece = deferred ? { elements, fill: t.deferred! } : tensorBytes(t);
+    const payloadLen = deferred ? elements * 4 : (payload as Uint8Array).length;
+    const rawPrefix = lengthPrefix(rawNo, payloadLen);
+    const tensorLen = tensorHead.length + rawPrefix.length + payloadLen;
     const prefix = lengthPrefix(initNo, tensorLen);
-    parts.push({ prefix, tensorHead, rawPrefix, payload });
+    tail.push(prefix, tensorHead, rawPrefix, payload);
     graphLen += prefix.length + tensorLen;
   }
   const graphPrefix = lengthPrefix(graphNo, graphLen);
+  return { pieces: [head, graphPrefix, graphHead, ...tail], total: head.length + graphPrefix.length + graphLen };
+}
 
-  const out = new Uint8Array(head.length + graphPrefix.length + graphLen);
-  let pos = 0;
-  const put = (b: Uint8Array): void => {
-    out.set(b, pos);
-    pos += b.length;
-  };
-  put(head);
-  put(graphPrefix);
-  put(graphHead);
-  for (const p of parts) {
-    put(p.prefix);
-    put(p.tensorHead);
-    put(p.rawPrefix);
-    put(p.payload);
-  }
-  return out;
+/** Little-endian bytes of a float32 array (a view on little-endian hosts). */
+function leBytes(a: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (HOST_LITTLE_ENDIAN) return bytes;
+  const swapped = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) for (let j = 0; j < 4; j++) swapped[i + j] = bytes[i + 3 - j]!;
+  return swapped;
 }
 
 /**
@@ -208,7 +277,7 @@ function tensorBytes(t: IrTensor): Uint8Array {
   const elements = t.dims.reduce((a, b) => a * b, 1);
   const size = ELEM_SIZE[t.dataType];
   if (size === undefined) throw new Error(`serializeModel: tensor '${t.name}' has unsupported data type ${t.dataType}`);
-  const d = t.data;
+  const d = tensorData(t);
   const expected =
     t.dataType === DataType.FLOAT ? d instanceof Float32Array
     : t.dataType === DataType.INT64 ? d instanceof BigInt64Array

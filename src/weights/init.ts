@@ -26,7 +26,14 @@ export function initTensor(spec: InitSpec, dims: readonly number[], seed: number
     if (!Number.isSafeInteger(d) || d < 0) throw new RangeError(`initTensor(${key}): dimension ${d} is not a non-negative integer`);
     n *= d;
   }
-  const out = new Float32Array(n);
+  return initTensorInto(spec, new Float32Array(n), seed, key);
+}
+
+/**
+ * {@link initTensor} into a caller's buffer (whose length is the element count), so a streaming
+ * writer can reuse one scratch buffer for every tensor instead of touching fresh memory for each.
+ */
+export function initTensorInto(spec: InitSpec, out: Float32Array, seed: number, key: string): Float32Array {
   switch (spec.kind) {
     case 'constant':
       return out.fill(spec.value);

@@ -1,4 +1,4 @@
-import { DataType, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
+import { DataType, tensorData, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
 
 /**
  * Optimised-export pass: folds an inference BatchNormalization into the Conv that feeds it
@@ -28,10 +28,10 @@ export function foldBatchNorm(model: IrModel): IrModel {
     const eps = bn.attributes.find((a) => a.name === 'epsilon');
     const e = eps && eps.kind === 'float' ? eps.value : 1e-5;
     const cout = w.dims[0]!;
-    const per = (w.data as Float32Array).length / cout;
-    const wd = new Float32Array(w.data as Float32Array);
-    const bias = conv.inputs[2] ? new Float32Array(inits.get(conv.inputs[2])!.data as Float32Array) : new Float32Array(cout);
-    const gd = gamma.data as Float32Array, bd = beta.data as Float32Array, md = mean.data as Float32Array, vd = vari.data as Float32Array;
+    const per = w.dims.reduce((a, b) => a * b, 1) / cout;
+    const wd = new Float32Array(tensorData(w) as Float32Array);
+    const bias = conv.inputs[2] ? new Float32Array(tensorData(inits.get(conv.inputs[2])!) as Float32Array) : new Float32Array(cout);
+    const [gd, bd, md, vd] = [gamma, beta, mean, vari].map((t) => tensorData(t) as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
     for (let c = 0; c < cout; c++) {
       const s = gd[c]! / Math.sqrt(vd[c]! + e);
       for (let k = 0; k < per; k++) wd[c * per + k]! *= s;
