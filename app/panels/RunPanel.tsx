@@ -36,16 +36,16 @@ function TimingRow({ t }: { t: Timings }) {
   return (
     <dl className="run-timings" data-testid="run.timings">
       <dt>compile</dt>
-      <dd data-testid="run.timings.compile">
+      <dd data-testid="run.timings.compile" data-ms={t.compileMs}>
         {ms(t.compileMs)}
         {t.cached ? <span className="run-dim"> (cached)</span> : null}
       </dd>
       <dt>session</dt>
-      <dd data-testid="run.timings.session">{ms(t.sessionMs)}</dd>
+      <dd data-testid="run.timings.session" data-ms={t.sessionMs}>{ms(t.sessionMs)}</dd>
       <dt>first run</dt>
-      <dd data-testid="run.timings.first">{ms(t.firstRunMs)}</dd>
+      <dd data-testid="run.timings.first" data-ms={t.firstRunMs}>{ms(t.firstRunMs)}</dd>
       <dt>steady run</dt>
-      <dd data-testid="run.timings.steady">{ms(t.runMs)}</dd>
+      <dd data-testid="run.timings.steady" data-ms={t.runMs}>{ms(t.runMs)}</dd>
     </dl>
   );
 }

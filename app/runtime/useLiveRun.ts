@@ -80,7 +80,7 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
     };
   }, []);
 
-  const { doc, analysis, expose, input, backend, weightsUrl, debounceMs = 120 } = o;
+  const { doc, analysis, expose, input, backend, weightsUrl, debounceMs = 50 } = o;
   const err = firstError(analysis);
   const exposeKey = expose.join('\n');
 

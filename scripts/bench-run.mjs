@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Live-execution benchmark. Builds the app, serves it with vite preview, and drives headless
+// Chromium (WASM backend) through the editor: edit → new result latency for CIFAR ResNet-20 and
+// ResNet-18 at 224×224, session creation and first-run times, and ResNet-18's steady inference
+// latency next to onnxruntime-node running the same compiled model natively. Prints numbers;
+// never fails on timing. Options: --runs N (edits per model, default 7), --no-build (reuse dist).
+import { build, preview } from 'vite';
+import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { tsImport } from 'tsx/esm/api';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = `${root}dist/bench-run`;
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 7;
+const q = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+};
+const f = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
+
+if (!args.includes('--no-build') || !existsSync(outDir)) {
+  await build({ configFile: `${root}vite.config.ts`, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+const server = await preview({ configFile: `${root}vite.config.ts`, build: { outDir }, preview: { port: 4181, strictPort: false }, logLevel: 'warn' });
+const base = server.resolvedUrls.local[0];
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+
+const timing = async (page, which) => Number(await page.getByTestId(`run.timings.${which}`).getAttribute('data-ms'));
+
+/** Waits for a finished, current result (optionally of a different model than `notModel`). */
+async function settled(page, notModel, timeout = 600_000) {
+  await page.waitForFunction(
+    (prev) => {
+      const p = document.querySelector('[data-testid="run.panel"]');
+      const r = document.querySelector('[data-testid="run.result"]');
+      return p?.getAttribute('data-phase') === 'done' && r?.getAttribute('data-stale') === 'false' && (!prev || r.getAttribute('data-model') !== prev);
+    },
+    notModel ?? null,
+    { timeout, polling: 'raf' },
+  );
+  return page.getByTestId('run.result').getAttribute('data-model');
+}
+
+async function benchModel(template, label) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`${base}?template=${template}&persist=0&backend=wasm`);
+  const t0 = Date.now();
+  await page.getByTestId('run.input.synthetic.gradient').click();
+  let model = await settled(page);
+  const cold = { loadToResultMs: Date.now() - t0, compile: await timing(page, 'compile'), session: await timing(page, 'session'), first: await timing(page, 'first') };
+  const backend = await page.getByTestId('run.backend.actual').innerText();
+  // Edits: change the seed (every weight changes, so the model really recompiles).
+  const seed = page.getByTestId('inspector.field.seed');
+  const edits = [];
+  const parts = { compile: [], session: [], first: [] };
+  for (let i = 1; i <= runs; i++) {
+    await seed.fill(String(1000 + i));
+    const t = await page.evaluate(() => performance.now());
+    await seed.press('Enter');
+    model = await settled(page, model);
+    const t1 = await page.evaluate(() => performance.now());
+    edits.push(t1 - t);
+    parts.compile.push(await timing(page, 'compile'));
+    parts.session.push(await timing(page, 'session'));
+    parts.first.push(await timing(page, 'first'));
+  }
+  // Steady inference: new inputs on the warm session.
+  const steady = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const before = await page.getByTestId('run.logits').getAttribute('data-values');
+    await page.getByTestId(i % 2 ? 'run.input.synthetic.noise' : 'run.input.synthetic.constant').click();
+    await page.waitForFunction((b) => {
+      const el = document.querySelector('[data-testid="run.logits"]');
+      return el && el.getAttribute('data-values') !== b && document.querySelector('[data-testid="run.panel"]')?.getAttribute('data-phase') === 'done';
+    }, before, { timeout: 600_000 });
+    steady.push(await timing(page, 'steady'));
+  }
+  await page.close();
+  const warm = edits.slice(1);
+  console.log(`\n${label} (${backend})`);
+  console.log(`  cold: page → first result ${f(cold.loadToResultMs)} (compile ${f(cold.compile)}, session ${f(cold.session)}, first run ${f(cold.first)})`);
+  console.log(`  edit → new result, warm: p50 ${f(q(warm, 0.5))}  p90 ${f(q(warm, 0.9))}  (n=${warm.length}, includes the 50 ms debounce)`);
+  console.log(`    of which compile p50 ${f(q(parts.compile.slice(1), 0.5))}, session p50 ${f(q(parts.session.slice(1), 0.5))}, first run p50 ${f(q(parts.first.slice(1), 0.5))}`);
+  console.log(`  steady inference in the app: p50 ${f(q(steady.slice(2), 0.5))}  min ${f(Math.min(...steady.slice(2)))}`);
+  return { steadyP50: q(steady.slice(2), 0.5) };
+}
+
+/** onnxruntime-node on the same compiled document (the compiler is deterministic: same bytes). */
+async function nativeSteady(template) {
+  const ort = await import('onnxruntime-node');
+  const { compile } = await tsImport('../src/onnx/compile.ts', import.meta.url);
+  const { buildTemplate } = await tsImport('../src/index.ts', import.meta.url);
+  const doc = buildTemplate(template);
+  const t0 = performance.now();
+  const { bytes } = compile(doc, {});
+  const compileMs = performance.now() - t0;
+  const t1 = performance.now();
+  const s = await ort.InferenceSession.create(bytes);
+  const sessionMs = performance.now() - t1;
+  const { channels: c, height: h, width: w } = doc.input;
+  const input = new ort.Tensor('float32', new Float32Array(c * h * w).map((_, i) => Math.sin(i)), [1, c, h, w]);
+  const times = [];
+  for (let i = 0; i < 12; i++) {
+    const t = performance.now();
+    await s.run({ input });
+    times.push(performance.now() - t);
+  }
+  await s.release();
+  return { compileMs, sessionMs, first: times[0], p50: q(times.slice(2), 0.5) };
+}
+
+console.log(`bench:run — ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; headless Chromium, WASM backend`);
+try {
+  await benchModel('cifar-resnet20', 'CIFAR ResNet-20 (32×32)');
+  const app = await benchModel('resnet18', 'ResNet-18 (224×224)');
+  const nat = await nativeSteady('resnet18');
+  console.log(`\nResNet-18 on onnxruntime-node (native, same compiled model): compile in Node ${f(nat.compileMs)}, session ${f(nat.sessionMs)}, first run ${f(nat.first)}, steady p50 ${f(nat.p50)}`);
+  console.log(`ResNet-18 steady latency, app (WASM) / native: ${(app.steadyP50 / nat.p50).toFixed(2)}x  (goal ≤ 3x)`);
+} finally {
+  await browser.close();
+  await new Promise((r) => server.httpServer.close(r));
+}
