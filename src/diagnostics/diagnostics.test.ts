@@ -23,9 +23,8 @@ const codes = (doc: ResidualDocument) => analyze(doc).diagnostics.map((d) => d.c
 
 /** A hand-built residual connection: x → conv(stride?) → bn → Add ← x. */
 function handBuilt(convParams: Params) {
-  let { doc, ids } = chain([['Input'], ['Conv2d', { outChannels: 16 }], ['Conv2d', convParams], ['BatchNorm2d'], ['Add'], ['ReLU'], ['Output']]);
-  doc = connect(doc, { source: ids[1]!, sourcePort: 0, target: ids[4]!, targetPort: 1 }).doc;
-  return { doc, ids };
+  const { doc, ids } = chain([['Input'], ['Conv2d', { outChannels: 16 }], ['Conv2d', convParams], ['BatchNorm2d'], ['Add'], ['ReLU'], ['Output']]);
+  return { doc: connect(doc, { source: ids[1]!, sourcePort: 0, target: ids[4]!, targetPort: 1 }).doc, ids };
 }
 
 describe('diagnostics', () => {
