@@ -1,0 +1,72 @@
+import type { Diagnostic, ResidualDocument } from '../../src/index.ts';
+import type { ImportRequest, ImportResponse } from '../runtime/import.worker.ts';
+
+/** What opening an ONNX file gives: the document to load (weights served from an object URL), or why not. */
+export type OnnxOpenResult =
+  | { readonly ok: true; readonly doc: ResidualDocument; readonly diagnostics: readonly Diagnostic[]; readonly embedded: boolean; readonly ms: number }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Progress of an import, for {@link ImportProgress}. */
+export interface ImportProgressState {
+  readonly file: string;
+  readonly fraction: number;
+  readonly phase: string;
+}
+
+let nextId = 1;
+
+/**
+ * Imports an ONNX file in `import.worker.ts` (off the main thread), reporting progress. On
+ * success the document's `weights.uri` is an object URL of the imported weights (safetensors),
+ * which the runtime worker fetches like any weights URL. Never rejects: failures are diagnostics.
+ */
+export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress: (p: ImportProgressState) => void = () => {}): Promise<OnnxOpenResult> {
+  const name = file.name ?? 'model.onnx';
+  return new Promise((resolve) => {
+    const fail = (message: string) => resolve({ ok: false, diagnostics: [{ code: 'RS601', severity: 'error', message }] });
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('../runtime/import.worker.ts', import.meta.url), { type: 'module', name: 'residual-import' });
+    } catch (e) {
+      fail(`cannot start the import worker: ${(e as Error).message}`);
+      return;
+    }
+    const id = nextId++;
+    const done = (r: OnnxOpenResult) => {
+      worker.terminate();
+      resolve(r);
+    };
+    worker.onerror = (e) => done({ ok: false, diagnostics: [{ code: 'RS601', severity: 'error', message: `the import worker failed: ${e.message}` }] });
+    worker.onmessage = (e: MessageEvent<ImportResponse>) => {
+      const m = e.data;
+      if (m.id !== id) return;
+      if (m.type === 'progress') onProgress({ file: name, fraction: m.fraction, phase: m.phase });
+      else if (m.type === 'error') done({ ok: false, diagnostics: m.diagnostics });
+      else {
+        const uri = m.weights ? URL.createObjectURL(new Blob([m.weights], { type: 'application/octet-stream' })) : undefined;
+        const doc = uri ? { ...m.doc, weights: { uri } } : m.doc;
+        onProgress({ file: name, fraction: 1, phase: 'done' });
+        done({ ok: true, doc, diagnostics: m.diagnostics, embedded: m.embedded, ms: m.ms });
+      }
+    };
+    onProgress({ file: name, fraction: 0, phase: 'read' });
+    file.arrayBuffer().then(
+      (bytes) => worker.postMessage({ type: 'import', id, bytes, name } satisfies ImportRequest, [bytes]),
+      (e: unknown) => done({ ok: false, diagnostics: [{ code: 'RS601', severity: 'error', message: `cannot read ${name}: ${(e as Error).message}` }] }),
+    );
+  });
+}
+
+/** The progress bar shown while an ONNX file is being imported. */
+export function ImportProgress({ progress }: { progress: ImportProgressState | undefined }) {
+  if (!progress || progress.fraction >= 1) return null;
+  const pct = Math.round(progress.fraction * 100);
+  return (
+    <div className="banner import-progress" role="status" aria-live="polite" data-testid="import.progress">
+      <span>
+        {progress.file} — {progress.phase} {pct}%
+      </span>
+      <progress max={100} value={pct} data-testid="import.progress.bar" />
+    </div>
+  );
+}
