@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { CanvasPage } from './pages/editor.ts';
+
+/**
+ * Opening ONNX files by dropping them on the canvas: a PyTorch export of a small ResNet becomes
+ * blocks with solid (identity) and dashed (projection) arcs, runs on the imported weights and
+ * exports again; a corrupt file shows the reason and leaves the open document exactly as it was.
+ *
+ * These journeys need the editor's file drop on the canvas to accept `.onnx` (through
+ * app/panels/ImportProgress.tsx's openOnnxFile) and an ONNX export action (`topbar.export`).
+ * Until the editor offers them the journeys are marked fixme with the missing piece named.
+ */
+const FIXTURES = join(import.meta.dirname, '../src/onnx/import/fixtures');
+const tinyStack = readFileSync(join(FIXTURES, 'tiny-stack-13.onnx'));
+
+/** Drops a file on the canvas as a user dragging it from the desktop would. */
+async function dropFile(page: Page, name: string, bytes: Buffer) {
+  const dt = await page.evaluateHandle(
+    ({ name, data }) => {
+      const t = new DataTransfer();
+      t.items.add(new File([new Uint8Array(data)], name, { type: 'application/octet-stream' }));
+      return t;
+    },
+    { name, data: [...bytes] },
+  );
+  const canvas = page.getByTestId('canvas');
+  await canvas.dispatchEvent('dragenter', { dataTransfer: dt });
+  await canvas.dispatchEvent('dragover', { dataTransfer: dt });
+  await canvas.dispatchEvent('drop', { dataTransfer: dt });
+}
+
+/** True once the editor's file input takes .onnx files (the drop hook shares that path). */
+async function editorOpensOnnx(page: Page): Promise<boolean> {
+  const accept = (await page.getByTestId('topbar.fileInput').getAttribute('accept')) ?? '';
+  return accept.includes('.onnx');
+}
+
+const names = (page: Page) => page.locator('[data-testid^="canvas.node."]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')).sort());
+
+test.describe('open an ONNX file by dropping it', () => {
+  test.describe.configure({ timeout: 180_000 });
+
+  test('a PyTorch ResNet becomes blocks with identity and projection arcs, runs, and exports again', async ({ page }) => {
+    await page.goto('/?template=tiny-resnet&persist=0&backend=wasm');
+    const canvas = new CanvasPage(page);
+    await expect(canvas.root).toBeVisible();
+    test.fixme(!(await editorOpensOnnx(page)), 'the editor does not accept .onnx files yet (file input accept / canvas drop → openOnnxFile)');
+
+    await dropFile(page, 'tiny-stack.onnx', tinyStack);
+    await expect(canvas.blocks()).toHaveCount(3);
+    await expect(canvas.identityArcs()).toHaveCount(2);
+    await expect(canvas.projectionArcs()).toHaveCount(1);
+    await expect(page.getByTestId('import.progress')).toBeHidden();
+
+    // Runs on the imported weights: nothing freshly initialised.
+    await page.getByTestId('run.input.synthetic.gradient').click();
+    await expect(page.getByTestId('run.panel')).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+    await expect(page.getByTestId('run.weights')).toHaveAttribute('data-fresh', '0');
+
+    const exportButton = page.getByTestId('topbar.export');
+    test.fixme((await exportButton.count()) === 0, 'the editor has no ONNX export action (topbar.export) yet');
+    const download = page.waitForEvent('download');
+    await exportButton.click();
+    const file = await (await download).path();
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBeGreaterThan(tinyStack.length / 2);
+  });
+
+  test('a corrupt file shows the reason and leaves the open document unchanged', async ({ page }) => {
+    await page.goto('/?template=tiny-resnet&persist=0&backend=wasm');
+    const canvas = new CanvasPage(page);
+    await expect(canvas.blocks()).toHaveCount(2);
+    test.fixme(!(await editorOpensOnnx(page)), 'the editor does not accept .onnx files yet (file input accept / canvas drop → openOnnxFile)');
+    const before = await names(page);
+
+    await dropFile(page, 'broken.onnx', tinyStack.subarray(0, 4000));
+    await expect(page.getByTestId('file.error')).toBeVisible();
+    await expect(page.getByTestId('file.error')).toContainText(/RS60\d/);
+    expect(await names(page)).toEqual(before);
+    await expect(canvas.blocks()).toHaveCount(2);
+  });
+});
