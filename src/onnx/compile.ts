@@ -9,6 +9,9 @@ import { initTensor, initTensorInto } from '../weights/init.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { DataType, DEFAULT_OPSET, irVersionForOpset, MAX_OPSET, MIN_OPSET, type IrAttribute, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
 import { foldBatchNorm } from './passes/fold-batchnorm.ts';
+// Installs the Opaque op's payload decoder, so imported opaque ops compile with their attributes
+// and constant inputs wherever compile runs (the runtime worker imports only this module).
+import './import/opaque-payload.ts';
 import { serializeModel } from './serialize.ts';
 
 /** The metadata key under which the editor document travels inside exported ONNX files. */
@@ -33,8 +36,8 @@ export interface CompileOptions {
   /** Resource guard limits (checked before any weight is allocated). */
   readonly limits?: ResourceLimits;
   /**
-   * Leave fresh weights deferred (generated when serialised) instead of materialising them in the
-   * IR. `compile` then streams them; the CLI writes them straight to the file.
+   * Leave fresh weights deferred (generated when serialised; `tensorData` materialises one)
+   * instead of materialising them in the IR. `compile` defaults to true, `lowerToIr` to false.
    */
   readonly deferWeights?: boolean;
   /** A ready analysis of `doc`, to avoid recomputing it. */
@@ -67,7 +70,8 @@ export interface CompileResult {
  */
 export function compile(doc: ResidualDocument, opts: CompileOptions = {}): CompileResult {
   const t0 = performance.now();
-  const { model, diagnostics, weightSources, outputs } = lowerToIr(doc, opts);
+  // Fresh weights stay deferred so the serialiser generates them straight into the output.
+  const { model, diagnostics, weightSources, outputs } = lowerToIr(doc, { ...opts, deferWeights: opts.deferWeights ?? true });
   const t1 = performance.now();
   if (!model) return { diagnostics, weightSources, outputs, timings: { analyzeMs: t1 - t0, lowerMs: 0, serializeMs: 0 } };
   const lowered = opts.foldBatchNorm ? foldBatchNorm(model) : model;

@@ -3,7 +3,7 @@
  * (NCHW, float64 accumulation), used only by tests to check what onnxruntime computes from our
  * compiled models. It shares no code with the lowering it checks, beyond the IR types.
  */
-import type { IrAttribute, IrModel, IrNode } from '../ir.ts';
+import { tensorData, type IrAttribute, type IrModel, type IrNode } from '../ir.ts';
 
 /** A dense tensor. */
 export interface RefTensor {
@@ -110,7 +110,8 @@ export function evaluate(model: IrModel, input: RefTensor): Map<string, RefTenso
   const env = new Map<string, RefTensor>();
   env.set(model.graph.inputs[0]!.name, input);
   for (const t of model.graph.initializers) {
-    const data = t.data instanceof BigInt64Array ? Float64Array.from(t.data, (v) => Number(v)) : Float64Array.from(t.data as Float32Array);
+    const d = tensorData(t);
+    const data = d instanceof BigInt64Array ? Float64Array.from(d, (v) => Number(v)) : Float64Array.from(d as Float32Array);
     env.set(t.name, { dims: [...t.dims], data });
   }
   const get = (name: string) => {
