@@ -56,7 +56,8 @@ export interface CompileResult {
   readonly weightSources: ReadonlyMap<NodeId, WeightSource>;
   /** Names of the graph outputs: `logits` first, then exposed tensors. */
   readonly outputs: readonly string[];
-  readonly timings: { readonly analyzeMs: number; readonly lowerMs: number; readonly serializeMs: number };
+  /** Analysis + lowering, optional passes, serialisation (including generating fresh weights). */
+  readonly timings: { readonly lowerMs: number; readonly passesMs: number; readonly serializeMs: number };
 }
 
 /**
@@ -73,12 +74,12 @@ export function compile(doc: ResidualDocument, opts: CompileOptions = {}): Compi
   // Fresh weights stay deferred so the serialiser generates them straight into the output.
   const { model, diagnostics, weightSources, outputs } = lowerToIr(doc, { ...opts, deferWeights: opts.deferWeights ?? true });
   const t1 = performance.now();
-  if (!model) return { diagnostics, weightSources, outputs, timings: { analyzeMs: t1 - t0, lowerMs: 0, serializeMs: 0 } };
+  if (!model) return { diagnostics, weightSources, outputs, timings: { lowerMs: t1 - t0, passesMs: 0, serializeMs: 0 } };
   const lowered = opts.foldBatchNorm ? foldBatchNorm(model) : model;
   const t2 = performance.now();
   const bytes = serializeModel(lowered);
   const t3 = performance.now();
-  return { bytes, model: lowered, diagnostics, weightSources, outputs, timings: { analyzeMs: t1 - t0, lowerMs: t2 - t1, serializeMs: t3 - t2 } };
+  return { bytes, model: lowered, diagnostics, weightSources, outputs, timings: { lowerMs: t1 - t0, passesMs: t2 - t1, serializeMs: t3 - t2 } };
 }
 
 /** The first half of {@link compile}: document → IR model (no bytes). */
