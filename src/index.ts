@@ -17,3 +17,6 @@ export { fingerprint } from './shape/fingerprint.ts';
 export * from './document/document.ts';
 export * from './templates/templates.ts';
 export type { InitSpec, StoredTensor, WeightStore } from './weights/types.ts';
+export { compile, lowerToIr, DOCUMENT_METADATA_KEY, type CompileOptions, type CompileResult, type WeightSource } from './onnx/compile.ts';
+export { importOnnx, type ImportOptions, type ImportResult } from './onnx/import/index.ts';
+export { encodeSafetensors, decodeSafetensors } from './weights/safetensors.ts';

@@ -49,6 +49,16 @@ describe('documents', () => {
     expect(r.diagnostics[0]!.message).toMatch(new RegExp(`node ${i} "block1", field position\\.x`));
   });
 
+  it.each([
+    ['nodes that are not a list', { nodes: 'nope' }],
+    ['a node that is not an object', { nodes: [7] }],
+    ['params that are not an object', { nodes: [{ id: 'a', op: 'ReLU', name: 'a', params: 5, position: { x: 0, y: 0 } }] }],
+  ])('an old-version file with %s is refused, not thrown on', (_n, obj) => {
+    const r = parseDocument(JSON.stringify(obj));
+    expect(r.doc).toBeUndefined();
+    expect(r.diagnostics[0]!.code).toBe('RS501');
+  });
+
   it('refuses edges to nodes that are not in the file', () => {
     const doc = JSON.parse(serializeDocument(buildTemplate('tiny-resnet')!));
     doc.edges[0].target = 'ghost';

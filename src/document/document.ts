@@ -18,16 +18,19 @@ const MIGRATIONS: Record<number, (d: Record<string, unknown>) => Record<string, 
     projectionEverywhere: d['projectionEverywhere'] ?? false,
     zeroInitResidual: d['zeroInitResidual'] ?? false,
     opset: d['opset'] ?? DEFAULT_OPSET,
-    nodes: ((d['nodes'] as Record<string, unknown>[] | undefined) ?? []).map((n) => {
-      const p = { ...(n['params'] as Record<string, unknown>) };
-      if ('planes' in p) {
-        p['width'] = p['planes'];
-        delete p['planes'];
-      }
-      return { ...n, params: p };
-    }),
+    nodes: Array.isArray(d['nodes']) ? d['nodes'].map(renamePlanes) : d['nodes'],
   }),
 };
+
+/** v0 → v1 for one node: `planes` became `width`. Anything not shaped like a node is left for validation to report. */
+function renamePlanes(n: unknown): unknown {
+  if (typeof n !== 'object' || n === null) return n;
+  const node = n as Record<string, unknown>;
+  const params = node['params'];
+  if (typeof params !== 'object' || params === null || !('planes' in params)) return n;
+  const { planes, ...rest } = params as Record<string, unknown>;
+  return { ...node, params: { ...rest, width: planes } };
+}
 
 /** An empty document: just an Input and an Output. */
 export function createDocument(init: Partial<ResidualDocument> = {}): ResidualDocument {

@@ -150,6 +150,16 @@ describe('graph interface', () => {
     expect(JSON.parse(r.model!.metadata['residual_studio.document']!).nodes).toHaveLength(buildTemplate('resnet18')!.nodes.length);
   });
 
+  it('an opaque op of a custom domain keeps its domain and declares it', async () => {
+    const doc = chainDoc([['Opaque', { opType: 'Gelu', domain: 'com.example', inputs: 1, outputShape: '4x9x9', payload: '' }]]);
+    const r = compile(doc);
+    expect(r.model!.graph.nodes.find((n) => n.opType === 'Gelu')).toMatchObject({ domain: 'com.example' });
+    expect(r.model!.extraOpsets).toEqual([{ domain: 'com.example', version: 1 }]);
+    const { decodeModel } = await import('./decode.ts');
+    const back = decodeModel(r.bytes!);
+    expect(back.model!.graph.nodes.find((n) => n.opType === 'Gelu')?.domain).toBe('com.example');
+  });
+
   it('refuses an invalid graph with its diagnostics and no bytes', () => {
     const r = compile(chainDoc([['Linear']]));
     expect(r.bytes).toBeUndefined();

@@ -119,7 +119,7 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
         const suffix = o.suffix ?? (counter++ === 0 ? '' : String(counter));
         const base = suffix ? `${layer.name}/${suffix}` : layer.name;
         const outs = o.outputs ? [...o.outputs] : Array.from({ length: o.outputCount ?? 1 }, (_, i) => (i === 0 ? base : `${base}:${i}`));
-        nodes.push({ name: base, opType, inputs, outputs: outs, attributes: attributes as IrAttribute[] });
+        nodes.push({ name: base, opType, inputs, outputs: outs, attributes: attributes as IrAttribute[], ...(o.domain ? { domain: o.domain } : {}) });
         return outs;
       },
       weight(local, dims, init) {
@@ -176,9 +176,13 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
   }
   const exposed = new Set(graphOutputs.map((g) => g.name));
 
+  // Custom domains of kept (opaque) ops: the original files' domain versions are not carried
+  // through import, so version 1 is declared.
+  const domains = [...new Set(nodes.map((n) => n.domain).filter((d): d is string => !!d && d !== 'ai.onnx'))];
   const model: IrModel = {
     irVersion: irVersionForOpset(opset),
     opset,
+    ...(domains.length ? { extraOpsets: domains.map((domain) => ({ domain, version: 1 })) } : {}),
     producerName: PRODUCER_NAME,
     producerVersion: PRODUCER_VERSION,
     metadata: opts.embedDocument === false ? {} : { [DOCUMENT_METADATA_KEY]: serializeDocument(doc) },

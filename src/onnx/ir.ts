@@ -97,6 +97,8 @@ export interface IrGraph {
 export interface IrModel {
   readonly irVersion: number;
   readonly opset: number;
+  /** Opsets of other domains the graph's nodes use (custom ops kept from an import). */
+  readonly extraOpsets?: readonly { readonly domain: string; readonly version: number }[];
   readonly producerName: string;
   readonly producerVersion: string;
   readonly graph: IrGraph;

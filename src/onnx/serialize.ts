@@ -173,7 +173,7 @@ function leBytes(a: Float32Array): Uint8Array {
 export function modelToProto(model: IrModel, opts: { readonly withInitializers?: boolean } = {}): ModelProto {
   const init: MessageInitShape<typeof ModelProtoSchema> = {
     irVersion: BigInt(model.irVersion),
-    opsetImport: [{ domain: '', version: BigInt(model.opset) }],
+    opsetImport: [{ domain: '', version: BigInt(model.opset) }, ...(model.extraOpsets ?? []).map((o) => ({ domain: o.domain, version: BigInt(o.version) }))],
     producerName: model.producerName,
     producerVersion: model.producerVersion,
     metadataProps: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),

@@ -36,7 +36,8 @@ export const opaque: OpDef = {
           : '',
         )
       : inputs;
-    return ctx.emit(String(params['opType']), ins, p.attributes, { outputCount: p.outputCount ?? 1 });
+    const domain = String(params['domain'] ?? '');
+    return ctx.emit(String(params['opType']), ins, p.attributes, { outputCount: p.outputCount ?? 1, ...(domain && domain !== 'ai.onnx' ? { domain } : {}) });
   },
 };
 
