@@ -18,5 +18,10 @@ export default defineConfig({
   preview: { port: 4173, strictPort: true, headers: isolationHeaders },
   build: { outDir: '../dist/app', emptyOutDir: true, target: 'es2022' },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // Pre-bundle what the workers import too, so their first use does not make Vite re-optimise
+  // dependencies and reload the page.
+  optimizeDeps: {
+    exclude: ['onnxruntime-web'],
+    include: ['@bufbuild/protobuf', '@bufbuild/protobuf/wire', '@bufbuild/protobuf/codegenv2', 'zod', 'idb-keyval', 'elkjs/lib/elk.bundled.js'],
+  },
 });
