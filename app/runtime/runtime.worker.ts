@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-web';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from '../../src/index.ts';
 import { modelKey } from './doc-key.ts';
+import { fetchWeights } from './weights-bytes.ts';
 import {
   transferables,
   type Backend,
@@ -164,10 +165,14 @@ function loadWeights(url: string): Promise<WeightStore | undefined> {
   let p = weightCache.get(url);
   if (!p) {
     p = (async () => {
-      const res = await fetch(new URL(url, self.location.origin + '/'));
-      if (!res.ok) throw fail('compile', `weights ${url}: HTTP ${res.status}`);
+      let bytes: Uint8Array;
+      try {
+        bytes = await fetchWeights(url);
+      } catch (e) {
+        throw fail('compile', (e as Error).message);
+      }
       const { decodeSafetensors } = await loadCore(weightModules, 'the safetensors reader');
-      const r = decodeSafetensors(new Uint8Array(await res.arrayBuffer()));
+      const r = decodeSafetensors(bytes);
       if (!r.store) throw fail('compile', `weights ${url}: ${r.diagnostics[0]?.message ?? 'unreadable'}`, r.diagnostics);
       return r.store;
     })();

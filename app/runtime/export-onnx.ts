@@ -1,0 +1,41 @@
+import type { Diagnostic, ResidualDocument } from '../../src/index.ts';
+import type { ExportRequest, ExportResponse } from './export.worker.ts';
+
+/** What an export gives: the ONNX bytes, or the diagnostics that stopped it. */
+export type ExportResult = { readonly ok: true; readonly bytes: Uint8Array; readonly diagnostics: readonly Diagnostic[] } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/**
+ * Compiles the document to an ONNX file in a worker (with its real weights, and the document
+ * embedded so the file re-opens with the same blocks and layout).
+ */
+export function exportOnnx(doc: ResidualDocument, opts: { opset?: number; foldBatchNorm?: boolean } = {}): Promise<ExportResult> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./export.worker.ts', import.meta.url), { type: 'module', name: 'residual-export' });
+    } catch (e) {
+      resolve({ ok: false, diagnostics: [{ code: 'RS501', severity: 'error', message: `cannot start the export worker: ${(e as Error).message}` }] });
+      return;
+    }
+    const finish = (r: ExportResult) => {
+      worker.terminate();
+      resolve(r);
+    };
+    worker.onmessage = (e: MessageEvent<ExportResponse>) => {
+      const m = e.data;
+      finish(m.type === 'result' ? { ok: true, bytes: new Uint8Array(m.bytes), diagnostics: m.diagnostics } : { ok: false, diagnostics: m.diagnostics });
+    };
+    worker.onerror = (e) => finish({ ok: false, diagnostics: [{ code: 'RS501', severity: 'error', message: `the export worker failed: ${e.message}` }] });
+    worker.postMessage({ type: 'export', id: 1, doc, ...opts } satisfies ExportRequest);
+  });
+}
+
+/** Offers bytes as a file download. */
+export function downloadBytes(bytes: Uint8Array, filename: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
