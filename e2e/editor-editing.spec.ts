@@ -61,3 +61,24 @@ test('undo and redo edits, by buttons and keys', async ({ page }) => {
   await page.keyboard.press('Control+z');
   await expect(ed.canvas.node('layer4.1')).toHaveCount(1);
 });
+
+test('dragging a card moves it, its frame follows on drop, and one undo puts it back', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open('?template=resnet18');
+  await ed.canvas.node('layer2.0').dblclick();
+  const conv = ed.canvas.node('layer2.0.conv1');
+  const frame = page.getByTestId('canvas.group.layer2.0');
+  await expect(conv).toBeVisible();
+  const a = (await conv.boundingBox())!;
+  const f = (await frame.boundingBox())!;
+  await page.mouse.move(a.x + 30, a.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(a.x + 80, a.y + 10, { steps: 4 });
+  await page.mouse.move(a.x + 160, a.y + 10, { steps: 4 });
+  await page.mouse.up();
+  await expect.poll(async () => (await conv.boundingBox())!.x - a.x).toBeGreaterThan(60);
+  await expect.poll(async () => (await frame.boundingBox())!.width).toBeGreaterThan(f.width + 20);
+  await page.getByTestId('topbar.undo').click();
+  await expect.poll(async () => Math.abs((await conv.boundingBox())!.x - a.x)).toBeLessThan(2);
+  await expect(ed.canvas.node('layer2.0.conv1')).toBeVisible();
+});

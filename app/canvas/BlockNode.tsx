@@ -3,7 +3,8 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fmtShape } from '../../src/index.ts';
 import { fmtCount } from '../format.ts';
-import { useEditor, useEditorStore } from '../store/context.tsx';
+import { useEditorStore } from '../store/context.tsx';
+import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
 import type { CardNode } from './flow-adapter.ts';
 import { useRelayoutAfter } from './useRelayout.ts';
@@ -16,7 +17,7 @@ import { useRelayoutAfter } from './useRelayout.ts';
 export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<CardNode>) {
   const { t } = useTranslation();
   const store = useEditorStore();
-  const direction = useEditor((s) => s.view.direction);
+  const vertical = useVertical();
   const relayoutAfter = useRelayoutAfter();
   const { node, info, diagnostics } = data;
   const p = node.params;
@@ -24,7 +25,6 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
   const out = info?.outputShapes[0];
   const isStage = node.op === 'Stage';
   const blockKind = p['block'] === 'bottleneck' ? 'Bottleneck' : 'BasicBlock';
-  const vertical = direction === 'TB';
   const expand = () => relayoutAfter(() => store.getState().expand(node.id));
   return (
     <div className={`card block-card${selected ? ' selected' : ''}${diagnostics?.some((d) => d.severity === 'error') ? ' has-error' : ''}`} data-testid={`canvas.node.${node.name}`} data-kind={node.op} onDoubleClick={expand}>

@@ -1,10 +1,11 @@
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
-import { useCallback, useMemo, type DragEvent } from 'react';
+import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
+import { useCallback, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EdgeId, NodeId, OpKind, Position } from '../../src/index.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
 import { BlockNode } from './BlockNode.tsx';
-import { createEdgeSelector, createNodeSelector, type FlowEdge, type FlowNode } from './flow-adapter.ts';
+import { DirectionContext } from './direction.ts';
+import { createEdgeSelector, createNodeSelector, keepDragged, type FlowEdge, type FlowNode } from './flow-adapter.ts';
 import { FrameNode } from './FrameNode.tsx';
 import { LayerNode } from './LayerNode.tsx';
 import { ShapeEdge } from './ShapeEdge.tsx';
@@ -23,38 +24,45 @@ export function Canvas() {
   const rf = useReactFlow();
   const selectNodes = useMemo(() => createNodeSelector(), []);
   const selectEdges = useMemo(() => createEdgeSelector(), []);
-  const nodes = useEditor(selectNodes);
+  const derivedNodes = useEditor(selectNodes);
   const edges = useEditor(selectEdges);
   const colorMode = useEditor((s) => s.view.theme);
+  const direction = useEditor((s) => s.view.direction);
   const defaultViewport = useMemo(() => store.getState().view.viewport, [store]);
+
+  // React Flow owns the live node state: a drag changes only this local array (one new object
+  // for the moved node per frame), never the store, so nothing else re-renders while dragging.
+  // The document gets the positions once, at drag end (one undo step). Whenever the derived
+  // nodes change (an edit, the selection, a commit), they replace the local ones.
+  const [nodes, setNodes] = useState(derivedNodes);
+  const [synced, setSynced] = useState(derivedNodes);
+  if (synced !== derivedNodes) {
+    setSynced(derivedNodes);
+    setNodes((local) => keepDragged(local, derivedNodes));
+  }
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
-      const s = store.getState();
-      let drag: Map<NodeId, Position> | undefined;
       let sel: Set<NodeId> | undefined;
+      const local: NodeChange<FlowNode>[] = [];
       for (const c of changes) {
-        if (c.type === 'position' && c.dragging && c.position) {
-          drag ??= new Map(s.dragging ?? []);
-          drag.set(c.id as NodeId, c.position);
-        } else if (c.type === 'select') {
-          sel ??= new Set(s.selection.nodes);
+        if (c.type === 'select') {
+          sel ??= new Set(store.getState().selection.nodes);
           if (c.selected) sel.add(c.id as NodeId);
           else sel.delete(c.id as NodeId);
-        }
+        } else if (c.type === 'position') local.push(c); // sizes are fixed (see sizes.ts)
       }
-      if (drag) s.setDragging(drag);
-      if (sel) s.select([...sel].filter((id) => !id.startsWith('frame:')));
+      if (local.length) setNodes((ns) => applyNodeChanges(local, ns));
+      if (sel) store.getState().select([...sel].filter((id) => !id.startsWith('frame:')));
     },
     [store],
   );
   const onEdgeClick = useCallback((_: unknown, e: FlowEdge) => store.getState().select([], e.id as EdgeId), [store]);
   const onNodeDragStop: OnNodeDrag<FlowNode> = useCallback(
     (_e, _n, dragged) => {
-      const s = store.getState();
-      const m = new Map<NodeId, Position>(s.dragging ?? []);
-      for (const n of dragged) m.set(n.id as NodeId, n.position);
-      s.commitPositions(m);
+      const m = new Map<NodeId, Position>();
+      for (const n of dragged) if (!n.id.startsWith('frame:')) m.set(n.id as NodeId, n.position);
+      if (m.size) store.getState().commitPositions(m);
     },
     [store],
   );
@@ -85,6 +93,7 @@ export function Canvas() {
   const onPaneClick = useCallback(() => store.getState().select([]), [store]);
 
   return (
+    <DirectionContext.Provider value={direction}>
     <div className="canvas" data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
@@ -121,5 +130,6 @@ export function Canvas() {
         {nodes.length === 0 && <div className="canvas-empty">{t('canvas.empty')}</div>}
       </ReactFlow>
     </div>
+    </DirectionContext.Provider>
   );
 }

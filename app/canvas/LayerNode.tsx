@@ -3,7 +3,7 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fmtShape, getOp, resolveParams, type GraphNode } from '../../src/index.ts';
 import { fmtCount } from '../format.ts';
-import { useEditor } from '../store/context.tsx';
+import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
 import type { CardNode } from './flow-adapter.ts';
 
@@ -25,7 +25,7 @@ const summary = (n: GraphNode): string => {
 /** One layer: op, name, a short param summary, output shape, params and MACs. */
 export const LayerNode = memo(function LayerNode({ data, selected }: NodeProps<CardNode>) {
   const { t } = useTranslation();
-  const vertical = useEditor((s) => s.view.direction === 'TB');
+  const vertical = useVertical();
   const { node, info, diagnostics } = data;
   const nIn = getOp(node.op).inputCount(resolveParams(node).params);
   const nOut = node.op === 'Output' ? 0 : 1;

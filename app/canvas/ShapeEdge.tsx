@@ -1,6 +1,6 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { useEditor } from '../store/context.tsx';
+import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
 import type { FlowEdge } from './flow-adapter.ts';
 
@@ -10,7 +10,7 @@ import type { FlowEdge } from './flow-adapter.ts';
  * a direct skip bulges beside the main path.
  */
 export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<FlowEdge>) {
-  const vertical = useEditor((s) => s.view.direction === 'TB');
+  const vertical = useVertical();
   const arc = data?.arc;
   let path: string;
   let lx: number;
@@ -31,17 +31,34 @@ export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX
   }
   const cls = arc ? (arc.shortcut.keepsDimensions ? 'edge-arc arc-solid' : 'edge-arc arc-dashed') : 'edge-main';
   const testId = arc ? (arc.last ? (arc.shortcut.keepsDimensions ? 'canvas.arc.identity' : 'canvas.arc.projection') : 'canvas.arc.segment') : undefined;
+  const arcText = arc && arc.last && !arc.shortcut.keepsDimensions ? ` · ${arc.shortcut.label}` : '';
+  const shape = data?.shape ?? '';
+  // The label is SVG inside the edge (no HTML portal per edge): monospace, so its box is known
+  // without measuring. Only an edge with a pinned diagnostic adds an HTML overlay (for the fix).
+  const w = (shape.length + arcText.length) * LABEL_CHAR + 2 * LABEL_PAD;
   return (
     <>
       <BaseEdge id={id} path={path} className={`${cls}${selected ? ' selected' : ''}`} {...(markerEnd ? { markerEnd } : {})} />
       {testId && <path d={path} data-testid={testId} data-kind={arc!.shortcut.kind} className="arc-hit" />}
-      <EdgeLabelRenderer>
-        <div className={`edge-label nodrag nopan${arc ? ' on-arc' : ''}${selected ? ' selected' : ''}`} style={{ transform: `translate(-50%, -50%) translate(${lx}px, ${ly}px)` }} data-testid={`canvas.edge.${id}`}>
-          {data?.shape}
-          {arc && arc.last && !arc.shortcut.keepsDimensions && <span className="edge-arc-label"> · {arc.shortcut.label}</span>}
-          {data?.diagnostics && <DiagnosticPin diagnostics={data.diagnostics} testName={id} />}
-        </div>
-      </EdgeLabelRenderer>
+      <g className={`edge-label${arc ? (arc.shortcut.keepsDimensions ? ' on-arc identity' : ' on-arc') : ''}${selected ? ' selected' : ''}`} transform={`translate(${lx} ${ly})`} data-testid={`canvas.edge.${id}`}>
+        <rect x={-w / 2} y={-LABEL_H / 2} width={w} height={LABEL_H} rx={4} />
+        <text textAnchor="middle" dominantBaseline="central">
+          {shape}
+          {arcText && <tspan className="edge-arc-label">{arcText}</tspan>}
+        </text>
+      </g>
+      {data?.diagnostics && (
+        <EdgeLabelRenderer>
+          <div className="edge-diag nodrag nopan" style={{ transform: `translate(-50%, 0) translate(${lx}px, ${ly + LABEL_H / 2}px)` }}>
+            <DiagnosticPin diagnostics={data.diagnostics} testName={id} />
+          </div>
+        </EdgeLabelRenderer>
+      )}
     </>
   );
 });
+
+/** Edge label metrics (CSS draws the text in a monospace font at 12px). */
+const LABEL_CHAR = 7.25;
+const LABEL_PAD = 5;
+const LABEL_H = 18;

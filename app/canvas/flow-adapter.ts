@@ -38,16 +38,18 @@ interface CacheEntry {
 }
 
 /**
- * Memoised selector: React Flow nodes from the document, the analysis, the selection and the
- * live drag. Each card object is reused while its inputs are unchanged, so React Flow and the
- * memoised cards re-render only the nodes that actually changed (one node while dragging).
+ * Memoised selector: React Flow nodes from the document, the analysis and the selection. Each
+ * node object is reused while its inputs are unchanged, so React Flow and the memoised cards
+ * re-render only the nodes that actually changed. The live drag is not here: the canvas owns it
+ * (React Flow's own node state) and commits positions to the document once, at drag end.
  */
 export function createNodeSelector() {
   const cache = new Map<NodeId, CacheEntry>();
   const frameCache = new Map<string, FrameNode>();
-  let last: { doc: ResidualDocument; sel: readonly NodeId[]; drag: EditorState['dragging']; out: FlowNode[] } | undefined;
-  return (s: Pick<EditorState, 'doc' | 'selection' | 'dragging'>): FlowNode[] => {
-    if (last && last.doc === s.doc && last.sel === s.selection.nodes && last.drag === s.dragging) return last.out;
+  let frames: { nodes: ResidualDocument['nodes']; out: FrameNode[] } | undefined;
+  let last: { doc: ResidualDocument; sel: readonly NodeId[]; out: FlowNode[] } | undefined;
+  return (s: Pick<EditorState, 'doc' | 'selection'>): FlowNode[] => {
+    if (last && last.doc === s.doc && last.sel === s.selection.nodes) return last.out;
     const analysis = analysisOf(s.doc);
     const pinned = pinnedDiagnostics(analysis);
     const selected = new Set(s.selection.nodes);
@@ -57,7 +59,7 @@ export function createNodeSelector() {
       alive.add(node.id);
       const info = analysis.nodes.get(node.id);
       const diags = pinned.byNode.get(node.id);
-      const pos = s.dragging?.get(node.id) ?? node.position;
+      const pos = node.position;
       const sel = selected.has(node.id);
       const c = cache.get(node.id);
       if (c && c.node === node && c.info === info && c.diags === diags && c.selected === sel && c.x === pos.x && c.y === pos.y) {
@@ -81,22 +83,28 @@ export function createNodeSelector() {
       cards.push(out);
     }
     for (const id of cache.keys()) if (!alive.has(id)) cache.delete(id);
-    const frames = framesFor(s.doc, s.dragging).map((f) => {
-      // Reuse a frame whose box did not move, so React Flow and FrameNode skip it.
-      const old = frameCache.get(f.id);
-      if (old && old.position.x === f.position.x && old.position.y === f.position.y && old.width === f.width && old.height === f.height && old.data.groupId === f.data.groupId) return old;
-      frameCache.set(f.id, f);
-      return f;
-    });
-    const out = [...frames, ...cards];
-    last = { doc: s.doc, sel: s.selection.nodes, drag: s.dragging, out };
+    // Frames depend on the nodes only (not the selection); an unmoved frame keeps its identity.
+    if (!frames || frames.nodes !== s.doc.nodes) {
+      const liveFrames = new Set<string>();
+      const out = framesFor(s.doc).map((f) => {
+        liveFrames.add(f.id);
+        const old = frameCache.get(f.id);
+        if (old && old.position.x === f.position.x && old.position.y === f.position.y && old.width === f.width && old.height === f.height && old.data.groupId === f.data.groupId && old.data.name === f.data.name) return old;
+        frameCache.set(f.id, f);
+        return f;
+      });
+      for (const id of frameCache.keys()) if (!liveFrames.has(id)) frameCache.delete(id);
+      frames = { nodes: s.doc.nodes, out };
+    }
+    const out = [...frames.out, ...cards];
+    last = { doc: s.doc, sel: s.selection.nodes, out };
     return out;
   };
 }
 
 const FRAME_PAD = 18;
 
-function framesFor(doc: ResidualDocument, drag: EditorState['dragging']): FrameNode[] {
+function framesFor(doc: ResidualDocument): FrameNode[] {
   return groupFrames(doc)
     .sort((a, b) => a.depth - b.depth)
     .map((g) => {
@@ -105,7 +113,7 @@ function framesFor(doc: ResidualDocument, drag: EditorState['dragging']): FrameN
       let x1 = -Infinity;
       let y1 = -Infinity;
       for (const m of g.members) {
-        const p = drag?.get(m.id) ?? m.position;
+        const p = m.position;
         const size = nodeSize(m.op);
         x0 = Math.min(x0, p.x);
         y0 = Math.min(y0, p.y);
@@ -154,4 +162,18 @@ export function createEdgeSelector() {
     last = { edges: s.doc.edges, analysis, sel: s.selection.edge, out };
     return out;
   };
+}
+
+/**
+ * The derived nodes, except that a node React Flow is dragging right now keeps its live position
+ * (so an unrelated update during a drag, e.g. the selection, never makes it jump back).
+ */
+export function keepDragged(local: readonly FlowNode[], derived: FlowNode[]): FlowNode[] {
+  let dragging: Map<string, FlowNode> | undefined;
+  for (const n of local) if (n.dragging) (dragging ??= new Map()).set(n.id, n);
+  if (!dragging) return derived;
+  return derived.map((n) => {
+    const d = dragging.get(n.id);
+    return d ? ({ ...n, position: d.position, dragging: true } as FlowNode) : n;
+  });
 }

@@ -66,7 +66,7 @@ export interface DocumentSlice {
 export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
   doc: undefined as unknown as ResidualDocument,
   loadDocument(doc) {
-    set({ doc, selection: { nodes: [], edge: undefined }, dragging: undefined });
+    set({ doc, selection: { nodes: [], edge: undefined } });
   },
   addNodeAt(op, position) {
     const r = addNode(get().doc, op, { position });
@@ -101,7 +101,7 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
     set({ doc: { ...get().doc, ...s } });
   },
   commitPositions(positions) {
-    set({ doc: moveNodes(get().doc, positions), dragging: undefined });
+    set({ doc: moveNodes(get().doc, positions) });
   },
   expand(id) {
     const doc = get().doc;

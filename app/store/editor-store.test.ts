@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { buildTemplate } from '../../src/index.ts';
 import { analysisOf, analysisRuns } from './derived.ts';
+import { createEdgeSelector, createNodeSelector } from '../canvas/flow-adapter.ts';
 import { createEditorStore, redo, replaceDocument, undo, withoutHistory } from './editor-store.ts';
 import { AUTOSAVE_KEY, loadAutosave, startAutosave, type KeyValue } from './persistence.ts';
 
@@ -31,18 +32,33 @@ describe('editor store', () => {
     analysisOf(store.getState().doc);
     const runs = analysisRuns();
     const b = blockOf('layer2.0', store);
-    for (let i = 1; i <= 20; i++) {
-      store.getState().setDragging(new Map([[b.id, { x: i, y: i }]]));
-      analysisOf(store.getState().doc);
-    }
-    expect(store.temporal.getState().pastStates).toHaveLength(0);
+    // The live drag stays in the canvas; the document gets the end position once.
     store.getState().commitPositions(new Map([[b.id, { x: 20, y: 20 }]]));
     analysisOf(store.getState().doc);
     expect(analysisRuns()).toBe(runs);
     expect(store.temporal.getState().pastStates).toHaveLength(1);
-    expect(store.getState().dragging).toBeUndefined();
     undo(store);
     expect(blockOf('layer2.0', store).position).toEqual(b.position);
+  });
+
+  it('moving one node gives React Flow a new object for it and its frame only; the others and the edges keep their identity', () => {
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    const selectNodes = createNodeSelector();
+    const selectEdges = createEdgeSelector();
+    const before = selectNodes(store.getState());
+    const edgesBefore = selectEdges(store.getState());
+    const b = blockOf('layer2.0', store);
+    store.getState().commitPositions(new Map([[b.id, { x: b.position.x + 40, y: b.position.y }]]));
+    const after = selectNodes(store.getState());
+    expect(after).toHaveLength(before.length);
+    const changed = after.filter((n, i) => n !== before[i]).map((n) => n.id);
+    // The node and the frame of the stage it sits in (which grows to hold it).
+    expect(changed).toEqual(['frame:layer2', b.id]);
+    expect(selectEdges(store.getState())).toBe(edgesBefore);
+    store.getState().select([b.id]);
+    const selected = selectNodes(store.getState());
+    expect(selected.filter((n, i) => n !== after[i]).map((n) => n.id)).toEqual([b.id]);
+    expect(selected.find((n) => n.id === b.id)!.data).toBe(after.find((n) => n.id === b.id)!.data);
   });
 
   it('changing stride flips an auto shortcut from identity to projection', () => {

@@ -1,4 +1,3 @@
-import type { NodeId, Position } from '../../src/index.ts';
 import type { Clipboard } from './document-slice.ts';
 import type { EditorSlice } from './editor-store.ts';
 
@@ -14,11 +13,9 @@ export interface Toast {
 
 export type SaveStatus = { readonly state: 'idle' | 'saving' | 'saved' } | { readonly state: 'error'; readonly message: string };
 
-/** Transient UI state: toasts, dialogs, the live drag, the clipboard, persistence status. */
+/** Transient UI state: toasts, dialogs, the clipboard, persistence status. */
 export interface UiSlice {
   toasts: readonly Toast[];
-  /** Positions of nodes being dragged right now; committed to the document at drag end. */
-  dragging: ReadonlyMap<NodeId, Position> | undefined;
   clipboard: Clipboard | undefined;
   dialog: 'none' | 'gallery' | 'help' | 'diagnostics';
   saveStatus: SaveStatus;
@@ -28,7 +25,6 @@ export interface UiSlice {
   fileError: { readonly file: string; readonly messages: readonly string[] } | undefined;
   toast(key: string, kind?: ToastKind, extra?: { text?: string; values?: Record<string, string | number> }): void;
   dismissToast(id: number): void;
-  setDragging(p: ReadonlyMap<NodeId, Position> | undefined): void;
   openDialog(d: UiSlice['dialog']): void;
   setSaveStatus(s: SaveStatus): void;
   setConflict(c: boolean): void;
@@ -39,7 +35,6 @@ let nextToast = 1;
 
 export const createUiSlice: EditorSlice<UiSlice> = (set, get) => ({
   toasts: [],
-  dragging: undefined,
   clipboard: undefined,
   dialog: 'none',
   saveStatus: { state: 'idle' },
@@ -51,9 +46,6 @@ export const createUiSlice: EditorSlice<UiSlice> = (set, get) => ({
   },
   dismissToast(id) {
     set({ toasts: get().toasts.filter((t) => t.id !== id) });
-  },
-  setDragging(dragging) {
-    set({ dragging });
   },
   openDialog(dialog) {
     set({ dialog });

@@ -85,7 +85,12 @@ export class EditorPage {
     this.palette = new PalettePage(page);
     this.inspector = new InspectorPage(page);
   }
+  /**
+   * Opens the app. Vite's HMR socket is answered by a silent stub, so a colleague saving a file in
+   * the shared checkout cannot reload the page in the middle of a journey.
+   */
   async open(query = '') {
+    await this.page.routeWebSocket((url) => url.searchParams.has('token'), () => {});
     await this.page.goto(`/${query}`);
     await this.page.waitForFunction(() => window.__rsBench?.ready !== undefined);
   }
