@@ -2,15 +2,19 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Diagnostic } from '../../src/index.ts';
 import { useEditorStore } from '../store/context.tsx';
+import { useVertical } from './direction.ts';
 
 /** A problem pinned to a node or an edge: badge, message, and the core's one-click fix. */
-export const DiagnosticPin = memo(function DiagnosticPin({ diagnostics, testName }: { diagnostics: readonly Diagnostic[]; testName: string }) {
+export const DiagnosticPin = memo(function DiagnosticPin({ diagnostics, testName, placement }: { diagnostics: readonly Diagnostic[]; testName: string; placement?: 'card' | 'edge' }) {
   const { t } = useTranslation();
   const store = useEditorStore();
   const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0]!;
   const withFix = diagnostics.find((d) => d.fix);
+  // On a card, the pin goes beside it along the flow (right in top-down, below in left-right),
+  // clear of the arc and its label, never over the card or frame header that follows.
+  const side = useVertical() ? 'diag-right' : 'diag-below';
   return (
-    <div className={`diag-pin nodrag nopan sev-${first.severity}`} data-testid={`canvas.diag.${testName}`} title={diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n')}>
+    <div className={`diag-pin nodrag nopan sev-${first.severity}${placement === 'edge' ? '' : ` ${side}`}`} data-testid={`canvas.diag.${testName}`} title={diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n')}>
       <span className="diag-badge" aria-label={first.severity}>
         {first.severity === 'error' ? '!' : '⚠'}
         {diagnostics.length > 1 ? ` ${diagnostics.length}` : ''}

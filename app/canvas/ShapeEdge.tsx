@@ -50,7 +50,7 @@ export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX
       {data?.diagnostics && (
         <EdgeLabelRenderer>
           <div className="edge-diag nodrag nopan" style={{ transform: `translate(-50%, 0) translate(${lx}px, ${ly + LABEL_H / 2}px)` }}>
-            <DiagnosticPin diagnostics={data.diagnostics} testName={id} />
+            <DiagnosticPin diagnostics={data.diagnostics} testName={id} placement="edge" />
           </div>
         </EdgeLabelRenderer>
       )}

@@ -74,7 +74,8 @@ export function createNodeSelector() {
         position: pos,
         data,
         selected: sel,
-        zIndex: 1,
+        // A card with a pinned problem sits above its neighbours, so the pin is never covered.
+        zIndex: diags ? 5 : 1,
         // Fixed sizes (CSS draws the cards at these): React Flow needs no re-measure after edits.
         width: size.width,
         height: size.height,
@@ -102,39 +103,55 @@ export function createNodeSelector() {
   };
 }
 
-const FRAME_PAD = 18;
+const FRAME_PAD = 14;
+/** Height of a frame's header (name and collapse button), above its members. */
+const FRAME_HEAD = 24;
 
+/**
+ * One frame per expanded group. A frame holds its member cards and the frames of its inner groups
+ * (with their headers), so nested headers stack instead of overlapping.
+ */
 function framesFor(doc: ResidualDocument): FrameNode[] {
-  return groupFrames(doc)
-    .sort((a, b) => a.depth - b.depth)
-    .map((g) => {
-      let x0 = Infinity;
-      let y0 = Infinity;
-      let x1 = -Infinity;
-      let y1 = -Infinity;
-      for (const m of g.members) {
-        const p = m.position;
-        const size = nodeSize(m.op);
-        x0 = Math.min(x0, p.x);
-        y0 = Math.min(y0, p.y);
-        x1 = Math.max(x1, p.x + size.width + (isBlockKind(m.op) ? ARC_ROOM : 0));
-        y1 = Math.max(y1, p.y + size.height);
-      }
-      const pad = FRAME_PAD + (2 - Math.min(g.depth, 2)) * 6;
-      return {
-        id: `frame:${g.id}`,
-        type: 'frame' as const,
-        position: { x: x0 - pad, y: y0 - pad - 22 },
-        width: x1 - x0 + 2 * pad,
-        height: y1 - y0 + 2 * pad + 22,
-        data: { groupId: g.id, name: g.name, kind: g.kind },
-        selectable: false,
-        draggable: false,
-        connectable: false,
-        focusable: false,
-        zIndex: -1 + g.depth * 0,
-      };
+  const groups = groupFrames(doc).sort((a, b) => b.depth - a.depth);
+  const boxes = new Map<NodeId, { x0: number; y0: number; x1: number; y1: number }>();
+  const parentOf = new Map<NodeId, NodeId | undefined>();
+  for (const n of doc.nodes) for (let g = n.group; g; g = g.parent) parentOf.set(g.id, g.parent?.id);
+  const grow = (id: NodeId, x0: number, y0: number, x1: number, y1: number) => {
+    const b = boxes.get(id);
+    if (!b) boxes.set(id, { x0, y0, x1, y1 });
+    else boxes.set(id, { x0: Math.min(b.x0, x0), y0: Math.min(b.y0, y0), x1: Math.max(b.x1, x1), y1: Math.max(b.y1, y1) });
+  };
+  for (const g of groups)
+    for (const m of g.members) {
+      const size = nodeSize(m.op);
+      grow(g.id, m.position.x, m.position.y, m.position.x + size.width + (isBlockKind(m.op) ? ARC_ROOM : 0), m.position.y + size.height);
+    }
+  const out: FrameNode[] = [];
+  // Deepest first: each finished frame box is added to its parent's.
+  for (const g of groups) {
+    const b = boxes.get(g.id)!;
+    const x0 = b.x0 - FRAME_PAD;
+    const y0 = b.y0 - FRAME_PAD - FRAME_HEAD;
+    const x1 = b.x1 + FRAME_PAD;
+    const y1 = b.y1 + FRAME_PAD;
+    const parent = parentOf.get(g.id);
+    if (parent) grow(parent, x0, y0, x1, y1);
+    out.push({
+      id: `frame:${g.id}`,
+      type: 'frame' as const,
+      position: { x: x0, y: y0 },
+      width: x1 - x0,
+      height: y1 - y0,
+      data: { groupId: g.id, name: g.name, kind: g.kind },
+      selectable: false,
+      draggable: false,
+      connectable: false,
+      focusable: false,
+      zIndex: -1,
     });
+  }
+  // Outer frames first, so inner ones paint above them.
+  return out.reverse();
 }
 
 /** Memoised selector: React Flow edges, each labelled with its tensor shape; skip edges as arcs. */

@@ -11,7 +11,8 @@ export function toElkGraph(doc: ResidualDocument, direction: LayoutDirection): E
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': direction === 'TB' ? 'DOWN' : 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '56',
+      // Room between layers for a frame's bottom padding, the next frame's header and the edge label between them.
+      'elk.layered.spacing.nodeNodeBetweenLayers': '96',
       'elk.spacing.nodeNode': '48',
       'elk.spacing.edgeNode': '28',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
