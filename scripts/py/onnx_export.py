@@ -9,6 +9,12 @@ What torch 1.13 does (read from torch/onnx/utils.py and checked on our exports):
   initializers keep their state_dict names. torch warns that constant folding is not recommended in
   training-amenable mode; that warning is about models in training mode and does not apply here
   (constant folding only folds nodes whose inputs are all constants, which no BN here is).
+- Whatever the mode, torch 1.13 deduplicates initializers with equal values
+  (``_jit_pass_onnx_deduplicate_initializers``): the second one disappears and an ``Identity`` node
+  makes its name from the first. This really happens in trained ResNets: in a block with a projection
+  shortcut, ``bn2.bias`` and ``downsample.1.bias`` feed the same Add, so they get the same gradient
+  and, both starting at 0 without weight decay, stay bit-for-bit equal. Without BN folding we undo it
+  (``restore_deduplicated_initializers``) so that every state_dict name is an initializer.
 """
 
 from __future__ import annotations
@@ -51,5 +57,28 @@ def export_onnx(
             dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
         )
     proto = onnx.load(str(path))
+    if not fold_bn and restore_deduplicated_initializers(proto):
+        onnx.save(proto, str(path))
     onnx.checker.check_model(proto, full_check=True)
     return proto
+
+
+def restore_deduplicated_initializers(proto: onnx.ModelProto) -> int:
+    """Replace each ``Identity(initializer) -> name`` by an initializer ``name`` holding a copy.
+
+    Returns how many were restored. Graph outputs are left alone (an Identity there is real).
+    """
+    graph = proto.graph
+    inits = {init.name: init for init in graph.initializer}
+    outputs = {o.name for o in graph.output}
+    restored = []
+    for node in graph.node:
+        if node.op_type == "Identity" and node.input[0] in inits and node.output[0] not in outputs:
+            copy = onnx.TensorProto()
+            copy.CopyFrom(inits[node.input[0]])
+            copy.name = node.output[0]
+            restored.append((node, copy))
+    for node, copy in restored:
+        graph.node.remove(node)
+        graph.initializer.append(copy)
+    return len(restored)
