@@ -1,5 +1,5 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { buildTemplate, parseDocument, serializeDocument } from '../src/index.ts';
@@ -7,6 +7,9 @@ import { Canvas } from './canvas/Canvas.tsx';
 import { layoutDocument } from './canvas/layout.ts';
 import { ActionsContext, type EditorActions } from './canvas/useRelayout.ts';
 import { Dialogs } from './panels/Dialogs.tsx';
+import { ImportProgress, openOnnxFile, type ImportProgressState } from './panels/ImportProgress.tsx';
+import { downloadBytes, exportOnnx } from './runtime/export-onnx.ts';
+import { loadDefaultDocument } from './store/default-model.ts';
 import { Inspector } from './panels/Inspector.tsx';
 import { Notices } from './panels/Notices.tsx';
 import { Palette } from './panels/Palette.tsx';
@@ -18,7 +21,16 @@ import { redo, replaceDocument, undo, withoutHistory, type EditorStore } from '.
 import type { AutosaveHandle } from './store/persistence.ts';
 import { useKeyboard } from './useKeyboard.ts';
 
-function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefined): EditorActions {
+/** True when a file is an ONNX model rather than a project: by name, or by not starting like JSON. */
+async function looksLikeOnnx(file: File): Promise<boolean> {
+  if (/\.onnx$/i.test(file.name)) return true;
+  if (/\.json$/i.test(file.name)) return false;
+  const head = new Uint8Array(await file.slice(0, 64).arrayBuffer());
+  const first = head.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
+  return first !== undefined && first !== 0x7b;
+}
+
+function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefined, onProgress: (p: ImportProgressState | undefined) => void = () => {}): EditorActions {
   const rf = useReactFlow();
   return useMemo(() => {
     const fit = () => requestAnimationFrame(() => void rf.fitView({ padding: 0.08, duration: 0, maxZoom: 1.1 }));
@@ -55,6 +67,23 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         store.getState().toast('toast.saved', 'info', { values: { file } });
       },
       async openFile(file) {
+        if (await looksLikeOnnx(file)) {
+          const r = await openOnnxFile(file, onProgress);
+          onProgress(undefined);
+          if (!r.ok) {
+            const errors = r.diagnostics.filter((d) => d.severity === 'error');
+            store.getState().setFileError({ file: file.name, messages: (errors.length ? errors : r.diagnostics).map((d) => `${d.code}: ${d.message}`) });
+            return;
+          }
+          store.getState().setFileError(undefined);
+          replaceDocument(store, r.doc);
+          for (const d of r.diagnostics.filter((x) => x.code === 'RS504')) store.getState().toast('toast.weightsLocal', 'error', { values: { message: d.message } });
+          store.getState().toast('toast.opened', 'info', { values: { file: file.name } });
+          // Our own exports carry their layout; anything else is laid out afresh.
+          if (r.embedded) fit();
+          else await relayout({ history: false, fit: true });
+          return;
+        }
         let text: string;
         try {
           text = await file.text();
@@ -72,20 +101,34 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         store.getState().toast('toast.opened', 'info', { values: { file: file.name } });
         fit();
       },
-      loadTemplate(id) {
-        const doc = buildTemplate(id);
+      async exportOnnx() {
+        const doc = store.getState().doc;
+        const file = `${doc.name.replace(/[^\w.-]+/g, '-') || 'network'}.onnx`;
+        const r = await exportOnnx(doc);
+        if (!r.ok) {
+          const first = r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0];
+          store.getState().toast('toast.exportFailed', 'error', { values: { message: first ? `${first.code} ${first.message}` : '?' } });
+          return;
+        }
+        downloadBytes(r.bytes, file);
+        store.getState().toast('toast.exported', 'info', { values: { file } });
+      },
+      async loadTemplate(id) {
+        // The trained default opens with its weights; the other templates start fresh.
+        const doc = id === 'fashion-resnet' ? await loadDefaultDocument() : buildTemplate(id);
         if (!doc) return;
         store.getState().openDialog('none');
         replaceDocument(store, doc);
         void relayout({ history: false, fit: true });
       },
     };
-  }, [rf, store, autosave]);
+  }, [rf, store, autosave, onProgress]);
 }
 
-function Shell({ autosave }: { autosave: AutosaveHandle | undefined }) {
+function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; onReady?: ((a: EditorActions) => void) | undefined }) {
   const store = useEditorStore();
-  const actions = useEditorActions(store, autosave);
+  const [progress, setProgress] = useState<ImportProgressState | undefined>();
+  const actions = useEditorActions(store, autosave, setProgress);
   const { i18n, t } = useTranslation();
   const { theme, language } = useEditor(useShallow((s) => ({ theme: s.view.theme, language: s.view.language })));
   useEffect(() => {
@@ -97,6 +140,7 @@ function Shell({ autosave }: { autosave: AutosaveHandle | undefined }) {
     document.documentElement.dataset['theme'] = theme;
   }, [theme]);
   useKeyboard(store, actions, { undo: () => undo(store), redo: () => redo(store) });
+  useEffect(() => onReady?.(actions), [actions, onReady]);
   return (
     <ActionsContext.Provider value={actions}>
       <div className={`app theme-${theme}`} data-testid="app">
@@ -111,6 +155,7 @@ function Shell({ autosave }: { autosave: AutosaveHandle | undefined }) {
         </aside>
         <StatusBar />
         <Dialogs />
+        <ImportProgress progress={progress} />
         <Notices onKeepMine={() => void autosave?.keepMine()} onReloadTheirs={() => void autosave?.reloadTheirs()} />
       </div>
     </ActionsContext.Provider>
@@ -130,16 +175,8 @@ export function App({ store, autosave, onReady }: { store: EditorStore; autosave
   return (
     <EditorProvider store={store}>
       <ReactFlowProvider>
-        <Shell autosave={autosave} />
-        {onReady && <ReadySignal onReady={onReady} />}
+        <Shell autosave={autosave} onReady={onReady} />
       </ReactFlowProvider>
     </EditorProvider>
   );
-}
-
-function ReadySignal({ onReady }: { onReady: (a: EditorActions) => void }) {
-  const store = useEditorStore();
-  const actions = useEditorActions(store, undefined);
-  useEffect(() => onReady(actions), [actions, onReady]);
-  return null;
 }

@@ -3,9 +3,11 @@ import '@xyflow/react/dist/style.css';
 import './styles.css';
 import { buildTemplate, expandNode, isBlockKind, type ResidualDocument } from '../src/index.ts';
 import { App } from './App.tsx';
+import type { EditorActions } from './canvas/useRelayout.ts';
 import { initI18n } from './i18n/index.ts';
 import { analysisOf } from './store/derived.ts';
-import { createEditorStore, defaultDocument } from './store/editor-store.ts';
+import { loadDefaultDocument } from './store/default-model.ts';
+import { createEditorStore } from './store/editor-store.ts';
 import { loadAutosave, startAutosave, type AutosaveHandle } from './store/persistence.ts';
 import type { ViewSlice } from './store/view-slice.ts';
 
@@ -37,7 +39,8 @@ async function boot() {
   let view: Partial<ViewSlice['view']> | undefined;
   let revision = 0;
   let restoreError: string | undefined;
-  if (template) doc = buildTemplate(template);
+  const model = params.get('model');
+  if (template) doc = template === 'fashion-resnet' ? await loadDefaultDocument() : buildTemplate(template);
   else if (persist) {
     try {
       const r = await loadAutosave();
@@ -52,7 +55,7 @@ async function boot() {
     }
   }
   const fresh = !doc;
-  doc ??= defaultDocument();
+  doc ??= await loadDefaultDocument();
   if (params.get('expand') === 'all') doc = expandAll(doc);
   initI18n(view?.language ?? 'en');
   const store = createEditorStore({ doc, ...(view ? { view } : {}) });
@@ -72,9 +75,30 @@ async function boot() {
         const done = () => requestAnimationFrame(() => (window.__rsBench!.ready = performance.now()));
         if (needsLayout) void actions.relayout({ history: false, fit: true }).then(done);
         else done();
+        if (model) void openModelUrl(model, actions, store);
       }}
     />,
   );
+}
+
+/** `?model=<url>`: opens a same-origin ONNX or project file as if it had been picked. */
+async function openModelUrl(url: string, actions: EditorActions, store: ReturnType<typeof createEditorStore>) {
+  const fail = (message: string) => store.getState().setFileError({ file: url, messages: [message] });
+  let target: URL;
+  try {
+    target = new URL(url, location.href);
+  } catch {
+    return fail(`"${url}" is not a URL`);
+  }
+  if (target.origin !== location.origin) return fail(`only files from this site can be opened by URL (${target.origin} is another origin)`);
+  try {
+    const res = await fetch(target);
+    if (!res.ok) return fail(`HTTP ${res.status} ${res.statusText}`);
+    const name = decodeURIComponent(target.pathname.split('/').pop() || 'model.onnx');
+    await actions.openFile(new File([await res.blob()], name));
+  } catch (e) {
+    fail((e as Error).message);
+  }
 }
 
 void boot();

@@ -75,16 +75,23 @@ export function Canvas() {
   );
   const onDrop = useCallback(
     (e: DragEvent) => {
+      const file = e.dataTransfer.files[0];
+      if (file && !e.dataTransfer.types.includes(PALETTE_MIME)) {
+        // A dropped project or ONNX file opens like File › Open.
+        e.preventDefault();
+        void actions.openFile(file);
+        return;
+      }
       const op = e.dataTransfer.getData(PALETTE_MIME) as OpKind;
       if (!op) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       store.getState().addNodeAt(op, { x: Math.round(p.x - 100), y: Math.round(p.y - 30) });
     },
-    [rf, store],
+    [rf, store, actions],
   );
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+    if (e.dataTransfer.types.includes(PALETTE_MIME) || e.dataTransfer.types.includes('Files')) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }

@@ -8,8 +8,11 @@ export interface EditorActions {
   relayoutAfter(edit: () => void): void;
   fit(): void;
   saveFile(): void;
+  /** Opens a project `.json` or an `.onnx` file (imported in a worker, with a progress bar). */
   openFile(file: File): Promise<void>;
-  loadTemplate(id: string): void;
+  /** Compiles the document with its weights in a worker and downloads the `.onnx` file. */
+  exportOnnx(): Promise<void>;
+  loadTemplate(id: string): void | Promise<void>;
 }
 
 export const ActionsContext = createContext<EditorActions | null>(null);

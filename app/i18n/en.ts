@@ -5,6 +5,7 @@ export const en = {
     templates: 'Templates',
     open: 'Open…',
     save: 'Save',
+    exportOnnx: 'Export ONNX',
     undo: 'Undo',
     redo: 'Redo',
     layout: 'Layout',
@@ -52,7 +53,7 @@ export const en = {
   },
   toast: {
     refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', saved: 'Saved {{file}}',
-    opened: 'Opened {{file}}', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
+    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{message}}', weightsLocal: 'Weights kept only in memory ({{message}}); they will not survive a reload.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
   },
   file: { refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss' },
   conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },

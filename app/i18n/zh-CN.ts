@@ -4,7 +4,7 @@ import type { Resources } from './en.ts';
 export const zhCN: Resources = {
   app: { title: '残差工作室 Residual Studio' },
   top: {
-    templates: '模板', open: '打开…', save: '保存', undo: '撤销', redo: '重做', layout: '布局', layoutTB: '自上而下', layoutLR: '从左到右',
+    templates: '模板', open: '打开…', save: '保存', exportOnnx: '导出 ONNX', undo: '撤销', redo: '重做', layout: '布局', layoutTB: '自上而下', layoutLR: '从左到右',
     theme: '主题', light: '浅色', dark: '深色', language: '语言', help: '快捷键',
   },
   gallery: { title: '模板库', close: '关闭', open: '打开', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: '普通网络（无快捷连接）', vgg: 'VGG', teaching: '教学', blank: '空白' } },
@@ -43,7 +43,7 @@ export const zhCN: Resources = {
   },
   toast: {
     refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', saved: '已保存 {{file}}',
-    opened: '已打开 {{file}}', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
+    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{message}}', weightsLocal: '权重只保存在内存中（{{message}}），重新加载后会丢失。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
   },
   file: { refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭' },
   conflict: { message: '另一个标签页在本页加载之后保存了这个项目。本页已暂停自动保存，以免互相覆盖。', reload: '载入另一个标签页的版本', keep: '保留我的（覆盖）' },

@@ -1,5 +1,6 @@
 import type { Diagnostic, ResidualDocument } from '../../src/index.ts';
 import type { ImportRequest, ImportResponse } from '../runtime/import.worker.ts';
+import { storeWeights } from '../runtime/weights-bytes.ts';
 
 /** What opening an ONNX file gives: the document to load (weights served from an object URL), or why not. */
 export type OnnxOpenResult =
@@ -17,8 +18,9 @@ let nextId = 1;
 
 /**
  * Imports an ONNX file in `import.worker.ts` (off the main thread), reporting progress. On
- * success the document's `weights.uri` is an object URL of the imported weights (safetensors),
- * which the runtime worker fetches like any weights URL. Never rejects: failures are diagnostics.
+ * success the imported weights (safetensors) are kept in IndexedDB and the document's
+ * `weights.uri` is their `idb:` address, so they survive reloads; if IndexedDB refuses, an object
+ * URL serves them for this session and a warning says so. Never rejects: failures are diagnostics.
  */
 export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress: (p: ImportProgressState) => void = () => {}): Promise<OnnxOpenResult> {
   const name = file.name ?? 'model.onnx';
@@ -43,10 +45,19 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
       if (m.type === 'progress') onProgress({ file: name, fraction: m.fraction, phase: m.phase });
       else if (m.type === 'error') done({ ok: false, diagnostics: m.diagnostics });
       else {
-        const uri = m.weights ? URL.createObjectURL(new Blob([m.weights], { type: 'application/octet-stream' })) : undefined;
-        const doc = uri ? { ...m.doc, weights: { uri } } : m.doc;
-        onProgress({ file: name, fraction: 1, phase: 'done' });
-        done({ ok: true, doc, diagnostics: m.diagnostics, embedded: m.embedded, ms: m.ms });
+        const finish = (weights: ResidualDocument['weights'], extra: Diagnostic[] = []) => {
+          onProgress({ file: name, fraction: 1, phase: 'done' });
+          done({ ok: true, doc: weights ? { ...m.doc, weights } : m.doc, diagnostics: [...m.diagnostics, ...extra], embedded: m.embedded, ms: m.ms });
+        };
+        if (!m.weights) return finish(undefined);
+        const bytes = new Uint8Array(m.weights);
+        storeWeights(bytes).then(
+          (w) => finish(w),
+          (err: unknown) =>
+            finish({ uri: URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' })) }, [
+              { code: 'RS504', severity: 'warning', message: `the weights are kept only in memory (${(err as Error).message}); they will not survive a reload` },
+            ]),
+        );
       }
     };
     onProgress({ file: name, fraction: 0, phase: 'read' });

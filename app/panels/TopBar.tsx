@@ -30,7 +30,7 @@ export function TopBar() {
       <input
         ref={fileRef}
         type="file"
-        accept=".json,application/json"
+        accept=".json,.onnx,application/json"
         hidden
         data-testid="topbar.fileInput"
         onChange={(e) => {
@@ -41,6 +41,9 @@ export function TopBar() {
       />
       <button onClick={() => actions.saveFile()} data-testid="topbar.save" title="Ctrl+S">
         {t('top.save')}
+      </button>
+      <button onClick={() => void actions.exportOnnx()} data-testid="topbar.export">
+        {t('top.exportOnnx')}
       </button>
       <span className="sep" />
       <button onClick={() => undo(store)} disabled={!canUndo} data-testid="topbar.undo" title="Ctrl+Z">
