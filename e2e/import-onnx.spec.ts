@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { analyze } from '../src/shape/analyze.ts';
+import { importOnnx } from '../src/onnx/import/index.ts';
 import { CanvasPage } from './pages/editor.ts';
 
 /**
  * Opening ONNX files by dropping them on the canvas: a PyTorch export of a small ResNet becomes
  * blocks with solid (identity) and dashed (projection) arcs, runs on the imported weights and
  * exports again; a corrupt file shows the reason and leaves the open document exactly as it was.
- *
- * These journeys need the editor's file drop on the canvas to accept `.onnx` (through
- * app/panels/ImportProgress.tsx's openOnnxFile) and an ONNX export action (`topbar.export`).
- * Until the editor offers them the journeys are marked fixme with the missing piece named.
+
  */
 const FIXTURES = join(import.meta.dirname, '../src/onnx/import/fixtures');
 const tinyStack = readFileSync(join(FIXTURES, 'tiny-stack-13.onnx'));
@@ -46,7 +45,7 @@ test.describe('open an ONNX file by dropping it', () => {
     await page.goto('/?template=tiny-resnet&persist=0&backend=wasm');
     const canvas = new CanvasPage(page);
     await expect(canvas.root).toBeVisible();
-    test.fixme(!(await editorOpensOnnx(page)), 'the editor does not accept .onnx files yet (file input accept / canvas drop → openOnnxFile)');
+    expect(await editorOpensOnnx(page)).toBe(true);
 
     await dropFile(page, 'tiny-stack.onnx', tinyStack);
     await expect(canvas.blocks()).toHaveCount(3);
@@ -60,19 +59,21 @@ test.describe('open an ONNX file by dropping it', () => {
     await expect(page.getByTestId('run.weights')).toHaveAttribute('data-fresh', '0');
 
     const exportButton = page.getByTestId('topbar.export');
-    test.fixme((await exportButton.count()) === 0, 'the editor has no ONNX export action (topbar.export) yet');
     const download = page.waitForEvent('download');
     await exportButton.click();
     const file = await (await download).path();
-    const bytes = readFileSync(file);
-    expect(bytes.length).toBeGreaterThan(tinyStack.length / 2);
+    // The exported file re-opens with the same blocks and the imported weights.
+    const again = importOnnx(new Uint8Array(readFileSync(file)));
+    expect(again.embedded).toBe(true);
+    expect(analyze(again.doc!).totals.blocks).toEqual({ identity: 2, projection: 1, zeroPad: 0 });
+    expect(again.weights!.size).toBeGreaterThan(0);
   });
 
   test('a corrupt file shows the reason and leaves the open document unchanged', async ({ page }) => {
     await page.goto('/?template=tiny-resnet&persist=0&backend=wasm');
     const canvas = new CanvasPage(page);
     await expect(canvas.blocks()).toHaveCount(2);
-    test.fixme(!(await editorOpensOnnx(page)), 'the editor does not accept .onnx files yet (file input accept / canvas drop → openOnnxFile)');
+    expect(await editorOpensOnnx(page)).toBe(true);
     const before = await names(page);
 
     await dropFile(page, 'broken.onnx', tinyStack.subarray(0, 4000));
