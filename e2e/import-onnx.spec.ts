@@ -82,4 +82,16 @@ test.describe('open an ONNX file by dropping it', () => {
     expect(await names(page)).toEqual(before);
     await expect(canvas.blocks()).toHaveCount(2);
   });
+
+  test('?model= opens a same-origin ONNX file, and refuses another origin', async ({ page }) => {
+    await page.goto('/?model=/models/fashion-resnet.onnx&persist=0&backend=wasm');
+    const canvas = new CanvasPage(page);
+    await expect(page.getByTestId('topbar.docName')).toHaveText('fashion-resnet');
+    await expect(canvas.blocks()).toHaveCount(4);
+    await expect(canvas.identityArcs()).toHaveCount(2);
+    await expect(canvas.projectionArcs()).toHaveCount(2);
+
+    await page.goto('/?model=http://example.invalid/x.onnx&persist=0');
+    await expect(page.getByTestId('file.error')).toContainText(/another origin/);
+  });
 });
