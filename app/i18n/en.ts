@@ -1,3 +1,4 @@
+import { runEn } from './run.en.ts';
 /** English UI text. Keys are grouped by where they appear. */
 export const en = {
   app: { title: 'Residual Studio' },
@@ -58,6 +59,7 @@ export const en = {
   file: { refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss' },
   conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },
   canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },
+  run: runEn,
 } as const;
 
 type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
