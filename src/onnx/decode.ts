@@ -24,6 +24,7 @@ import {
 } from './gen/onnx_pb.ts';
 import {
   DataType,
+  ELEMENT_BYTES,
   type DataTypeCode,
   type IrAttribute,
   type IrDim,
@@ -34,6 +35,7 @@ import {
   type IrValueInfo,
 } from './ir.ts';
 import { PROTOBUF_MAX_BYTES, resolveLimits, type DecodeLimits } from './limits.ts';
+import { halfToFloat } from '../weights/float16.ts';
 
 /** What {@link decodeModel} returns: a model when nothing was an error, and what it found. */
 export interface DecodeResult {
@@ -109,16 +111,7 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 const IR_TYPES: ReadonlySet<number> = new Set(Object.values(DataType));
 
 /** Bytes per element as stored in the file. */
-const STORED_SIZE: Readonly<Record<number, number>> = {
-  [DataType.FLOAT]: 4,
-  [DataType.UINT8]: 1,
-  [DataType.INT8]: 1,
-  [DataType.INT32]: 4,
-  [DataType.INT64]: 8,
-  [DataType.BOOL]: 1,
-  [DataType.FLOAT16]: 2,
-  [DataType.DOUBLE]: 8,
-};
+const STORED_SIZE = ELEMENT_BYTES;
 
 /** Bytes per element once decoded into the IR (FLOAT16 and DOUBLE become float32). */
 const decodedSize = (t: number): number => (t === DataType.FLOAT16 || t === DataType.DOUBLE ? 4 : STORED_SIZE[t]!);
@@ -481,16 +474,6 @@ function fromTyped(t: TensorProto, dataType: number, n: number): IrTensor['data'
       return a;
     }
   }
-}
-
-/** IEEE 754 binary16 bits -> number. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 function readNode(n: NodeProto, i: number, ctx: Ctx): IrNode | undefined {

@@ -18,6 +18,18 @@ export const DataType = {
 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
+/** Bytes per element of each data type, as ONNX stores it in `raw_data`. */
+export const ELEMENT_BYTES: Readonly<Record<number, number>> = {
+  [DataType.FLOAT]: 4,
+  [DataType.UINT8]: 1,
+  [DataType.INT8]: 1,
+  [DataType.INT32]: 4,
+  [DataType.INT64]: 8,
+  [DataType.BOOL]: 1,
+  [DataType.FLOAT16]: 2,
+  [DataType.DOUBLE]: 8,
+};
+
 /** A dimension: a fixed size, or a symbolic name such as `N`. */
 export type IrDim = number | string;
 

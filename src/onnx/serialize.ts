@@ -30,7 +30,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './gen/onnx_pb.ts';
-import { DataType, tensorData, type IrAttribute, type IrGraph, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
+import { DataType, ELEMENT_BYTES, tensorData, type IrAttribute, type IrGraph, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 
 /** True on the (overwhelmingly common) little-endian hosts, where typed arrays already hold ONNX's byte order. */
@@ -261,16 +261,7 @@ function tensorToProto(t: IrTensor, withData: boolean): TensorProto {
 }
 
 /** Element size in bytes of each IR data type. */
-const ELEM_SIZE: Readonly<Record<number, number>> = {
-  [DataType.FLOAT]: 4,
-  [DataType.UINT8]: 1,
-  [DataType.INT8]: 1,
-  [DataType.INT32]: 4,
-  [DataType.INT64]: 8,
-  [DataType.BOOL]: 1,
-  [DataType.FLOAT16]: 2,
-  [DataType.DOUBLE]: 8,
-};
+const ELEM_SIZE = ELEMENT_BYTES;
 
 /** The tensor's elements as little-endian bytes: a view, no copy, on little-endian hosts. */
 function tensorBytes(t: IrTensor): Uint8Array {

@@ -12,6 +12,7 @@
  */
 import { diag, type Diagnostic } from '../diagnostics/catalogue.ts';
 import type { StoredTensor, WeightStore } from './types.ts';
+import { halfToFloat } from './float16.ts';
 
 /** The `__metadata__` key holding `{ [tensorName]: { owner, origin } }` as JSON. */
 export const PROVENANCE_KEY = 'residual_studio.tensors';
@@ -306,14 +307,4 @@ function toFloat32(raw: Uint8Array, dtype: string): Float32Array {
       break;
   }
   return out;
-}
-
-/** IEEE 754 binary16 bits -> number. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
