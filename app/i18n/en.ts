@@ -53,7 +53,7 @@ export const en = {
     save: 'Save project file', fit: 'Fit view', help: 'This help', expand: 'Expand / collapse a block',
   },
   toast: {
-    refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', saved: 'Saved {{file}}',
+    refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', collapseReplaced: 'Collapsed: your edits inside the block were replaced by its definition. Undo (Ctrl+Z) brings them back.', saved: 'Saved {{file}}',
     opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{message}}', weightsLocal: 'Weights kept only in memory ({{message}}); they will not survive a reload.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
   },
   file: { refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss' },

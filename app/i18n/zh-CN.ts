@@ -43,7 +43,7 @@ export const zhCN: Resources = {
     save: '保存项目文件', fit: '适应视图', help: '本帮助', expand: '展开 / 折叠残差块',
   },
   toast: {
-    refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', saved: '已保存 {{file}}',
+    refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', collapseReplaced: '已折叠：块内的修改已被残差块的定义取代。撤销（Ctrl+Z）可以恢复。', saved: '已保存 {{file}}',
     opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{message}}', weightsLocal: '权重只保存在内存中（{{message}}），重新加载后会丢失。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
   },
   file: { refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭' },

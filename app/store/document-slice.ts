@@ -2,6 +2,7 @@ import {
   addNode,
   applyFix,
   collapseGroup,
+  groupIsModified,
   connect,
   duplicateNodes,
   expandNode,
@@ -116,8 +117,11 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
   },
   collapse(groupId) {
     const doc = get().doc;
+    const modified = groupIsModified(doc, groupId);
     const d = collapseGroup(doc, groupId);
     if (d !== doc) set({ doc: d, selection: { nodes: [groupId], edge: undefined } });
+    // The card keeps its own params; edits made inside are replaced (undo brings them back).
+    if (d !== doc && modified) get().toast('toast.collapseReplaced', 'error');
   },
   fix(fix) {
     const doc = get().doc;

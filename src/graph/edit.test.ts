@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
-import { collapseGroup, duplicateNodes, expandNode, inGroup, moveNodes, removeNodes, updateParams } from './edit.ts';
+import { collapseGroup, duplicateNodes, expandNode, groupIsModified, inGroup, moveNodes, removeNodes, renameNode, updateParams } from './edit.ts';
 import { nodeId } from './ids.ts';
 
 describe('expand and collapse', () => {
@@ -44,6 +44,32 @@ describe('expand and collapse', () => {
     const exp = expandNode(doc, id, [64, 56, 56]);
     const sc = analyze(exp).shortcuts.find((s) => s.at === nodeId('layer1/1/add'))!;
     expect(sc).toMatchObject({ kind: 'identity', keepsDimensions: true, from: nodeId('layer1/0'), path: [] });
+  });
+});
+
+describe('collapsing tells whether inner edits would be replaced', () => {
+  const doc = buildTemplate('resnet18')!;
+  const a = analyze(doc);
+  const expand = (d: typeof doc, id: string) => expandNode(d, nodeId(id), a.nodes.get(nodeId(id))!.inputShapes[0]!);
+
+  it.each(['layer1/1', 'layer2/0'])('a freshly expanded block (%s) is unmodified', (id) => {
+    expect(groupIsModified(expand(doc, id), nodeId(id))).toBe(false);
+  });
+
+  it('a stage expanded from a template, with one block expanded inside, is unmodified', () => {
+    expect(groupIsModified(doc, nodeId('layer2'))).toBe(false);
+    expect(groupIsModified(expand(doc, 'layer2/1'), nodeId('layer2'))).toBe(false);
+  });
+
+  it('changed params, a renamed layer, a removed layer or a rewired edge count as modified', () => {
+    const e = expand(doc, 'layer2/0');
+    const g = nodeId('layer2/0');
+    expect(groupIsModified(updateParams(e, nodeId('layer2/0/conv2'), { kernel: 5, padding: 2 }), g)).toBe(true);
+    expect(groupIsModified(renameNode(e, nodeId('layer2/0/bn1'), 'norm'), g)).toBe(true);
+    expect(groupIsModified(removeNodes(e, [nodeId('layer2/0/relu1')]), g)).toBe(true);
+    expect(groupIsModified({ ...e, edges: e.edges.filter((x) => x.target !== nodeId('layer2/0/add') || x.targetPort !== 1) }, g)).toBe(true);
+    // And in a stage: an edited block inside makes the stage modified too.
+    expect(groupIsModified(updateParams(doc, nodeId('layer2/1'), { width: 64 }), nodeId('layer2'))).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import { resolveParams } from '../ops/validate.ts';
 import { topoOrder, wouldCycle } from './topo.ts';
 import { edgeId, nodeId, type EdgeId, type NodeId } from './ids.ts';
 import type { Analysis } from '../shape/analyze.ts';
-import type { GraphEdge, GraphNode, InputSpec, OpKind, Params, Position, ResidualDocument, Shape } from './types.ts';
+import type { GraphEdge, GraphNode, GroupRef, InputSpec, OpKind, Params, Position, ResidualDocument, Shape } from './types.ts';
 
 /**
  * Immutable edits of a document. Each takes a document and returns a new one (or the same one
@@ -183,16 +183,14 @@ export function expandNode(doc: ResidualDocument, id: NodeId, inputShape: Shape)
 
 /**
  * Collapses the expanded group `groupId` back into its card. The card keeps the params it had
- * when expanded; edits made to inner layers are discarded only if the user confirms (the editor
- * asks); here they are simply replaced by the block definition.
+ * when expanded: edits made to inner layers are replaced by the block definition (check
+ * {@link groupIsModified} first to tell the user; undo brings them back).
  */
 export function collapseGroup(doc: ResidualDocument, groupId: NodeId): ResidualDocument {
   const members = doc.nodes.filter((n) => inGroup(n, groupId));
   if (members.length === 0) return doc;
-  let ref = members[0]!.group!;
-  while (ref.id !== groupId && ref.parent) ref = ref.parent;
   const memberIds = new Set(members.map((n) => n.id));
-  const card: GraphNode = { id: ref.id, op: ref.kind, name: ref.name, params: ref.params, position: ref.position, ...(ref.parent ? { group: ref.parent } : {}) };
+  const card = cardOf(refIn(members[0]!.group!, groupId));
   const edges: GraphEdge[] = [];
   const seen = new Set<string>();
   for (const e of doc.edges) {
@@ -213,6 +211,53 @@ export function collapseGroup(doc: ResidualDocument, groupId: NodeId): ResidualD
   const nodes = [...rest.slice(0, at), card, ...rest.slice(at)];
   return { ...doc, nodes, edges };
 }
+
+/**
+ * True when an expanded group no longer matches what its card would expand to: an inner layer's
+ * params or name changed, or layers were added, removed or rewired inside it. A nested group that
+ * is itself expanded counts as its card when it is unmodified. The editor warns before a collapse
+ * replaces such edits.
+ */
+export function groupIsModified(doc: ResidualDocument, groupId: NodeId): boolean {
+  const all = doc.nodes.filter((n) => inGroup(n, groupId));
+  if (all.length === 0) return false;
+  const ref = refIn(all[0]!.group!, groupId);
+  const direct = new Map<NodeId, GraphNode>();
+  for (const n of all) {
+    if (n.group!.id === groupId) {
+      direct.set(n.id, n);
+      continue;
+    }
+    let g = n.group!;
+    while (g.parent && g.parent.id !== groupId) g = g.parent;
+    if (direct.has(g.id)) continue;
+    if (groupIsModified(doc, g.id)) return true;
+    direct.set(g.id, cardOf(g));
+  }
+  // The shortcut a block expands to depends on its input only through "do dimensions change";
+  // the members say which it was, so expand with an input that gives the same answer.
+  const projected = [...direct.keys()].some((id) => /\/(downsample\.0|shortcut)$/.test(id));
+  const width = Number(ref.params['width'] ?? 1) * (ref.kind === 'Bottleneck' ? Number(ref.params['expansion'] ?? 4) : 1);
+  const card = cardOf(ref);
+  const fresh = getOp(ref.kind).expand!({ ...card, params: resolveParams(card).params }, [projected ? width + 1 : width, 8, 8], {
+    projectionEverywhere: doc.projectionEverywhere,
+    zeroInitResidual: doc.zeroInitResidual,
+  });
+  const key = (ns: Iterable<GraphNode>) => [...ns].map((n) => `${n.id}|${n.op}|${n.name}|${JSON.stringify(resolveParams(n).params)}`).sort().join('\n');
+  if (key(fresh.nodes) !== key(direct.values())) return true;
+  // Wires are compared between real members only; an expanded nested group's wires were checked above.
+  const layerIds = new Set<string>(all.filter((n) => n.group!.id === groupId).map((n) => n.id));
+  const wires = (es: readonly GraphEdge[]) => es.filter((e) => layerIds.has(e.source) && layerIds.has(e.target)).map((e) => `${e.source}:${e.sourcePort}>${e.target}:${e.targetPort}`).sort().join('\n');
+  return wires(fresh.edges) !== wires(doc.edges);
+}
+
+const refIn = (g: GroupRef, id: NodeId): GroupRef => {
+  let r = g;
+  while (r.id !== id && r.parent) r = r.parent;
+  return r;
+};
+
+const cardOf = (ref: GroupRef): GraphNode => ({ id: ref.id, op: ref.kind, name: ref.name, params: ref.params, position: ref.position, ...(ref.parent ? { group: ref.parent } : {}) });
 
 /** True when a node came from expanding `groupId` (directly or through a nested group). */
 export function inGroup(n: GraphNode, groupId: NodeId): boolean {
