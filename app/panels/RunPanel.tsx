@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Analysis, EdgeId, NodeId, ResidualDocument } from '../../src/index.ts';
 import { preprocess, type RgbaImage } from '../../src/input/index.ts';
 import type { BackendChoice, EnvInfo, Timings, WeightSourceMap } from '../runtime/protocol.ts';
@@ -17,40 +18,43 @@ export interface RunPanelProps {
   readonly selection: { readonly nodeId?: NodeId; readonly edgeId?: EdgeId };
 }
 
-const ms = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
+const ms = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? `${v.toFixed(1)}\u00a0ms` : `${Math.round(v)}\u00a0ms`);
 
 function BackendBadge({ result, env }: { result?: LiveResult; env?: EnvInfo }) {
-  if (!result) return <span className="run-badge run-dim" data-testid="run.backend.actual">not run yet</span>;
+  const { t } = useTranslation();
+  if (!result) return <span className="run-badge run-dim" data-testid="run.backend.actual">{t('run.badge.notRun')}</span>;
   const wasm = result.backend === 'wasm';
   const detail = wasm
-    ? `${env?.wasmThreads ?? '?'} thread${env?.wasmThreads === 1 ? '' : 's'}${env && !env.crossOriginIsolated ? ' (page not cross-origin isolated)' : ''}`
-    : (env?.webgpu.description ?? 'GPU') + (env?.webgpu.fallback ? ' · software' : '');
+    ? (env?.wasmThreads === undefined ? t('run.badge.threadsUnknown') : t('run.badge.threads', { count: env.wasmThreads })) + (env && !env.crossOriginIsolated ? t('run.badge.notIsolated') : '')
+    : (env?.webgpu.description ?? t('run.badge.gpu')) + (env?.webgpu.fallback ? t('run.badge.software') : '');
   return (
     <span className={`run-badge ${wasm ? 'run-wasm' : 'run-webgpu'}`} data-testid="run.backend.actual" data-backend={result.backend} title={result.fallbackReason}>
-      ran on {wasm ? 'WASM' : 'WebGPU'} · {detail}
+      {t('run.badge.ranOn', { backend: wasm ? 'WASM' : 'WebGPU', detail })}
     </span>
   );
 }
 
-function TimingRow({ t }: { t: Timings }) {
+function TimingRow({ t: timings }: { t: Timings }) {
+  const { t } = useTranslation();
   return (
     <dl className="run-timings" data-testid="run.timings">
-      <dt>compile</dt>
-      <dd data-testid="run.timings.compile" data-ms={t.compileMs}>
-        {ms(t.compileMs)}
-        {t.cached ? <span className="run-dim"> (cached)</span> : null}
+      <dt>{t('run.timings.compile')}</dt>
+      <dd data-testid="run.timings.compile" data-ms={timings.compileMs}>
+        {ms(timings.compileMs)}
+        {timings.cached ? <span className="run-dim">{t('run.timings.cached')}</span> : null}
       </dd>
-      <dt>session</dt>
-      <dd data-testid="run.timings.session" data-ms={t.sessionMs}>{ms(t.sessionMs)}</dd>
-      <dt>first run</dt>
-      <dd data-testid="run.timings.first" data-ms={t.firstRunMs}>{ms(t.firstRunMs)}</dd>
-      <dt>steady run</dt>
-      <dd data-testid="run.timings.steady" data-ms={t.runMs}>{ms(t.runMs)}</dd>
+      <dt>{t('run.timings.session')}</dt>
+      <dd data-testid="run.timings.session" data-ms={timings.sessionMs}>{ms(timings.sessionMs)}</dd>
+      <dt>{t('run.timings.first')}</dt>
+      <dd data-testid="run.timings.first" data-ms={timings.firstRunMs}>{ms(timings.firstRunMs)}</dd>
+      <dt>{t('run.timings.steady')}</dt>
+      <dd data-testid="run.timings.steady" data-ms={timings.runMs}>{ms(timings.runMs)}</dd>
     </dl>
   );
 }
 
 function WeightsNote({ sources, doc }: { sources: WeightSourceMap | undefined; doc: ResidualDocument }) {
+  const { t } = useTranslation();
   if (!sources) return null;
   const entries = Object.entries(sources);
   const real = entries.filter(([, s]) => s === 'trained' || s === 'imported');
@@ -61,13 +65,13 @@ function WeightsNote({ sources, doc }: { sources: WeightSourceMap | undefined; d
   return (
     <div className="run-weights" data-testid="run.weights" data-real={real.length} data-fresh={fresh.length}>
       {real.length === 0 ? (
-        <span>All weights are fresh (initialised from seed {doc.seed}): predictions are meaningless until trained.</span>
+        <span>{t('run.weights.allFresh', { seed: doc.seed })}</span>
       ) : fresh.length + mixed.length === 0 ? (
-        <span>All weights are {kind}.</span>
+        <span>{t(kind === 'trained' ? 'run.weights.allTrained' : 'run.weights.allImported')}</span>
       ) : (
         <span>
-          {real.length} layer{real.length === 1 ? '' : 's'} {kind}; fresh weights in{' '}
-          <b data-testid="run.weights.fresh">{[...fresh, ...mixed].map(([id]) => name(id)).join(', ')}</b> (edited since training).
+          {t(kind === 'trained' ? 'run.weights.someTrained' : 'run.weights.someImported', { count: real.length })}{' '}
+          <b data-testid="run.weights.fresh">{[...fresh, ...mixed].map(([id]) => name(id)).join(', ')}</b> {t('run.weights.editedSince')}
         </span>
       )}
     </div>
@@ -79,6 +83,7 @@ function WeightsNote({ sources, doc }: { sources: WeightSourceMap | undefined; d
  * the backend that really ran, and the selected layer's activations from the same run.
  */
 export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
+  const { t } = useTranslation();
   const [picture, setPicture] = useState<{ img: RgbaImage; source: PictureSource }>();
   const [backend, setBackend] = useState<BackendChoice>(() => {
     const q = new URLSearchParams(location.search).get('backend');
@@ -110,29 +115,29 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
   return (
     <section className="run-panel" data-testid="run.panel" data-phase={live.phase}>
       <header className="run-head">
-        <h2>Run</h2>
+        <h2>{t('run.title')}</h2>
         <label className="run-choice">
-          backend{' '}
+          {t('run.backend')}{' '}
           <select data-testid="run.backend" value={backend} onChange={(e) => setBackend(e.target.value as BackendChoice)}>
-            <option value="auto">auto</option>
+            <option value="auto">{t('run.backendAuto')}</option>
             <option value="webgpu">WebGPU</option>
             <option value="wasm">WASM</option>
           </select>
         </label>
         <span className={`run-phase run-phase-${live.phase}`} data-testid="run.status">
-          {live.phase === 'compiling' ? 'compiling…' : live.phase === 'running' ? 'running…' : live.phase === 'waiting' ? '…' : ''}
+          {live.phase === 'compiling' ? t('run.phase.compiling') : live.phase === 'running' ? t('run.phase.running') : live.phase === 'waiting' ? t('run.phase.waiting') : ''}
         </span>
       </header>
       <div className="run-env">
         <BackendBadge result={result} {...(live.env ? { env: live.env } : {})} />
         {result?.fallbackReason && (
           <div className="run-note" data-testid="run.backend.reason">
-            {backend === 'auto' ? 'Not WebGPU' : 'WebGPU unavailable, fell back to WASM'}: {result.fallbackReason}
+            {t(backend === 'auto' ? 'run.fallback.auto' : 'run.fallback.forced', { reason: result.fallbackReason })}
           </div>
         )}
         {live.restarts.count > 0 && (
           <div className="run-error" data-testid="run.restarted">
-            The runtime worker {live.restarts.last} — restarted ({live.restarts.count}×). Your document is unaffected.
+            {t('run.restarted', { last: live.restarts.last, n: live.restarts.count })}
           </div>
         )}
       </div>
@@ -143,7 +148,7 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
         {stale && (
           <div className="run-stale-reason" data-testid="run.stale.reason" data-code={stale.code}>
             {stale.code && <code>{stale.code}</code>} {stale.reason}
-            {result && <span className="run-dim"> — showing the last good result</span>}
+            {result && <span className="run-dim">{t('run.stale.lastGood')}</span>}
           </div>
         )}
         {live.error && (
@@ -158,7 +163,7 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
             <WeightsNote sources={result.weightSources} doc={doc} />
           </>
         ) : (
-          !stale && !live.error && <div className="run-dim">{picture ? 'compiling and running…' : 'waiting for an input…'}</div>
+          !stale && !live.error && <div className="run-dim">{picture ? t('run.compilingAndRunning') : t('run.waitingInput')}</div>
         )}
       </div>
 
@@ -170,15 +175,16 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
 
 /** Test hooks for crash/hang recovery (`?runtimeDebug=1`). */
 function DebugHooks() {
+  const { t } = useTranslation();
   if (!new URLSearchParams(location.search).has('runtimeDebug')) return null;
   const send = (action: 'crash' | 'hang') => void getRuntime().request({ type: 'debug', action }).promise.catch(() => undefined);
   return (
     <div className="run-row">
       <button type="button" data-testid="run.debug.crash" onClick={() => send('crash')}>
-        crash worker
+        {t('run.debug.crash')}
       </button>
       <button type="button" data-testid="run.debug.hang" onClick={() => send('hang')}>
-        hang worker
+        {t('run.debug.hang')}
       </button>
     </div>
   );

@@ -1,4 +1,5 @@
 import { memo, useEffect, useMemo, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { histogram, tensorStats, type TensorStats } from '../../runtime/tensor-stats.ts';
 import type { WireTensor } from '../../runtime/protocol.ts';
 import { colourOf, paintGrid, paintSideBySide, type Scale } from './heatmap.ts';
@@ -8,6 +9,7 @@ const fmt = (v: number) => (Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (Ma
 const shapeText = (dims: readonly number[]) => `[${dims.join('×')}]`;
 
 function Histogram({ data, scale }: { data: Float32Array; scale: Scale }) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
@@ -27,21 +29,22 @@ function Histogram({ data, scale }: { data: Float32Array; scale: Scale }) {
       ctx.fillRect(i * 5, c.height - bh, 4, bh);
     }
   }, [data, scale]);
-  return <canvas ref={ref} className="run-hist" title="histogram (square-root height)" />;
+  return <canvas ref={ref} className="run-hist" title={t('run.act.histogram')} />;
 }
 
 function Stats({ s }: { s: TensorStats }) {
+  const { t } = useTranslation();
   return (
     <dl className="run-stats">
-      <dt>min</dt>
+      <dt>{t('run.act.stats.min')}</dt>
       <dd>{fmt(s.min)}</dd>
-      <dt>max</dt>
+      <dt>{t('run.act.stats.max')}</dt>
       <dd>{fmt(s.max)}</dd>
-      <dt>mean</dt>
+      <dt>{t('run.act.stats.mean')}</dt>
       <dd>{fmt(s.mean)}</dd>
-      <dt>std</dt>
+      <dt>{t('run.act.stats.std')}</dt>
       <dd>{fmt(s.std)}</dd>
-      <dt>NaN/Inf</dt>
+      <dt>{t('run.act.stats.nanInf')}</dt>
       <dd className={s.nan + s.inf > 0 ? 'run-bad' : ''}>
         {s.nan}/{s.inf}
       </dd>
@@ -49,7 +52,15 @@ function Stats({ s }: { s: TensorStats }) {
   );
 }
 
+/** The caption of a shown tensor: F(x), x or F(x)+x in the UI language, else the tensor's own name. */
+function useTitle(): (s: ShownTensor) => string {
+  const { t } = useTranslation();
+  return (s) => (s.role === 'output' ? s.title : t(`run.act.role.${s.role}`));
+}
+
 const TensorView = memo(function TensorView({ shown, tensor, scale, compact }: { shown: ShownTensor; tensor: WireTensor; scale: Scale; compact?: boolean }) {
+  const { t } = useTranslation();
+  const title = useTitle();
   const ref = useRef<HTMLCanvasElement>(null);
   const stats = useMemo(() => tensorStats(tensor.data), [tensor]);
   const isMap = tensor.dims.length === 4;
@@ -62,10 +73,10 @@ const TensorView = memo(function TensorView({ shown, tensor, scale, compact }: {
   return (
     <figure className="run-tensor" data-testid={`run.act.${shown.role}`}>
       <figcaption>
-        <b>{shown.title}</b> <span className="run-dim">{shown.name}</span> <span className="run-dim">{shapeText(tensor.dims)}</span>
+        <b>{title(shown)}</b> <span className="run-dim">{shown.name}</span> <span className="run-dim">{shapeText(tensor.dims)}</span>
       </figcaption>
       {!compact && <canvas ref={ref} data-testid={`run.act.${shown.role}.grid`} data-maps={Math.min(64, channels)} className="run-grid" />}
-      {!compact && isMap && channels > 64 && <div className="run-dim">first 64 of {channels} channels</div>}
+      {!compact && isMap && channels > 64 && <div className="run-dim">{t('run.act.firstChannels', { shown: 64, n: channels })}</div>}
       <Histogram data={tensor.data} scale={scale} />
       <div data-testid={`run.act.${shown.role}.stats`}>
         <Stats s={stats} />
@@ -78,6 +89,8 @@ const MAX_ROWS = 16;
 
 /** F(x) | x | F(x)+x, one row per channel, under one scale: what the shortcut adds, channel by channel. */
 function SideBySide({ present, scale }: { present: readonly { s: ShownTensor; t: WireTensor }[]; scale: Scale }) {
+  const { t } = useTranslation();
+  const title = useTitle();
   const ref = useRef<HTMLCanvasElement>(null);
   const channels = present[0]?.t.dims[1] ?? 0;
   useEffect(() => {
@@ -87,12 +100,13 @@ function SideBySide({ present, scale }: { present: readonly { s: ShownTensor; t:
     <div className="run-sbs" data-testid="run.act.sideBySide">
       <div className="run-sbs-head" style={{ gridTemplateColumns: `repeat(${present.length}, 1fr)` }}>
         {present.map((p) => (
-          <b key={p.s.role}>{p.s.title}</b>
+          <b key={p.s.role}>{title(p.s)}</b>
         ))}
       </div>
       <canvas ref={ref} data-testid="run.act.grid" data-maps={Math.min(MAX_ROWS, channels)} />
       <div className="run-dim">
-        {channels > MAX_ROWS ? `first ${MAX_ROWS} of ${channels} channels; ` : `${channels} channels; `}one colour scale for all: blue below zero, red above
+        {channels > MAX_ROWS ? t('run.act.sbsChannelsFirst', { shown: MAX_ROWS, n: channels }) : t('run.act.sbsChannels', { count: channels })}
+        {t('run.act.sbsScale')}
       </div>
     </div>
   );
@@ -112,6 +126,7 @@ export interface ActivationsProps {
  * adds is visible.
  */
 export function Activations({ label, shown, tensors, pending }: ActivationsProps) {
+  const { t } = useTranslation();
   const present = useMemo(() => shown.map((s) => ({ s, t: tensors.get(s.name) })).filter((x): x is { s: ShownTensor; t: WireTensor } => !!x.t), [shown, tensors]);
   const scale = useMemo<Scale>(() => {
     let lo = Infinity;
@@ -123,11 +138,11 @@ export function Activations({ label, shown, tensors, pending }: ActivationsProps
     }
     return Number.isFinite(lo) ? { lo, hi: hi > lo ? hi : lo + 1 } : { lo: 0, hi: 1 };
   }, [present]);
-  if (!label) return <div className="run-dim" data-testid="run.activations.empty">Select a node or an edge on the canvas to see its activations from this run.</div>;
+  if (!label) return <div className="run-dim" data-testid="run.activations.empty">{t('run.act.empty')}</div>;
   return (
     <div className="run-activations" data-testid="run.activations">
       <div className="run-subhead">
-        Activations of <b>{label}</b> {pending && present.length < shown.length && <span className="run-dim">(running…)</span>}
+        {t('run.act.of')} <b>{label}</b> {pending && present.length < shown.length && <span className="run-dim">{t('run.act.running')}</span>}
       </div>
       {present.length > 1 && <SideBySide present={present} scale={scale} />}
       <div className={`run-tensors${present.length > 1 ? ' run-side' : ''}`}>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { synthetic, type RgbaImage, type SyntheticKind } from '../../../src/input/index.ts';
 import { loadPicture, paintImage, pixelsOf } from './image-io.ts';
 
@@ -27,6 +28,7 @@ export interface InputPickerProps {
 
 /** Picks the picture the model runs on: shipped samples, a file, the webcam, or a synthetic probe. */
 export function InputPicker({ onPicture, view, source, size }: InputPickerProps) {
+  const { t } = useTranslation();
   const [samples, setSamples] = useState<readonly Sample[]>([]);
   const [error, setError] = useState<string>();
   const [camera, setCamera] = useState<MediaStream>();
@@ -75,10 +77,10 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
         setError(undefined);
         onPicture(await loadPicture(file), { kind: 'upload', name: file.name });
       } catch (e) {
-        setError(`${file.name}: not a picture the browser can decode (${(e as Error).message})`);
+        setError(t('run.input.notDecodable', { file: file.name, message: (e as Error).message }));
       }
     },
-    [onPicture],
+    [onPicture, t],
   );
 
   const startCamera = async () => {
@@ -86,12 +88,12 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
       setError(undefined);
       setCamera(await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } }));
     } catch (e) {
-      setError(`webcam not available: ${(e as Error).message}`);
+      setError(t('run.input.webcamUnavailable', { message: (e as Error).message }));
     }
   };
   const snap = () => {
     const v = videoRef.current;
-    if (v && v.videoWidth) onPicture(pixelsOf(Object.assign(v, { width: v.videoWidth, height: v.videoHeight })), { kind: 'webcam', name: 'webcam frame' });
+    if (v && v.videoWidth) onPicture(pixelsOf(Object.assign(v, { width: v.videoWidth, height: v.videoHeight })), { kind: 'webcam', name: t('run.input.webcamFrame') });
   };
 
   return (
@@ -110,13 +112,11 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
       }}
     >
       <div className="run-input-view">
-        <canvas ref={viewRef} data-testid="run.input.view" title="what the model sees" />
+        <canvas ref={viewRef} data-testid="run.input.view" title={t('run.input.modelSees')} />
         <div className="run-caption" data-testid="run.input.source">
-          {source ? `${source.name}${source.label ? ` (${source.label})` : ''}` : 'no input yet'}
+          {source ? `${source.kind === 'synthetic' ? t(`run.input.synthetic.${source.name}`, { defaultValue: source.name }) : source.name}${source.label ? ` (${source.label})` : ''}` : t('run.input.noInput')}
           <br />
-          <span className="run-dim">
-            model sees {size.width}×{size.height}
-          </span>
+          <span className="run-dim">{t('run.input.modelSize', { width: size.width, height: size.height })}</span>
         </div>
       </div>
       {samples.length > 0 && (
@@ -138,31 +138,31 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
       )}
       <div className="run-row">
         <label className="run-button">
-          Upload…
+          {t('run.input.upload')}
           <input type="file" accept="image/*" data-testid="run.input.upload" hidden onChange={(e) => void pickFile(e.target.files?.[0])} />
         </label>
         {(['noise', 'constant', 'gradient'] as SyntheticKind[]).map((k) => (
           <button key={k} type="button" className="run-button" data-testid={`run.input.synthetic.${k}`} onClick={() => onPicture(synthetic(k, size.width, size.height, { seed: Date.now() & 0xffff }), { kind: 'synthetic', name: k })}>
-            {k}
+            {t(`run.input.synthetic.${k}`)}
           </button>
         ))}
         {camera ? (
           <>
             <button type="button" className="run-button" data-testid="run.input.webcam.snap" onClick={snap}>
-              Capture
+              {t('run.input.capture')}
             </button>
             <button type="button" className="run-button" onClick={() => setCamera(undefined)}>
-              Stop
+              {t('run.input.stop')}
             </button>
           </>
         ) : (
           <button type="button" className="run-button" data-testid="run.input.webcam" disabled={!navigator.mediaDevices?.getUserMedia} onClick={() => void startCamera()}>
-            Webcam
+            {t('run.input.webcam')}
           </button>
         )}
       </div>
       {camera && <video ref={videoRef} autoPlay muted playsInline className="run-video" />}
-      <div className="run-dim">or drop a picture here</div>
+      <div className="run-dim">{t('run.input.drop')}</div>
       {error && <div className="run-error">{error}</div>}
     </div>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { labelSource, topK } from '../../../src/input/index.ts';
 import type { LabelSet } from '../../../src/index.ts';
 
@@ -32,6 +33,7 @@ export function useLabelNames(set: LabelSet | undefined): readonly string[] | un
 
 /** Top-k classes with probability bars, and the raw logits on demand. */
 export function Predictions({ logits, names, k = 5 }: { logits: Float32Array; names: readonly string[] | undefined; k?: number }) {
+  const { t } = useTranslation();
   const top = topK(logits, Math.min(k, logits.length), names);
   return (
     <div className="run-predictions">
@@ -49,7 +51,7 @@ export function Predictions({ logits, names, k = 5 }: { logits: Float32Array; na
         ))}
       </ol>
       <details className="run-logits">
-        <summary>raw logits ({logits.length})</summary>
+        <summary>{t('run.predictions.rawLogits', { n: logits.length })}</summary>
         <code data-testid="run.logits" data-values={JSON.stringify(Array.from(logits))}>{Array.from(logits.slice(0, 1000), (v) => v.toFixed(4)).join(', ')}</code>
       </details>
     </div>
