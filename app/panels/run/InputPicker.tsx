@@ -35,6 +35,9 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
   const [dragging, setDragging] = useState(false);
   const videoRef = useRef<HTMLVideoElement>(null);
   const viewRef = useRef<HTMLCanvasElement>(null);
+  // The default sample arrives asynchronously; it must not replace a picture the user already picked.
+  const sourceRef = useRef(source);
+  sourceRef.current = source;
 
   useEffect(() => {
     let alive = true;
@@ -44,7 +47,7 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
         if (!alive) return;
         setSamples(list);
         const first = list[0];
-        if (first && !source) void loadPicture(`samples/${first.file}`).then((img) => alive && onPicture(img, { kind: 'sample', name: first.file, label: first.label }));
+        if (first && !sourceRef.current) void loadPicture(`samples/${first.file}`).then((img) => alive && !sourceRef.current && onPicture(img, { kind: 'sample', name: first.file, label: first.label }));
       })
       .catch(() => undefined);
     return () => {
