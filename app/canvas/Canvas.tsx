@@ -1,5 +1,5 @@
-import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
-import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EdgeId, NodeId, OpKind, Position } from '../../src/index.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
@@ -16,6 +16,22 @@ const edgeTypes = { shape: ShapeEdge, arc: ShapeEdge };
 export const PALETTE_MIME = 'application/x-residual-op';
 const port = (h: string | null | undefined) => Number(h?.split('-')[1] ?? 0);
 
+/** Below this zoom the card text is a few pixels high: draw plain boxes (see `.lod-low` in styles.css). */
+const LOW_ZOOM = 0.2;
+
+/**
+ * Puts `lod-low` on the canvas while zoomed out below LOW_ZOOM. A boolean selector, so it renders
+ * only when the threshold is crossed, and a class on one element, so no card re-renders at all:
+ * CSS hides the text rows, handles and edge labels (the elements and their test ids stay).
+ */
+function ZoomDetail({ el }: { el: HTMLElement | null }) {
+  const low = useStore((s) => s.transform[2] < LOW_ZOOM);
+  useEffect(() => {
+    el?.classList.toggle('lod-low', low);
+  }, [el, low]);
+  return null;
+}
+
 /** The React Flow canvas. Nodes and edges are derived from the document; it never edits it itself. */
 export function Canvas() {
   const { t } = useTranslation();
@@ -29,6 +45,7 @@ export function Canvas() {
   const colorMode = useEditor((s) => s.view.theme);
   const direction = useEditor((s) => s.view.direction);
   const defaultViewport = useMemo(() => store.getState().view.viewport, [store]);
+  const [canvasEl, setCanvasEl] = useState<HTMLDivElement | null>(null);
 
   // React Flow owns the live node state: a drag changes only this local array (one new object
   // for the moved node per frame), never the store, so nothing else re-renders while dragging.
@@ -101,7 +118,7 @@ export function Canvas() {
 
   return (
     <DirectionContext.Provider value={direction}>
-    <div className="canvas" data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
+    <div ref={setCanvasEl} className="canvas" data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
@@ -131,8 +148,9 @@ export function Canvas() {
             </marker>
           </defs>
         </svg>
+        <ZoomDetail el={canvasEl} />
         <Background gap={24} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor="var(--line)" nodeStrokeColor="var(--muted)" />
         <Controls onFitView={() => actions.fit()} />
         {nodes.length === 0 && <div className="canvas-empty">{t('canvas.empty')}</div>}
       </ReactFlow>
