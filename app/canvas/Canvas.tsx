@@ -150,7 +150,7 @@ export function Canvas() {
         </svg>
         <ZoomDetail el={canvasEl} />
         <Background gap={24} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor="var(--line)" nodeStrokeColor="var(--muted)" />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} />
         <Controls onFitView={() => actions.fit()} />
         {nodes.length === 0 && <div className="canvas-empty">{t('canvas.empty')}</div>}
       </ReactFlow>
