@@ -11,6 +11,8 @@ test('reload restores the same document and view', async ({ page }) => {
   await ed.canvas.select('layer1.1');
   await ed.inspector.set('stride', '2');
   await page.getByTestId('topbar.theme').click();
+  // The theme has rendered, and with it the save status of that change ("Unsaved changes…" until written).
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(page.getByTestId('status.save')).toHaveText('Saved');
   await page.reload();
   await page.waitForFunction(() => window.__rsBench?.ready !== undefined);

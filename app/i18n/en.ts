@@ -45,7 +45,7 @@ export const en = {
   },
   status: {
     params: 'Params', macs: 'MACs', identity: 'identity', projection: 'projection', zeroPad: 'zero-pad', blocks: 'Blocks', diagnostics: '{{count}} problems',
-    ok: 'No problems', saving: 'Saving…', saved: 'Saved', saveError: 'Autosave failed: {{message}}', nodes: '{{count}} nodes',
+    ok: 'No problems', pending: 'Unsaved changes…', saving: 'Saving…', saved: 'Saved', saveError: 'Autosave failed: {{message}}', nodes: '{{count}} nodes',
   },
   diag: { title: 'Problems', fix: 'Fix', none: 'No problems.', close: 'Close' },
   help: {

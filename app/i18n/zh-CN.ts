@@ -35,7 +35,7 @@ export const zhCN: Resources = {
   },
   status: {
     params: '参数量', macs: '乘加', identity: '恒等', projection: '投影', zeroPad: '补零', blocks: '残差块', diagnostics: '{{count}} 个问题',
-    ok: '没有问题', saving: '正在保存…', saved: '已保存', saveError: '自动保存失败：{{message}}', nodes: '{{count}} 个节点',
+    ok: '没有问题', pending: '有未保存的更改…', saving: '正在保存…', saved: '已保存', saveError: '自动保存失败：{{message}}', nodes: '{{count}} 个节点',
   },
   diag: { title: '问题', fix: '修复', none: '没有问题。', close: '关闭' },
   help: {

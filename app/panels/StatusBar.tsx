@@ -34,7 +34,7 @@ export function StatusBar() {
       </button>
       <span className="grow" />
       <span data-testid="status.save" className={`save-${save.state}`} role="status">
-        {save.state === 'saving' ? t('status.saving') : save.state === 'saved' ? t('status.saved') : save.state === 'error' ? t('status.saveError', { message: save.message }) : ''}
+        {save.state === 'pending' ? t('status.pending') : save.state === 'saving' ? t('status.saving') : save.state === 'saved' ? t('status.saved') : save.state === 'error' ? t('status.saveError', { message: save.message }) : ''}
       </span>
     </footer>
   );

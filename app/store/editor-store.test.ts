@@ -160,6 +160,26 @@ describe('autosave', () => {
     h.stop();
   });
 
+  it('says at once that a change is unsaved, and writes it when the page is hidden or left, before the debounce', async () => {
+    const kv = memory();
+    const store = createEditorStore({ doc: buildTemplate('tiny-resnet')! });
+    const g = globalThis as { window?: EventTarget };
+    const hadWindow = 'window' in g;
+    g.window ??= new EventTarget();
+    try {
+      const h = startAutosave(store, { baseRevision: 0, kv, channel: null, delayMs: 60_000 });
+      store.getState().setTheme('dark');
+      expect(store.getState().saveStatus.state).toBe('pending');
+      g.window!.dispatchEvent(new Event('pagehide'));
+      // Written by the pagehide handler alone: the 60 s debounce has not run and flush() is not called.
+      await vi.waitFor(async () => expect((await loadAutosave(kv)).record?.view.theme).toBe('dark'));
+      expect(store.getState().saveStatus.state).toBe('saved');
+      h.stop();
+    } finally {
+      if (!hadWindow) delete g.window;
+    }
+  });
+
   it('does not overwrite a newer revision from another tab: raises a conflict', async () => {
     const kv = memory();
     const a = createEditorStore({ doc: buildTemplate('tiny-resnet')! });

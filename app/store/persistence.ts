@@ -92,6 +92,8 @@ export function startAutosave(store: EditorStore, opts: { baseRevision: number; 
   const enqueue = (force: boolean) => (chain = chain.then(() => write(force)));
   const schedule = () => {
     if (timer) clearTimeout(timer);
+    // Say at once that there is something to save, so "Saved" never describes an older state.
+    if (!store.getState().conflict) store.getState().setSaveStatus({ state: 'pending' });
     timer = setTimeout(() => {
       timer = undefined;
       void enqueue(false);
@@ -100,6 +102,21 @@ export function startAutosave(store: EditorStore, opts: { baseRevision: number; 
   const unsub = store.subscribe((s, prev) => {
     if (s.doc !== prev.doc || s.view !== prev.view) schedule();
   });
+  // Leaving or hiding the page writes what is pending now rather than after the debounce, so a
+  // reload right after an edit loses nothing.
+  const flushNow = () => {
+    if (!timer) return;
+    clearTimeout(timer);
+    timer = undefined;
+    void enqueue(false);
+  };
+  const onHide = () => {
+    if (typeof document === 'undefined' || document.visibilityState === 'hidden') flushNow();
+  };
+  if (typeof window !== 'undefined') {
+    window.addEventListener('pagehide', flushNow);
+    window.addEventListener('visibilitychange', onHide);
+  }
   if (channel) {
     channel.onmessage = (ev: MessageEvent<TabMessage>) => {
       if (ev.data?.type === 'saved' && ev.data.tabId !== tabId && ev.data.revision !== base) store.getState().setConflict(true);
@@ -127,6 +144,10 @@ export function startAutosave(store: EditorStore, opts: { baseRevision: number; 
     },
     stop: () => {
       if (timer) clearTimeout(timer);
+      if (typeof window !== 'undefined') {
+        window.removeEventListener('pagehide', flushNow);
+        window.removeEventListener('visibilitychange', onHide);
+      }
       unsub();
       channel?.close();
     },

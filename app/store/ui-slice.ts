@@ -11,7 +11,7 @@ export interface Toast {
   readonly values?: Readonly<Record<string, string | number>>;
 }
 
-export type SaveStatus = { readonly state: 'idle' | 'saving' | 'saved' } | { readonly state: 'error'; readonly message: string };
+export type SaveStatus = { readonly state: 'idle' | 'pending' | 'saving' | 'saved' } | { readonly state: 'error'; readonly message: string };
 
 /** Transient UI state: toasts, dialogs, the clipboard, persistence status. */
 export interface UiSlice {
