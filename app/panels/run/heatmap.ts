@@ -37,6 +37,20 @@ export function colourOf(v: number, s: Scale): Rgb {
   return sequential(s.hi > s.lo ? (v - s.lo) / (s.hi - s.lo) : 0.5);
 }
 
+/** Paints channel `m` of an `[1, C, h, w]` tensor into `img` with its top-left corner at (ox, oy). */
+function paintMap(img: ImageData, data: Float32Array, m: number, h: number, w: number, ox: number, oy: number, scale: Scale): void {
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [r, g, b] = colourOf(data[m * h * w + y * w + x]!, scale);
+      const p = ((oy + y) * img.width + ox + x) * 4;
+      img.data[p] = r;
+      img.data[p + 1] = g;
+      img.data[p + 2] = b;
+      img.data[p + 3] = 255;
+    }
+  }
+}
+
 /**
  * Paints up to `maxMaps` channel maps of a `[1, C, H, W]` tensor as a grid of heatmaps on a canvas,
  * `cell` CSS pixels per map. Returns the number of channels drawn.
@@ -57,16 +71,7 @@ export function paintGrid(canvas: HTMLCanvasElement, data: Float32Array, dims: r
   for (let m = 0; m < maps; m++) {
     const ox = (m % cols) * (w + gap);
     const oy = Math.floor(m / cols) * (h + gap);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const [r, g, b] = colourOf(data[m * h * w + y * w + x]!, scale);
-        const p = ((oy + y) * canvas.width + ox + x) * 4;
-        img.data[p] = r;
-        img.data[p + 1] = g;
-        img.data[p + 2] = b;
-        img.data[p + 3] = 255;
-      }
-    }
+    paintMap(img, data, m, h, w, ox, oy, scale);
   }
   ctx.putImageData(img, 0, 0);
   return maps;
@@ -94,18 +99,7 @@ export function paintSideBySide(canvas: HTMLCanvasElement, tensors: readonly { d
   tensors.forEach((t, col) => {
     const [, tc = 1, th = 1, tw = 1] = t.dims;
     if (th !== h || tw !== w) return;
-    for (let m = 0; m < Math.min(rows, tc); m++) {
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const [r, g, b] = colourOf(t.data[m * h * w + y * w + x]!, scale);
-          const p = ((m * (h + gap) + y) * canvas.width + col * (w + gap) + x) * 4;
-          img.data[p] = r;
-          img.data[p + 1] = g;
-          img.data[p + 2] = b;
-          img.data[p + 3] = 255;
-        }
-      }
-    }
+    for (let m = 0; m < Math.min(rows, tc); m++) paintMap(img, t.data, m, h, w, col * (w + gap), m * (h + gap), scale);
   });
   ctx.putImageData(img, 0, 0);
   return rows;
