@@ -67,7 +67,14 @@ async function dragFrames(page, selector) {
 async function settleLiveRun(page) {
   const busy = ['waiting', 'compiling', 'running'];
   await page
-    .waitForFunction((b) => !b.includes(document.querySelector('[data-testid="run.panel"]')?.getAttribute('data-phase') ?? 'idle'), busy, { timeout: 240_000, polling: 250 })
+    .waitForFunction(
+      (b) => {
+        const p = document.querySelector('[data-testid="run.panel"]');
+        return !b.includes(p?.getAttribute('data-phase') ?? 'idle') && p?.getAttribute('data-busy') !== 'true';
+      },
+      busy,
+      { timeout: 240_000, polling: 250 },
+    )
     .catch(() => {});
   return page.evaluate(() => document.querySelector('[data-testid="run.panel"]')?.getAttribute('data-phase') ?? 'none');
 }

@@ -5,6 +5,7 @@ import { preprocess, type RgbaImage } from '../../src/input/index.ts';
 import type { BackendChoice, EnvInfo, Timings, WeightSourceMap } from '../runtime/protocol.ts';
 import { getRuntime } from '../runtime/runtime.ts';
 import { useLiveRun, type LiveResult } from '../runtime/useLiveRun.ts';
+import { useSettled } from '../runtime/settle.ts';
 import { Activations } from './run/Activations.tsx';
 import { InputPicker, type PictureSource } from './run/InputPicker.tsx';
 import { Predictions, useLabelNames } from './run/Predictions.tsx';
@@ -78,6 +79,8 @@ function WeightsNote({ sources, doc }: { sources: WeightSourceMap | undefined; d
   );
 }
 
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 /**
  * The run panel: the network on the canvas, live. Picks an input, shows predictions, timing and
  * the backend that really ran, and the selected layer's activations from the same run.
@@ -100,7 +103,12 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
     }
   }, [picture, spec]);
   const shown = useMemo(() => tensorsForSelection(doc, analysis, selection), [doc, analysis, selection]);
-  const expose = useMemo(() => exposeFor(shown?.tensors), [shown]);
+  // The selected layer's tensors are fetched once the selection has settled (not mid-drag).
+  const expose = useSettled(
+    useMemo(() => exposeFor(shown?.tensors), [shown]),
+    250,
+    sameList,
+  );
   const live = useLiveRun({ doc, analysis, expose, input: prepared?.tensor, backend });
   const names = useLabelNames(doc.labels);
   const result = live.result;
@@ -113,7 +121,7 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
   }, [result]);
 
   return (
-    <section className="run-panel" data-testid="run.panel" data-phase={live.phase}>
+    <section className="run-panel" data-testid="run.panel" data-phase={live.phase} data-busy={live.busy ? 'true' : 'false'}>
       <header className="run-head">
         <h2>{t('run.title')}</h2>
         <label className="run-choice">

@@ -5,6 +5,7 @@ import { RuntimeError } from './client.ts';
 import { modelKey } from './doc-key.ts';
 import type { Backend, BackendChoice, EnvInfo, Timings, WeightSourceMap, WireTensor } from './protocol.ts';
 import { getRuntime, onRuntimeEvent } from './runtime.ts';
+import { useModelDoc } from './settle.ts';
 
 /** A finished run: what the panel shows. */
 export interface LiveResult {
@@ -26,6 +27,8 @@ export interface LiveResult {
 export interface LiveRunState {
   readonly env?: EnvInfo;
   readonly phase: 'idle' | 'waiting' | 'compiling' | 'running' | 'done' | 'error';
+  /** The worker still has work for this document (e.g. the steady-state rerun after a first run). */
+  readonly busy?: boolean;
   /** The last good result; kept while the graph is invalid or a newer run is under way. */
   readonly result?: LiveResult;
   /** Why `result` does not reflect the current document (invalid graph, failed compile). */
@@ -80,7 +83,9 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
     };
   }, []);
 
-  const { doc, analysis, expose, input, backend, weightsUrl, debounceMs = 50 } = o;
+  const { analysis, expose, input, backend, weightsUrl, debounceMs = 50 } = o;
+  // Layout-only changes (a drag, an auto layout) keep this the same object: nothing reruns.
+  const doc = useModelDoc(o.doc);
   const err = firstError(analysis);
   const exposeKey = expose.join('\n');
 
@@ -89,12 +94,12 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
     for (const id of inflight.current) rt.cancel(id);
     inflight.current = [];
     if (err) {
-      setState((s) => ({ ...s, phase: s.result ? 'done' : 'idle', stale: { reason: err.message, code: err.code } }));
+      setState((s) => ({ ...s, phase: s.result ? 'done' : 'idle', busy: false, stale: { reason: err.message, code: err.code } }));
       return;
     }
     if (!input) return;
     let live = true;
-    setState((s) => ({ ...s, phase: 'waiting' }));
+    setState((s) => ({ ...s, phase: 'waiting', busy: true }));
     const timer = setTimeout(async () => {
       const track = <T,>(c: { id: number; promise: Promise<T> }) => {
         inflight.current.push(c.id);
@@ -127,7 +132,7 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
           input,
         };
         cached.current = { key: c.key, timings };
-        setState((s) => ({ ...s, phase: 'done', result, stale: undefined, error: undefined }));
+        setState((s) => ({ ...s, phase: 'done', busy: r.first, result, stale: undefined, error: undefined }));
         if (r.first) {
           // One more run on a warm session gives the steady-state time.
           const again = input.data.slice();
@@ -135,12 +140,13 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
           if (!live) return;
           timings = { ...timings, runMs: r2.timings.runMs };
           cached.current = { key: c.key, timings };
-          setState((s) => (s.result === result ? { ...s, result: { ...result, timings } } : s));
+          setState((s) => (s.result === result ? { ...s, busy: false, result: { ...result, timings } } : s));
         }
       } catch (e) {
         if (!live) return;
         const re = e instanceof RuntimeError ? e : undefined;
         if (re?.kind === 'cancelled') return;
+        setState((s) => ({ ...s, busy: false }));
         if (re?.kind === 'compile') {
           const d = re.diagnostics?.find((x) => x.severity === 'error');
           setState((s) => ({ ...s, phase: 'error', stale: { reason: d?.message ?? re.message, ...(d ? { code: d.code } : {}) } }));
