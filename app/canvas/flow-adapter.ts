@@ -76,9 +76,12 @@ export function createNodeSelector() {
         selected: sel,
         // A card with a pinned problem sits above its neighbours, so the pin is never covered.
         zIndex: diags ? 5 : 1,
-        // Fixed sizes (CSS draws the cards at these): React Flow needs no re-measure after edits.
+        // Fixed sizes (CSS draws the cards at these). `measured` too: a node object without it
+        // counts as new to React Flow, which then drops its handle bounds and measures the DOM
+        // again; during a drag that happened on every frame for the dragged card.
         width: size.width,
         height: size.height,
+        measured: size,
       };
       cache.set(node.id, { node, info, diags, selected: sel, x: pos.x, y: pos.y, out });
       cards.push(out);
@@ -142,6 +145,7 @@ function framesFor(doc: ResidualDocument): FrameNode[] {
       position: { x: x0, y: y0 },
       width: x1 - x0,
       height: y1 - y0,
+      measured: { width: x1 - x0, height: y1 - y0 },
       data: { groupId: g.id, name: g.name, kind: g.kind },
       selectable: false,
       draggable: false,
