@@ -18,17 +18,24 @@ const port = (h: string | null | undefined) => Number(h?.split('-')[1] ?? 0);
 
 /** Below this zoom the card text is a few pixels high: draw plain boxes (see `.lod-low` in styles.css). */
 const LOW_ZOOM = 0.2;
+/**
+ * Below this zoom (a whole network fitted to the screen) the cards show their essentials in
+ * larger type, so the overview reads on a projector (see `.lod-mid` in styles.css).
+ */
+const MID_ZOOM = 0.6;
 
 /**
- * Puts `lod-low` on the canvas while zoomed out below LOW_ZOOM. A boolean selector, so it renders
- * only when the threshold is crossed, and a class on one element, so no card re-renders at all:
- * CSS hides the text rows, handles and edge labels (the elements and their test ids stay).
+ * Puts `lod-low` or `lod-mid` on the canvas by zoom. A selector that changes only when a
+ * threshold is crossed, and a class on one element, so no card re-renders at all: CSS resizes or
+ * hides text rows, handles and edge labels (the elements and their test ids stay).
  */
 function ZoomDetail({ el }: { el: HTMLElement | null }) {
-  const low = useStore((s) => s.transform[2] < LOW_ZOOM);
+  const level = useStore((s) => (s.transform[2] < LOW_ZOOM ? 'low' : s.transform[2] < MID_ZOOM ? 'mid' : 'full'));
   useEffect(() => {
-    el?.classList.toggle('lod-low', low);
-  }, [el, low]);
+    el?.classList.toggle('lod-low', level === 'low');
+    el?.classList.toggle('lod-mid', level === 'mid');
+    if (el) el.dataset['lod'] = level;
+  }, [el, level]);
   return null;
 }
 

@@ -41,11 +41,13 @@ export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX
       <BaseEdge id={id} path={path} className={`${cls}${selected ? ' selected' : ''}`} {...(markerEnd ? { markerEnd } : {})} />
       {testId && <path d={path} data-testid={testId} data-kind={arc!.shortcut.kind} className="arc-hit" />}
       <g className={`edge-label${arc ? (arc.shortcut.keepsDimensions ? ' on-arc identity' : ' on-arc') : ''}${selected ? ' selected' : ''}`} transform={`translate(${lx} ${ly})`} data-testid={`canvas.edge.${id}`}>
-        <rect x={-w / 2} y={-LABEL_H / 2} width={w} height={LABEL_H} rx={4} />
-        <text textAnchor="middle" dominantBaseline="central">
-          {shape}
-          {arcText && <tspan className="edge-arc-label">{arcText}</tspan>}
-        </text>
+        <g className="edge-label-body">
+          <rect x={-w / 2} y={-LABEL_H / 2} width={w} height={LABEL_H} rx={4} />
+          <text textAnchor="middle" dominantBaseline="central">
+            {shape}
+            {arcText && <tspan className="edge-arc-label">{arcText}</tspan>}
+          </text>
+        </g>
       </g>
       {data?.diagnostics && (
         <EdgeLabelRenderer>
