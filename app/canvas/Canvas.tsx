@@ -34,7 +34,7 @@ function ZoomDetail({ el }: { el: HTMLElement | null }) {
   useEffect(() => {
     el?.classList.toggle('lod-low', level === 'low');
     el?.classList.toggle('lod-mid', level === 'mid');
-    if (el) el.dataset['lod'] = level;
+    el?.setAttribute('data-lod', level);
   }, [el, level]);
   return null;
 }
