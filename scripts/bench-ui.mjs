@@ -102,23 +102,31 @@ try {
   {
     const { page, loadMs } = await open('?template=resnet50&persist=0');
     rows.push(['load → interactive ResNet-50', ms(loadMs)]);
-    // Inspector edit → shapes updated on the canvas.
+    // Inspector edit → shapes updated on the canvas: five edits, each once the live run of the
+    // previous one has settled (as when a person edits, looks at the result, edits again).
     await page.getByTestId('canvas.node.layer1.1').locator('.card-head').click();
     const field = page.getByTestId('inspector.field.width');
     await field.waitFor();
-    const t = await page.evaluate(async () => {
-      const input = document.querySelector('[data-testid="inspector.field.width"]');
-      const shape = () => document.querySelector('[data-testid="canvas.node.layer1.1"] [data-testid="card.shape"]')?.textContent;
-      const before = shape();
-      const t0 = performance.now();
-      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-      setter.call(input, '96');
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      while (shape() === before && performance.now() - t0 < 5000) await new Promise((r) => requestAnimationFrame(r));
-      await new Promise((r) => requestAnimationFrame(r));
-      return performance.now() - t0;
-    });
-    rows.push(['inspector edit → updated shapes (ResNet-50)', `${ms(t)}   (target ≤ 50 ms)`]);
+    const edits = [];
+    for (const width of ['96', '80', '112', '72', '64']) {
+      await settleLiveRun(page);
+      edits.push(
+        await page.evaluate(async (value) => {
+          const input = document.querySelector('[data-testid="inspector.field.width"]');
+          const shape = () => document.querySelector('[data-testid="canvas.node.layer1.1"] [data-testid="card.shape"]')?.textContent;
+          const before = shape();
+          const t0 = performance.now();
+          const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+          setter.call(input, value);
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          while (shape() === before && performance.now() - t0 < 5000) await new Promise((r) => requestAnimationFrame(r));
+          await new Promise((r) => requestAnimationFrame(r));
+          return performance.now() - t0;
+        }, width),
+      );
+    }
+    const t = q(edits, 0.5);
+    rows.push(['inspector edit → updated shapes (ResNet-50)', `median ${ms(t)}, max ${ms(Math.max(...edits))} of ${edits.length} edits, to the next painted frame   (target ≤ 50 ms)`]);
     await page.close();
   }
   // 2. Drag on the fully expanded nets, each followed at once by the bare React Flow page with the
