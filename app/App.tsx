@@ -1,5 +1,5 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { buildTemplate, parseDocument, serializeDocument } from '../src/index.ts';
@@ -162,12 +162,21 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
   );
 }
 
+/** Re-renders only when its (deferred) props change. */
+const RunPanelMemo = memo(RunPanel);
+
+/**
+ * The run panel follows the document one step behind: its inputs are deferred values, so an
+ * edit first updates the canvas, the inspector and the status bar (the urgent render) and the run
+ * panel re-renders right after, in an interruptible background render.
+ */
 function RunPanelMount() {
   const doc = useEditor((s) => s.doc);
   const selection = useEditor(useShallow((s) => ({ nodeId: s.selection.nodes[0], edgeId: s.selection.edge })));
   const analysis = useAnalysis();
   const sel = useMemo(() => ({ ...(selection.nodeId ? { nodeId: selection.nodeId } : {}), ...(selection.edgeId ? { edgeId: selection.edgeId } : {}) }), [selection.nodeId, selection.edgeId]);
-  return <RunPanel doc={doc} analysis={analysis} selection={sel} />;
+  const later = useDeferredValue(useMemo(() => ({ doc, analysis, sel }), [doc, analysis, sel]));
+  return <RunPanelMemo doc={later.doc} analysis={later.analysis} selection={later.sel} />;
 }
 
 /** The editor: one store, provided to everything below. */
