@@ -3,7 +3,8 @@ import type { Analysis, Diagnostic, GraphNode, NodeId, NodeInfo, ResidualDocumen
 import { fmtShape, isBlockKind } from '../../src/index.ts';
 import { analysisOf, edgeArcs, groupFrames, pinnedDiagnostics, type EdgeArc } from '../store/derived.ts';
 import type { EditorState } from '../store/editor-store.ts';
-import { ARC_ROOM, nodeSize } from './sizes.ts';
+import type { LayoutDirection } from '../store/view-slice.ts';
+import { cardBox, FRAME_HEAD, FRAME_PAD, nodeSize } from './sizes.ts';
 
 /** Data of a block or layer card. Object identity is kept while nothing it shows changes. */
 export interface CardData extends Record<string, unknown> {
@@ -46,10 +47,11 @@ interface CacheEntry {
 export function createNodeSelector() {
   const cache = new Map<NodeId, CacheEntry>();
   const frameCache = new Map<string, FrameNode>();
-  let frames: { nodes: ResidualDocument['nodes']; out: FrameNode[] } | undefined;
-  let last: { doc: ResidualDocument; sel: readonly NodeId[]; out: FlowNode[] } | undefined;
-  return (s: Pick<EditorState, 'doc' | 'selection'>): FlowNode[] => {
-    if (last && last.doc === s.doc && last.sel === s.selection.nodes) return last.out;
+  let frames: { nodes: ResidualDocument['nodes']; direction: LayoutDirection; out: FrameNode[] } | undefined;
+  let last: { doc: ResidualDocument; sel: readonly NodeId[]; direction: LayoutDirection; out: FlowNode[] } | undefined;
+  return (s: Pick<EditorState, 'doc' | 'selection' | 'view'>): FlowNode[] => {
+    const direction = s.view.direction;
+    if (last && last.doc === s.doc && last.sel === s.selection.nodes && last.direction === direction) return last.out;
     const analysis = analysisOf(s.doc);
     const pinned = pinnedDiagnostics(analysis);
     const selected = new Set(s.selection.nodes);
@@ -87,10 +89,10 @@ export function createNodeSelector() {
       cards.push(out);
     }
     for (const id of cache.keys()) if (!alive.has(id)) cache.delete(id);
-    // Frames depend on the nodes only (not the selection); an unmoved frame keeps its identity.
-    if (!frames || frames.nodes !== s.doc.nodes) {
+    // Frames depend on the nodes and the direction (not the selection); an unmoved frame keeps its identity.
+    if (!frames || frames.nodes !== s.doc.nodes || frames.direction !== direction) {
       const liveFrames = new Set<string>();
-      const out = framesFor(s.doc).map((f) => {
+      const out = framesFor(s.doc, direction).map((f) => {
         liveFrames.add(f.id);
         const old = frameCache.get(f.id);
         if (old && old.position.x === f.position.x && old.position.y === f.position.y && old.width === f.width && old.height === f.height && old.data.groupId === f.data.groupId && old.data.name === f.data.name) return old;
@@ -98,23 +100,21 @@ export function createNodeSelector() {
         return f;
       });
       for (const id of frameCache.keys()) if (!liveFrames.has(id)) frameCache.delete(id);
-      frames = { nodes: s.doc.nodes, out };
+      frames = { nodes: s.doc.nodes, direction, out };
     }
     const out = [...frames.out, ...cards];
-    last = { doc: s.doc, sel: s.selection.nodes, out };
+    last = { doc: s.doc, sel: s.selection.nodes, direction, out };
     return out;
   };
 }
 
-const FRAME_PAD = 14;
-/** Height of a frame's header (name and collapse button), above its members. */
-const FRAME_HEAD = 24;
-
 /**
- * One frame per expanded group. A frame holds its member cards and the frames of its inner groups
- * (with their headers), so nested headers stack instead of overlapping.
+ * One frame per expanded group. A frame holds its member cards (with their arc room) and the
+ * frames of its inner groups (with their headers), so nested headers stack instead of
+ * overlapping. The layout pads each group's compound node by the same FRAME_PAD and FRAME_HEAD,
+ * so frames laid out by it never overlap.
  */
-function framesFor(doc: ResidualDocument): FrameNode[] {
+export function framesFor(doc: ResidualDocument, direction: LayoutDirection): FrameNode[] {
   const groups = groupFrames(doc).sort((a, b) => b.depth - a.depth);
   const boxes = new Map<NodeId, { x0: number; y0: number; x1: number; y1: number }>();
   const parentOf = new Map<NodeId, NodeId | undefined>();
@@ -126,8 +126,8 @@ function framesFor(doc: ResidualDocument): FrameNode[] {
   };
   for (const g of groups)
     for (const m of g.members) {
-      const size = nodeSize(m.op);
-      grow(g.id, m.position.x, m.position.y, m.position.x + size.width + (isBlockKind(m.op) ? ARC_ROOM : 0), m.position.y + size.height);
+      const box = cardBox(m.op, direction);
+      grow(g.id, m.position.x, m.position.y, m.position.x + box.width, m.position.y + box.height);
     }
   const out: FrameNode[] = [];
   // Deepest first: each finished frame box is added to its parent's.

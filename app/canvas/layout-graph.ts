@@ -1,37 +1,72 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
-import type { NodeId, Position, ResidualDocument } from '../../src/index.ts';
-import { isBlockKind } from '../../src/index.ts';
+import type { GroupRef, NodeId, Position, ResidualDocument } from '../../src/index.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
-import { ARC_ROOM, nodeSize } from './sizes.ts';
+import { cardBox, FRAME_HEAD, FRAME_PAD } from './sizes.ts';
 
-/** The ELK graph of a document: one box per card (blocks leave room for their arc), layered. */
-export function toElkGraph(doc: ResidualDocument, direction: LayoutDirection): ElkNode {
+/** Layered, top-down or left-to-right; the same options at every level of the hierarchy. */
+function layeredOptions(direction: LayoutDirection): Record<string, string> {
   return {
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': direction === 'TB' ? 'DOWN' : 'RIGHT',
-      // Room between layers for a frame's bottom padding, the next frame's header and the edge label between them.
-      'elk.layered.spacing.nodeNodeBetweenLayers': '96',
-      'elk.spacing.nodeNode': '48',
-      'elk.spacing.edgeNode': '28',
-      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-    },
-    children: doc.nodes.map((n) => {
-      const s = nodeSize(n.op);
-      const arc = isBlockKind(n.op) && n.op !== 'Stage' ? ARC_ROOM : 0;
-      // The arc sits to the right in TB and below in LR; reserve that side.
-      return { id: n.id, width: s.width + (direction === 'TB' ? arc : 0), height: s.height + (direction === 'LR' ? arc / 2 : 0) };
-    }),
-    edges: doc.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+    'elk.algorithm': 'layered',
+    'elk.direction': direction === 'TB' ? 'DOWN' : 'RIGHT',
+    // Room between layers for the edge label between two cards (or a card and a frame).
+    'elk.layered.spacing.nodeNodeBetweenLayers': '96',
+    'elk.spacing.nodeNode': '48',
+    'elk.spacing.edgeNode': '28',
+    'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+    'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   };
 }
 
-/** Node positions from a laid-out ELK graph. */
+/** ELK id of the compound node of an expanded group (the same id as its frame on the canvas). */
+const groupElkId = (id: NodeId) => `frame:${id}`;
+
+/**
+ * The ELK graph of a document: one box per card (blocks leave room for their arc), layered.
+ * Each expanded group (a block shown as its layers, a stage as its blocks) is a compound node
+ * holding its members and its inner groups, padded like the frame drawn round it, and ELK lays
+ * the whole hierarchy out at once: frames then never overlap and never cover a card they do not
+ * hold. A document without groups gives the same flat graph as before groups existed.
+ */
+export function toElkGraph(doc: ResidualDocument, direction: LayoutDirection): ElkNode {
+  const options = layeredOptions(direction);
+  const root: ElkNode = { id: 'root', layoutOptions: options, children: [], edges: [] };
+  const compounds = new Map<NodeId, ElkNode>();
+  // Node model order inside a compound crashes ELK 0.12 (eclipse-elk/elk#724, #1182: the
+  // order bound is only computed for the root graph); edge order is safe and keeps branches in place.
+  const groupOptions = {
+    ...options,
+    'elk.layered.considerModelOrder.strategy': 'PREFER_EDGES',
+    'elk.padding': `[top=${FRAME_PAD + FRAME_HEAD},left=${FRAME_PAD},bottom=${FRAME_PAD},right=${FRAME_PAD}]`,
+  };
+  // A group's compound sits where its first member is in the document, so model order holds.
+  const containerOf = (g: GroupRef | undefined): ElkNode => {
+    if (!g) return root;
+    let c = compounds.get(g.id);
+    if (!c) {
+      c = { id: groupElkId(g.id), layoutOptions: groupOptions, children: [] };
+      compounds.set(g.id, c);
+      containerOf(g.parent).children!.push(c);
+    }
+    return c;
+  };
+  for (const n of doc.nodes) containerOf(n.group).children!.push({ id: n.id, ...cardBox(n.op, direction) });
+  if (compounds.size > 0) root.layoutOptions = { ...options, 'elk.hierarchyHandling': 'INCLUDE_CHILDREN' };
+  root.edges = doc.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
+  return root;
+}
+
+/** Absolute card positions from a laid-out ELK graph (a compound's children are relative to it). */
 export function fromElkGraph(g: ElkNode): Map<NodeId, Position> {
   const m = new Map<NodeId, Position>();
-  for (const c of g.children ?? []) m.set(c.id as NodeId, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) });
+  const walk = (parent: ElkNode, dx: number, dy: number) => {
+    for (const c of parent.children ?? []) {
+      const x = dx + (c.x ?? 0);
+      const y = dy + (c.y ?? 0);
+      if (c.children?.length) walk(c, x, y);
+      else m.set(c.id as NodeId, { x: Math.round(x), y: Math.round(y) });
+    }
+  };
+  walk(g, 0, 0);
   return m;
 }
 
