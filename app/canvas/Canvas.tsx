@@ -125,7 +125,7 @@ export function Canvas() {
 
   return (
     <DirectionContext.Provider value={direction}>
-    <div ref={setCanvasEl} className="canvas" data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
+    <div ref={setCanvasEl} className={`canvas dir-${direction}`} data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
