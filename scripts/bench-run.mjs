@@ -3,7 +3,8 @@
 // Chromium (WASM backend) through the editor: edit → new result latency for CIFAR ResNet-20 and
 // ResNet-18 at 224×224, session creation and first-run times, and ResNet-18's steady inference
 // latency next to onnxruntime-node running the same compiled model natively. Prints numbers;
-// never fails on timing. Options: --runs N (edits per model, default 7), --no-build (reuse dist).
+// never fails on timing. Options: --runs N (edits per model, default 7), --no-build (reuse dist),
+// --only cifar|resnet18 (one of the two models).
 import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = `${root}dist/bench-run`;
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 7;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
@@ -30,42 +32,87 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? 
 
 const timing = async (page, which) => Number(await page.getByTestId(`run.timings.${which}`).getAttribute('data-ms'));
 
-/** Waits for a finished, current result (optionally of a different model than `notModel`). */
+/**
+ * Waits for a finished, current result (optionally of a different model than `notModel`).
+ * Returns its model and `seenAt`: the page's clock in the animation frame that first has it in
+ * the DOM (that frame then paints it).
+ */
 async function settled(page, notModel, timeout = 600_000) {
-  await page.waitForFunction(
+  const seen = await page.waitForFunction(
     (prev) => {
       const p = document.querySelector('[data-testid="run.panel"]');
       const r = document.querySelector('[data-testid="run.result"]');
-      return p?.getAttribute('data-phase') === 'done' && r?.getAttribute('data-stale') === 'false' && (!prev || r.getAttribute('data-model') !== prev);
+      const ok = p?.getAttribute('data-phase') === 'done' && r?.getAttribute('data-stale') === 'false' && (!prev || r.getAttribute('data-model') !== prev);
+      return ok && { model: r.getAttribute('data-model'), seenAt: performance.now() };
     },
     notModel ?? null,
     { timeout, polling: 'raf' },
   );
-  return page.getByTestId('run.result').getAttribute('data-model');
+  return seen.jsonValue();
 }
+
+/** The live loop's stage measures of the last result (`rs.live.*`, see app/runtime/live-trace.ts). */
+const liveStages = (page) =>
+  page.evaluate(() => Object.fromEntries(performance.getEntriesByType('measure').filter((m) => m.name.startsWith('rs.live.')).map((m) => [m.name.slice(8), { ms: m.duration, at: m.startTime }])));
+
+/** Stage labels in print order, with what each covers. */
+const STAGES = [
+  ['input', 'input event → live loop sees the new document (inspector commit, store, React render of the editor)'],
+  ['wait', 'debounce'],
+  ['compile.post', 'compile request → worker (message, structured clone of the document)'],
+  ['compile.queue', 'waiting in the worker queue (e.g. behind the previous steady rerun)'],
+  ['compile.key', 'session cache key'],
+  ['compile.lower', 'analyse + lower to IR'],
+  ['compile.serialize', 'serialise incl. generating fresh weights'],
+  ['compile.session', 'ORT session creation'],
+  ['compile.other', 'rest of the compile request (weights lookup, module load)'],
+  ['compile.reply', 'compile answer → page'],
+  ['run.prepare', 'page: between the compile answer and the run request'],
+  ['run.post', 'run request → worker'],
+  ['run.queue', 'waiting in the worker queue'],
+  ['run.infer', 'first inference (worker, incl. tensor wrapping)'],
+  ['run.reply', 'run answer → page'],
+  ['handover', 'page: building the result'],
+  ['render', 'React render + commit of the result'],
+  ['detect', 'commit → the frame that has it (bench polling by requestAnimationFrame)'],
+];
 
 async function benchModel(template, label) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(`${base}?template=${template}&persist=0&backend=wasm`);
   const t0 = Date.now();
   await page.getByTestId('run.input.synthetic.gradient').click();
-  let model = await settled(page);
+  let model = (await settled(page)).model;
   const cold = { loadToResultMs: Date.now() - t0, compile: await timing(page, 'compile'), session: await timing(page, 'session'), first: await timing(page, 'first') };
   const backend = await page.getByTestId('run.backend.actual').innerText();
   // Edits: change the seed (every weight changes, so the model really recompiles).
   const seed = page.getByTestId('inspector.field.seed');
   const edits = [];
+  const editsFromCall = [];
   const parts = { compile: [], session: [], first: [] };
+  const stages = Object.fromEntries(STAGES.map(([k]) => [k, []]));
   for (let i = 1; i <= runs; i++) {
+    // The field commits on input: filling it is the edit. Its moment is the input event's
+    // timestamp (Playwright's checks before it are not the user's wait).
+    const tCall = await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="inspector.field.seed"]');
+      el.addEventListener('input', (e) => (window.__benchEditAt = e.timeStamp), { once: true, capture: true });
+      return performance.now();
+    });
     await seed.fill(String(1000 + i));
-    const t = await page.evaluate(() => performance.now());
-    await seed.press('Enter');
-    model = await settled(page, model);
-    const t1 = await page.evaluate(() => performance.now());
-    edits.push(t1 - t);
+    const seen = await settled(page, model);
+    model = seen.model;
+    const t = await page.evaluate(() => window.__benchEditAt);
+    edits.push(seen.seenAt - t);
+    editsFromCall.push(seen.seenAt - tCall);
     parts.compile.push(await timing(page, 'compile'));
     parts.session.push(await timing(page, 'session'));
     parts.first.push(await timing(page, 'first'));
+    const st = await liveStages(page);
+    for (const [k] of STAGES) {
+      const v = k === 'input' ? (st.total ? st.total.at - t : NaN) : k === 'detect' ? (st.total ? seen.seenAt - (st.total.at + st.total.ms) : NaN) : (st[k]?.ms ?? 0);
+      stages[k].push(v);
+    }
   }
   // Steady inference: new inputs on the warm session.
   const steady = [];
@@ -82,8 +129,11 @@ async function benchModel(template, label) {
   const warm = edits.slice(1);
   console.log(`\n${label} (${backend})`);
   console.log(`  cold: page → first result ${f(cold.loadToResultMs)} (compile ${f(cold.compile)}, session ${f(cold.session)}, first run ${f(cold.first)})`);
-  console.log(`  edit → new result, warm: p50 ${f(q(warm, 0.5))}  p90 ${f(q(warm, 0.9))}  (n=${warm.length}, includes the 50 ms debounce)`);
+  console.log(`  edit → new result, warm: p50 ${f(q(warm, 0.5))}  p90 ${f(q(warm, 0.9))}  (n=${warm.length}; the input event → the first frame with the result in the DOM)`);
+  console.log(`    (from before Playwright's fill() call instead of the input event: p50 ${f(q(editsFromCall.slice(1), 0.5))})`);
   console.log(`    of which compile p50 ${f(q(parts.compile.slice(1), 0.5))}, session p50 ${f(q(parts.session.slice(1), 0.5))}, first run p50 ${f(q(parts.first.slice(1), 0.5))}`);
+  console.log('    stages, p50 of each (they need not add up to the p50 total):');
+  for (const [k, what] of STAGES) console.log(`      ${k.padEnd(18)} ${f(q(stages[k].slice(1), 0.5)).padStart(9)}  ${what}`);
   console.log(`  steady inference in the app: p50 ${f(q(steady.slice(2), 0.5))}  min ${f(Math.min(...steady.slice(2)))}`);
   return { steadyP50: q(steady.slice(2), 0.5) };
 }
@@ -114,11 +164,13 @@ async function nativeSteady(template) {
 
 console.log(`bench:run — ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; headless Chromium, WASM backend`);
 try {
-  await benchModel('cifar-resnet20', 'CIFAR ResNet-20 (32×32)');
-  const app = await benchModel('resnet18', 'ResNet-18 (224×224)');
-  const nat = await nativeSteady('resnet18');
-  console.log(`\nResNet-18 on onnxruntime-node (native, same compiled model): compile in Node ${f(nat.compileMs)}, session ${f(nat.sessionMs)}, first run ${f(nat.first)}, steady p50 ${f(nat.p50)}`);
-  console.log(`ResNet-18 steady latency, app (WASM) / native: ${(app.steadyP50 / nat.p50).toFixed(2)}x  (goal ≤ 3x)`);
+  if (only !== 'resnet18') await benchModel('cifar-resnet20', 'CIFAR ResNet-20 (32×32)');
+  if (only !== 'cifar') {
+    const app = await benchModel('resnet18', 'ResNet-18 (224×224)');
+    const nat = await nativeSteady('resnet18');
+    console.log(`\nResNet-18 on onnxruntime-node (native, same compiled model): compile in Node ${f(nat.compileMs)}, session ${f(nat.sessionMs)}, first run ${f(nat.first)}, steady p50 ${f(nat.p50)}`);
+    console.log(`ResNet-18 steady latency, app (WASM) / native: ${(app.steadyP50 / nat.p50).toFixed(2)}x  (goal ≤ 3x)`);
+  }
 } finally {
   await browser.close();
   await new Promise((r) => server.httpServer.close(r));

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Analysis, EdgeId, NodeId, ResidualDocument } from '../../src/index.ts';
 import { preprocess, type RgbaImage } from '../../src/input/index.ts';
@@ -6,6 +6,7 @@ import type { BackendChoice, EnvInfo, Timings, WeightSourceMap } from '../runtim
 import { getRuntime } from '../runtime/runtime.ts';
 import { useLiveRun, type LiveResult } from '../runtime/useLiveRun.ts';
 import { useSettled } from '../runtime/settle.ts';
+import { recordShown } from '../runtime/live-trace.ts';
 import { Activations } from './run/Activations.tsx';
 import { InputPicker, type PictureSource } from './run/InputPicker.tsx';
 import { Predictions, useLabelNames } from './run/Predictions.tsx';
@@ -113,6 +114,11 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
   const names = useLabelNames(doc.labels);
   const result = live.result;
   const stale = live.stale;
+  // The result is in the DOM: the trace of its run is complete (the steady rerun keeps it).
+  const trace = result?.trace;
+  useLayoutEffect(() => {
+    if (trace) recordShown(trace);
+  }, [trace]);
 
   const allTensors = useMemo(() => {
     const m = new Map(result?.tensors ?? []);

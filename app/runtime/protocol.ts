@@ -44,6 +44,19 @@ export interface Timings {
   cached?: boolean;
 }
 
+/**
+ * When the worker received, started and finished a request, in epoch milliseconds
+ * (`performance.timeOrigin + performance.now()`), so the page can place them on its own clock:
+ * message latency and queueing are what lies between the page's and these times.
+ */
+export interface WorkerSpan {
+  readonly received: number;
+  readonly started: number;
+  readonly finished: number;
+  /** Named parts of the work, in ms (e.g. `key`, `lower`, `serialize`, `session`, `run`). */
+  readonly stages: Readonly<Record<string, number>>;
+}
+
 /** Weights origin per document node, as compile reports it. */
 export type WeightSourceMap = Readonly<Record<string, 'fresh' | 'imported' | 'trained' | 'mixed'>>;
 
@@ -86,12 +99,14 @@ export interface CompileOut {
   readonly diagnostics: readonly Diagnostic[];
   readonly weightSources?: WeightSourceMap;
   readonly timings: Timings;
+  readonly span?: WorkerSpan;
 }
 export interface RunOut {
   readonly outputs: readonly WireTensor[];
   readonly backend: Backend;
   readonly first: boolean;
   readonly timings: Timings;
+  readonly span?: WorkerSpan;
 }
 export interface OutByType {
   probe: EnvInfo;

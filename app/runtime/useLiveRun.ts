@@ -3,6 +3,8 @@ import type { Analysis, Diagnostic, ResidualDocument } from '../../src/index.ts'
 import type { InputTensor } from '../../src/input/index.ts';
 import { RuntimeError } from './client.ts';
 import { modelKey } from './doc-key.ts';
+import type { LiveTrace } from './live-trace.ts';
+import { startDelay } from './start-delay.ts';
 import type { Backend, BackendChoice, EnvInfo, Timings, WeightSourceMap, WireTensor } from './protocol.ts';
 import { getRuntime, onRuntimeEvent } from './runtime.ts';
 import { useModelDoc } from './settle.ts';
@@ -21,6 +23,8 @@ export interface LiveResult {
   readonly warnings: readonly Diagnostic[];
   /** The input that produced this result, so a stale result can say so. */
   readonly input: InputTensor;
+  /** Where the time went, from the change to this result; the panel completes it once shown. */
+  readonly trace?: LiveTrace;
 }
 
 /** The live loop's state. */
@@ -49,8 +53,13 @@ export interface LiveRunOptions {
   readonly backend: BackendChoice;
   /** Real weights to use where they still fit (the document's own `weights` ref otherwise). */
   readonly weightsUrl?: string;
-  /** Quiet time after the last edit before recompiling (ms). */
+  /**
+   * Debounce (ms): a change that follows another within this time waits this long for the burst
+   * to end; a change after a quiet period starts at once (see `start-delay.ts`).
+   */
   readonly debounceMs?: number;
+  /** How long after a first result the steady-state rerun waits, so it never delays that result's frame (ms). */
+  readonly steadyDelayMs?: number;
 }
 
 const firstError = (a: Analysis): Diagnostic | undefined => a.diagnostics.find((d) => d.severity === 'error');
@@ -66,6 +75,7 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
   const [generation, setGeneration] = useState(0);
   const inflight = useRef<number[]>([]);
   const cached = useRef<{ key?: string; timings: Timings }>({ timings: {} });
+  const lastChange = useRef<number | undefined>(undefined);
 
   useEffect(() => {
     const rt = getRuntime();
@@ -83,7 +93,7 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
     };
   }, []);
 
-  const { analysis, expose, input, backend, weightsUrl, debounceMs = 50 } = o;
+  const { analysis, expose, input, backend, weightsUrl, debounceMs = 50, steadyDelayMs = 150 } = o;
   // Layout-only changes (a drag, an auto layout) keep this the same object: nothing reruns.
   const doc = useModelDoc(o.doc);
   const err = firstError(analysis);
@@ -99,8 +109,13 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
     }
     if (!input) return;
     let live = true;
+    const trace: LiveTrace = { changed: performance.now() };
+    const delay = startDelay(trace.changed, lastChange.current, debounceMs);
+    lastChange.current = trace.changed;
     setState((s) => ({ ...s, phase: 'waiting', busy: true }));
+    let steadyTimer: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(async () => {
+      trace.started = performance.now();
       const track = <T,>(c: { id: number; promise: Promise<T> }) => {
         inflight.current.push(c.id);
         return c.promise.finally(() => (inflight.current = inflight.current.filter((x) => x !== c.id)));
@@ -110,13 +125,18 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
         const exposed = exposeKey ? exposeKey.split('\n') : [];
         const c = await track(rt.request({ type: 'compile', doc, expose: exposed, backend, ...(weightsUrl ? { weightsUrl } : {}) }));
         if (!live) return;
+        trace.compiled = performance.now();
+        if (c.span) trace.compileSpan = c.span;
         const model = modelKey(doc);
         let timings: Timings = c.cached && cached.current.key === c.key ? { ...cached.current.timings } : { ...c.timings, cached: c.cached };
         setState((s) => ({ ...s, phase: 'running' }));
         // The input buffer is copied for the worker: the panel keeps its own for reruns.
         const data = input.data.slice();
+        trace.runSent = performance.now();
         const r = await track(rt.request({ type: 'run', key: c.key, input: { name: 'input', dims: input.dims, data } }, [data.buffer]));
         if (!live) return;
+        trace.ran = performance.now();
+        if (r.span) trace.runSpan = r.span;
         timings = r.first ? { ...timings, firstRunMs: r.timings.firstRunMs } : { ...timings, runMs: r.timings.runMs };
         const tensors = new Map(r.outputs.map((t) => [t.name, t]));
         const logits = tensors.get('logits')?.data ?? r.outputs[0]?.data ?? new Float32Array();
@@ -130,11 +150,17 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
           ...(c.weightSources ? { weightSources: c.weightSources } : {}),
           warnings: c.diagnostics.filter((d) => d.severity !== 'error'),
           input,
+          trace,
         };
         cached.current = { key: c.key, timings };
+        trace.handed = performance.now();
         setState((s) => ({ ...s, phase: 'done', busy: r.first, result, stale: undefined, error: undefined }));
         if (r.first) {
-          // One more run on a warm session gives the steady-state time.
+          // One more run on a warm session gives the steady-state time. It waits a little, so
+          // that neither the worker nor React's render of its timings competes with painting
+          // the first result, or with an edit that follows at once.
+          await new Promise<void>((res) => (steadyTimer = setTimeout(res, steadyDelayMs)));
+          if (!live) return;
           const again = input.data.slice();
           const r2 = await track(rt.request({ type: 'run', key: c.key, input: { name: 'input', dims: input.dims, data: again } }, [again.buffer]));
           if (!live) return;
@@ -156,12 +182,13 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
           setState((s) => ({ ...s, phase: 'error', error: (e as Error).message }));
         }
       }
-    }, debounceMs);
+    }, delay);
     return () => {
       live = false;
       clearTimeout(timer);
+      clearTimeout(steadyTimer);
     };
-  }, [doc, err, input, backend, exposeKey, weightsUrl, debounceMs, generation]);
+  }, [doc, err, input, backend, exposeKey, weightsUrl, debounceMs, steadyDelayMs, generation]);
 
   return state;
 }
