@@ -6,8 +6,8 @@
  * Requests are served one at a time in arrival order; `cancel` drops a queued request, or the
  * result of the running one.
  */
-import * as ort from 'onnxruntime-web';
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import * as ort from 'onnxruntime-web/wasm';
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from '../../src/index.ts';
 import { modelKey } from './doc-key.ts';
 import { fetchWeights } from './weights-bytes.ts';
@@ -35,6 +35,7 @@ interface CompileModule {
     diagnostics: readonly Diagnostic[];
     weightSources?: ReadonlyMap<NodeId, 'fresh' | 'imported' | 'trained' | 'mixed'>;
     outputs?: readonly string[];
+    timings?: { readonly lowerMs: number; readonly passesMs: number; readonly serializeMs: number };
   };
 }
 interface SafetensorsModule {
@@ -60,10 +61,37 @@ interface GpuLike {
 }
 
 const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
-ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
-ort.env.wasm.numThreads = threads;
-ort.env.wasm.proxy = false;
-ort.env.logLevel = 'error';
+
+/** One onnxruntime-web build: its module, with its own `env` and WASM instance. */
+type Ort = typeof ort;
+
+function configure(m: Ort, url: string): Ort {
+  m.env.wasm.wasmPaths = { wasm: new URL(url, self.location.href).href };
+  m.env.wasm.numThreads = threads;
+  m.env.wasm.proxy = false;
+  m.env.logLevel = 'error';
+  return m;
+}
+
+/*
+ * Two builds. WASM sessions use the plain WASM build (statically imported): its binary is half
+ * the size of the WebGPU-capable one (14 vs 28 MB, so V8 compiles and tiers it up in half the
+ * time) and, unlike that one, is not instrumented with Asyncify, which slows every WASM call.
+ * The WebGPU-capable build (JSEP) is loaded only when a WebGPU session is actually attempted.
+ */
+configure(ort, wasmUrl);
+let gpuOrt: Promise<Ort> | undefined;
+let gpuAdapter: unknown;
+function loadGpuOrt(): Promise<Ort> {
+  gpuOrt ??= Promise.all([import('onnxruntime-web'), import('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url')]).then(([m, u]) => {
+    const g = configure(m as unknown as Ort, u.default);
+    // ORT creates its device from this very adapter, so what we probed is what runs.
+    (g.env.webgpu as { adapter: unknown }).adapter = gpuAdapter;
+    return g;
+  });
+  gpuOrt.catch(() => (gpuOrt = undefined));
+  return gpuOrt;
+}
 
 let gpuProbe: Promise<EnvInfo['webgpu']> | undefined;
 function probeGpu(): Promise<EnvInfo['webgpu']> {
@@ -76,8 +104,7 @@ function probeGpu(): Promise<EnvInfo['webgpu']> {
       const info = adapter.info ?? {};
       const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
       const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader/i.test(description);
-      // ORT creates its device from this very adapter, so what we probed is what runs.
-      (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
+      gpuAdapter = adapter;
       return { available: true, fallback, description };
     } catch (e) {
       return { available: false, reason: `requestAdapter failed: ${(e as Error).message}` };
@@ -99,6 +126,8 @@ async function envInfo(): Promise<EnvInfo> {
 /* ---------- sessions ---------- */
 
 interface Entry {
+  /** The build that made the session: its tensors are the ones the session accepts. */
+  readonly ort: Ort;
   readonly session: ort.InferenceSession;
   readonly backend: Backend;
   runs: number;
@@ -131,7 +160,7 @@ const fail = (kind: WireError['kind'], message: string, diagnostics?: readonly D
   Object.assign(new Error(message), { kind, ...(diagnostics ? { diagnostics } : {}) });
 
 /** Creates a session, honestly: WebGPU alone first (so a failure is visible), then WASM. */
-async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<{ session: ort.InferenceSession; backend: Backend; fallbackReason?: string }> {
+async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<{ ort: Ort; session: ort.InferenceSession; backend: Backend; fallbackReason?: string }> {
   let reason: string | undefined;
   if (choice !== 'wasm') {
     const gpu = await probeGpu();
@@ -139,10 +168,11 @@ async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<
     else if (choice === 'auto' && gpu.fallback) reason = `software WebGPU adapter (${gpu.description}) is slower than WASM; force WebGPU to use it`;
     else {
       try {
-        const session = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
+        const g = await loadGpuOrt();
+        const session = await g.InferenceSession.create(bytes, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
         // The device exists only if the WebGPU backend really initialised.
-        const device = await Promise.race([ort.env.webgpu.device, new Promise((r) => setTimeout(() => r(undefined), 2000))]);
-        if (device) return { session, backend: 'webgpu' };
+        const device = await Promise.race([g.env.webgpu.device, new Promise((r) => setTimeout(() => r(undefined), 2000))]);
+        if (device) return { ort: g, session, backend: 'webgpu' };
         await session.release();
         reason = 'WebGPU backend did not initialise a device';
       } catch (e) {
@@ -152,7 +182,7 @@ async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<
   }
   try {
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    return { session, backend: 'wasm', ...(choice === 'wasm' || !reason ? {} : { fallbackReason: reason }) };
+    return { ort, session, backend: 'wasm', ...(choice === 'wasm' || !reason ? {} : { fallbackReason: reason }) };
   } catch (e) {
     throw fail('session', `onnxruntime could not load the model: ${(e as Error).message}`);
   }
@@ -184,8 +214,13 @@ function loadWeights(url: string): Promise<WeightStore | undefined> {
 
 /* ---------- handlers ---------- */
 
-async function handleCompile(req: Extract<Request, { type: 'compile' }>): Promise<CompileOut> {
+/** Named parts of the request being served, in ms (reported in its {@link WorkerSpan}). */
+type Stages = Record<string, number>;
+
+async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages: Stages): Promise<CompileOut> {
+  const tk = performance.now();
   const key = `${modelKey(req.doc)}|${[...req.expose].sort().join(',')}|${req.backend}`;
+  stages['key'] = performance.now() - tk;
   const hit = touch(key);
   if (hit) return { ...hit.out, cached: true, timings: hit.timings };
   const t0 = performance.now();
@@ -202,14 +237,16 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>): Promis
   }
   const r = compile(req.doc, { expose: req.expose, ...(weights ? { weights } : {}) });
   const compileMs = performance.now() - t0;
+  if (r.timings) Object.assign(stages, { lower: r.timings.lowerMs, serialize: r.timings.serializeMs });
   const diagnostics = weightNote ? [...r.diagnostics, weightNote] : r.diagnostics;
   if (!r.bytes) {
     const first = r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0];
     throw fail('compile', first?.message ?? 'the document does not compile', diagnostics);
   }
   const t1 = performance.now();
-  const { session, backend, fallbackReason } = await createSession(r.bytes, req.backend);
+  const { ort: made, session, backend, fallbackReason } = await createSession(r.bytes, req.backend);
   const sessionMs = performance.now() - t1;
+  stages['session'] = sessionMs;
   const out: Omit<CompileOut, 'cached' | 'timings'> = {
     key,
     backend,
@@ -219,7 +256,7 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>): Promis
     ...(r.weightSources ? { weightSources: Object.fromEntries(r.weightSources) as CompileOut['weightSources'] } : {}),
   };
   const timings = { compileMs, sessionMs };
-  remember(key, { session, backend, runs: 0, out, timings });
+  remember(key, { ort: made, session, backend, runs: 0, out, timings });
   return { ...out, cached: false, timings };
 }
 
@@ -228,17 +265,17 @@ async function handleLoad(req: Extract<Request, { type: 'load' }>): Promise<Comp
   const hit = touch(key);
   if (hit) return { ...hit.out, cached: true, timings: hit.timings };
   const t1 = performance.now();
-  const { session, backend, fallbackReason } = await createSession(req.bytes, req.backend);
+  const { ort: made, session, backend, fallbackReason } = await createSession(req.bytes, req.backend);
   const sessionMs = performance.now() - t1;
   const out = { key, backend, ...(fallbackReason ? { fallbackReason } : {}), outputs: session.outputNames, diagnostics: [] };
-  remember(key, { session, backend, runs: 0, out, timings: { sessionMs } });
+  remember(key, { ort: made, session, backend, runs: 0, out, timings: { sessionMs } });
   return { ...out, cached: false, timings: { sessionMs } };
 }
 
-async function handleRun(req: Extract<Request, { type: 'run' }>): Promise<RunOut> {
+async function handleRun(req: Extract<Request, { type: 'run' }>, stages: Stages): Promise<RunOut> {
   const e = touch(req.key);
   if (!e) throw fail('run', 'no session for this model (it was evicted or the worker restarted); compile again');
-  const input = new ort.Tensor('float32', req.input.data, [...req.input.dims]);
+  const input = new e.ort.Tensor('float32', req.input.data, [...req.input.dims]);
   const t0 = performance.now();
   let res: ort.InferenceSession.OnnxValueMapType;
   try {
@@ -248,6 +285,7 @@ async function handleRun(req: Extract<Request, { type: 'run' }>): Promise<RunOut
     throw fail('run', `inference failed: ${(err as Error).message}`);
   }
   const ms = performance.now() - t0;
+  stages['run'] = ms;
   const first = e.runs === 0;
   e.runs++;
   const outputs: WireTensor[] = [];
@@ -264,6 +302,9 @@ async function handleRun(req: Extract<Request, { type: 'run' }>): Promise<RunOut
 /* ---------- the queue ---------- */
 
 const queue: Request[] = [];
+/** When each queued request arrived (epoch ms), for its span. */
+const arrived = new Map<number, number>();
+const now = () => performance.timeOrigin + performance.now();
 let running: number | undefined;
 const cancelled = new Set<number>();
 let pumping = false;
@@ -272,16 +313,16 @@ function post(msg: Response, transfer: Transferable[] = []) {
   self.postMessage(msg, transfer);
 }
 
-async function serve(req: Request): Promise<OutByType[keyof OutByType]> {
+async function serve(req: Request, stages: Stages): Promise<OutByType[keyof OutByType]> {
   switch (req.type) {
     case 'probe':
       return envInfo();
     case 'compile':
-      return handleCompile(req);
+      return handleCompile(req, stages);
     case 'load':
       return handleLoad(req);
     case 'run':
-      return handleRun(req);
+      return handleRun(req, stages);
     case 'dispose': {
       const keys = req.key ? [req.key] : [...sessions.keys()];
       for (const k of keys) {
@@ -303,8 +344,13 @@ async function pump() {
     while (queue.length) {
       const req = queue.shift()!;
       running = req.id;
+      const received = arrived.get(req.id) ?? now();
+      arrived.delete(req.id);
+      const started = now();
+      const stages: Stages = {};
       try {
-        const out = await serve(req);
+        let out = await serve(req, stages);
+        if (req.type === 'compile' || req.type === 'run') out = { ...(out as CompileOut | RunOut), span: { received, started, finished: now(), stages } };
         if (cancelled.delete(req.id)) post({ type: 'error', id: req.id, err: { kind: 'cancelled', message: 'superseded by a newer request' } });
         else post({ type: 'result', id: req.id, out }, req.type === 'run' ? transferables((out as RunOut).outputs) : []);
       } catch (e) {
@@ -328,6 +374,7 @@ function onMessage(ev: MessageEvent<Request>) {
     const i = queue.findIndex((q) => q.id === req.target);
     if (i >= 0) {
       queue.splice(i, 1);
+      arrived.delete(req.target);
       post({ type: 'error', id: req.target, err: { kind: 'cancelled', message: 'cancelled before it started' } });
     } else if (running === req.target) cancelled.add(req.target);
     post({ type: 'result', id: req.id, out: { cancelled: i >= 0 || running === req.target } });
@@ -349,6 +396,7 @@ function onMessage(ev: MessageEvent<Request>) {
     }
     return;
   }
+  arrived.set(req.id, now());
   queue.push(req);
   void pump();
 }
