@@ -9,7 +9,7 @@ export { topoOrder, wouldCycle } from './graph/topo.ts';
 export * from './diagnostics/catalogue.ts';
 export { OPS, getOp, isBlockKind, outputCount } from './ops/registry.ts';
 export type { OpDef, ParamSpec, OpCategory, Cost } from './ops/types.ts';
-export { checkParam, resolveParams } from './ops/validate.ts';
+export { checkParam, checkParamRef, resolveParams } from './ops/validate.ts';
 export { fmtShape, numel } from './ops/common.ts';
 export { resolveShortcut, shortcutLabel, keepsDimensions, type ShortcutKind } from './blocks/shortcut.ts';
 export * from './shape/analyze.ts';

@@ -1,5 +1,8 @@
 import type { EdgeId, NodeId } from '../graph/ids.ts';
 import type { Params } from '../graph/types.ts';
+import { renderMessage, type MessageRef } from './messages.ts';
+
+export * from './messages.ts';
 
 /**
  * The one catalogue of diagnostic codes. Codes are stable: tests and the UI key on them, the
@@ -43,19 +46,37 @@ export const DIAGNOSTICS = {
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
 export type Severity = 'error' | 'warning' | 'info';
 
+/** A fix's label: the English `label` and the `labelRef` it was rendered from (for translation). */
+export interface FixLabel {
+  readonly label: string;
+  readonly labelRef: MessageRef;
+}
+
 /**
  * A suggested one-click fix, as data. `applyFix(doc, fix)` in `src/graph/edit.ts` carries it out.
  */
 export type Fix =
-  | { readonly kind: 'set-params'; readonly label: string; readonly nodeId: NodeId; readonly params: Params }
-  | { readonly kind: 'remove-edge'; readonly label: string; readonly edgeId: EdgeId }
-  | { readonly kind: 'insert-projection'; readonly label: string; readonly addId: NodeId; readonly port: number };
+  | (FixLabel & { readonly kind: 'set-params'; readonly nodeId: NodeId; readonly params: Params })
+  | (FixLabel & { readonly kind: 'remove-edge'; readonly edgeId: EdgeId })
+  | (FixLabel & { readonly kind: 'insert-projection'; readonly addId: NodeId; readonly port: number });
+
+/**
+ * A fix label from a message: spread it into a {@link Fix}.
+ * @example { kind: 'set-params', ...fixLabel(msg('fix-groups-1')), nodeId, params: { groups: 1 } }
+ */
+export const fixLabel = (ref: MessageRef): FixLabel => ({ label: renderMessage(ref), labelRef: ref });
 
 /** Something wrong (or worth knowing) about a document, attached to what it concerns. */
 export interface Diagnostic {
   readonly code: DiagnosticCode;
   readonly severity: Severity;
+  /** The English text, rendered from `messageRef` (the CLI and logs show it). */
   readonly message: string;
+  /**
+   * The message as id and arguments, for translation; `message` is its English rendering. Every
+   * diagnostic of the core has one; a hand-made diagnostic without one is shown by `message`.
+   */
+  readonly messageRef?: MessageRef;
   readonly nodeId?: NodeId;
   readonly edgeId?: EdgeId;
   /** Input port index the diagnostic is about, where it is about one. */
@@ -65,13 +86,17 @@ export interface Diagnostic {
   readonly fix?: Fix;
 }
 
-/** Builds a diagnostic with the catalogue's severity for its code. */
+/**
+ * Builds a diagnostic with the catalogue's severity for its code; its English `message` is
+ * rendered from the message table.
+ * @example diag('RS201', msg('add-shapes', { node: 'add', a: '1×64×56×56', b: '1×128×28×28' }), { nodeId })
+ */
 export function diag(
   code: DiagnosticCode,
-  message: string,
-  where: Omit<Diagnostic, 'code' | 'severity' | 'message'> = {},
+  ref: MessageRef,
+  where: Omit<Diagnostic, 'code' | 'severity' | 'message' | 'messageRef'> = {},
 ): Diagnostic {
-  return { code, severity: DIAGNOSTICS[code].severity, message, ...where };
+  return { code, severity: DIAGNOSTICS[code].severity, message: renderMessage(ref), messageRef: ref, ...where };
 }
 
 /** True when any diagnostic is an error. */

@@ -1,4 +1,4 @@
-import { diag, type Diagnostic } from '../diagnostics/catalogue.ts';
+import { diag, msg, type Diagnostic, type MessageRef } from '../diagnostics/catalogue.ts';
 import type { ResidualDocument } from '../graph/types.ts';
 import { SCHEMA_VERSION } from '../graph/types.ts';
 import { DEFAULT_OPSET } from '../onnx/ir.ts';
@@ -67,16 +67,16 @@ export function parseDocument(input: string | unknown): { doc?: ResidualDocument
     try {
       raw = JSON.parse(input);
     } catch (e) {
-      return { diagnostics: [diag('RS503', `not a Residual Studio document: the file is not JSON (${(e as Error).message})`)] };
+      return { diagnostics: [diag('RS503', msg('doc-not-json', { error: (e as Error).message }))] };
     }
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { diagnostics: [diag('RS503', 'not a Residual Studio document: expected a JSON object')] };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { diagnostics: [diag('RS503', msg('doc-not-object'))] };
   let obj = raw as Record<string, unknown>;
-  if (obj['kind'] !== undefined && obj['kind'] !== FILE_KIND) return { diagnostics: [diag('RS503', `not a Residual Studio document: kind is ${JSON.stringify(obj['kind'])}`)] };
-  if (obj['kind'] === undefined && !('nodes' in obj)) return { diagnostics: [diag('RS503', 'not a Residual Studio document: it has no "kind" and no "nodes"')] };
+  if (obj['kind'] !== undefined && obj['kind'] !== FILE_KIND) return { diagnostics: [diag('RS503', msg('doc-wrong-kind', { kind: String(JSON.stringify(obj['kind'])) }))] };
+  if (obj['kind'] === undefined && !('nodes' in obj)) return { diagnostics: [diag('RS503', msg('doc-no-kind'))] };
   let v = obj['schemaVersion'] ?? 0;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return { diagnostics: [diag('RS502', `schemaVersion must be a whole number, got ${JSON.stringify(v)}`, { field: 'schemaVersion' })] };
-  if (v > SCHEMA_VERSION) return { diagnostics: [diag('RS502', `this file was saved by a newer Residual Studio (schema ${v}; this one reads up to ${SCHEMA_VERSION})`, { field: 'schemaVersion' })] };
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return { diagnostics: [diag('RS502', msg('schema-not-integer', { value: String(JSON.stringify(v)) }), { field: 'schemaVersion' })] };
+  if (v > SCHEMA_VERSION) return { diagnostics: [diag('RS502', msg('schema-newer', { version: v, max: SCHEMA_VERSION }), { field: 'schemaVersion' })] };
   while (v < SCHEMA_VERSION) {
     obj = MIGRATIONS[v]!(obj);
     v++;
@@ -88,7 +88,7 @@ export function parseDocument(input: string | unknown): { doc?: ResidualDocument
       diagnostics: r.error.issues.slice(0, 20).map((i) => {
         const path = i.path.map(String);
         const where = describePath(rest, path);
-        return diag('RS501', `${where}: ${i.message}`, { field: path.join('.') });
+        return diag('RS501', msg('doc-invalid-field', { where, problem: i.message }), { field: path.join('.') });
       }),
     };
   }
@@ -96,23 +96,28 @@ export function parseDocument(input: string | unknown): { doc?: ResidualDocument
   const ids = new Set<string>();
   const problems: Diagnostic[] = [];
   for (const n of doc.nodes) {
-    if (ids.has(n.id)) problems.push(diag('RS501', `node "${n.name}": id ${n.id} is used twice`, { nodeId: n.id, field: 'id' }));
+    if (ids.has(n.id)) problems.push(diag('RS501', msg('doc-duplicate-id', { name: n.name, id: n.id }), { nodeId: n.id, field: 'id' }));
     ids.add(n.id);
   }
   for (const e of doc.edges) {
-    if (!ids.has(e.source) || !ids.has(e.target)) problems.push(diag('RS501', `edge ${e.id} connects a node that is not in the file (${!ids.has(e.source) ? e.source : e.target})`, { edgeId: e.id }));
+    if (!ids.has(e.source) || !ids.has(e.target)) problems.push(diag('RS501', msg('doc-edge-missing-node', { edge: e.id, node: !ids.has(e.source) ? e.source : e.target }), { edgeId: e.id }));
   }
   if (problems.length) return { diagnostics: problems };
   return { doc, diagnostics: [] };
 }
 
 /** "node 3 (layer1.0), params.stride" for a zod path into the document. */
-function describePath(doc: Record<string, unknown>, path: string[]): string {
+function describePath(doc: Record<string, unknown>, path: string[]): MessageRef {
   if (path[0] === 'nodes' && path[1] !== undefined) {
     const node = (doc['nodes'] as Record<string, unknown>[] | undefined)?.[Number(path[1])];
-    const name = node && typeof node['name'] === 'string' ? ` "${node['name']}"` : '';
-    return `node ${path[1]}${name}${path.length > 2 ? `, field ${path.slice(2).join('.')}` : ''}`;
+    const index = path[1];
+    const field = path.slice(2).join('.');
+    if (node && typeof node['name'] === 'string') {
+      const name = node['name'];
+      return path.length > 2 ? msg('doc-path-node-named-field', { index, name, field }) : msg('doc-path-node-named', { index, name });
+    }
+    return path.length > 2 ? msg('doc-path-node-field', { index, field }) : msg('doc-path-node', { index });
   }
-  if (path[0] === 'edges' && path[1] !== undefined) return `edge ${path[1]}${path.length > 2 ? `, field ${path.slice(2).join('.')}` : ''}`;
-  return path.length ? `field ${path.join('.')}` : 'document';
+  if (path[0] === 'edges' && path[1] !== undefined) return path.length > 2 ? msg('doc-path-edge-field', { index: path[1], field: path.slice(2).join('.') }) : msg('doc-path-edge', { index: path[1] });
+  return path.length ? msg('doc-path-field', { field: path.join('.') }) : msg('doc-path-document');
 }

@@ -1,4 +1,4 @@
-import { diag, type Diagnostic, type Fix } from '../diagnostics/catalogue.ts';
+import { diag, msg, type Diagnostic, type Fix } from '../diagnostics/catalogue.ts';
 import { getOp, isBlockKind, outputCount } from '../ops/registry.ts';
 import { resolveParams } from '../ops/validate.ts';
 import { topoOrder, wouldCycle } from './topo.ts';
@@ -83,13 +83,13 @@ export interface Connection {
 export function checkConnection(doc: ResidualDocument, c: Connection): Diagnostic | undefined {
   const s = doc.nodes.find((n) => n.id === c.source);
   const t = doc.nodes.find((n) => n.id === c.target);
-  if (!s || !t) return diag('RS105', 'one end of the connection does not exist');
-  if (c.sourcePort >= outputCount(s.op)) return diag('RS105', `${s.name} has no output ${c.sourcePort}`, { nodeId: s.id });
-  if (c.targetPort >= getOp(t.op).inputCount(resolveParams(t).params)) return diag('RS105', `${t.name} has no input ${c.targetPort}`, { nodeId: t.id });
+  if (!s || !t) return diag('RS105', msg('connect-missing-end'));
+  if (c.sourcePort >= outputCount(s.op)) return diag('RS105', msg('no-output-port', { node: s.name, port: c.sourcePort }), { nodeId: s.id });
+  if (c.targetPort >= getOp(t.op).inputCount(resolveParams(t).params)) return diag('RS105', msg('no-input-port', { node: t.name, port: c.targetPort }), { nodeId: t.id });
   if (doc.edges.some((e) => e.target === c.target && e.targetPort === c.targetPort)) {
-    return diag('RS106', `${t.name}: input ${c.targetPort} is already connected; merge tensors with an Add or a Concat`, { nodeId: t.id, port: c.targetPort });
+    return diag('RS106', msg('port-taken', { node: t.name, port: c.targetPort }), { nodeId: t.id, port: c.targetPort });
   }
-  if (wouldCycle(doc.edges, c.source, c.target)) return diag('RS101', `connecting ${s.name} to ${t.name} would create a cycle; a network must flow one way`, { nodeId: t.id });
+  if (wouldCycle(doc.edges, c.source, c.target)) return diag('RS101', msg('connect-cycle', { source: s.name, target: t.name }), { nodeId: t.id });
   return undefined;
 }
 

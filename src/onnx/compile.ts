@@ -1,10 +1,11 @@
-import { diag, hasErrors, type Diagnostic } from '../diagnostics/catalogue.ts';
+import { diag, hasErrors, msg, type Diagnostic } from '../diagnostics/catalogue.ts';
 import type { NodeId } from '../graph/ids.ts';
 import type { ResidualDocument } from '../graph/types.ts';
 import { serializeDocument } from '../document/document.ts';
 import { getOp } from '../ops/registry.ts';
 import type { LowerContext } from '../ops/types.ts';
 import { analyze, layerTensor, type Analysis, type ResourceLimits, DEFAULT_LIMITS } from '../shape/analyze.ts';
+import type { FreshWeightCache } from '../weights/fresh-cache.ts';
 import { initTensor, initTensorInto } from '../weights/init.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { DataType, DEFAULT_OPSET, irVersionForOpset, MAX_OPSET, MIN_OPSET, type IrAttribute, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
@@ -42,6 +43,8 @@ export interface CompileOptions {
   readonly deferWeights?: boolean;
   /** A ready analysis of `doc`, to avoid recomputing it. */
   readonly analysis?: Analysis;
+  /** Fresh tensors kept from earlier compiles (used for deferred weights): only tensors an edit changed are generated again. */
+  readonly freshWeights?: FreshWeightCache;
 }
 
 /** Where each document node's weights came from. */
@@ -87,12 +90,12 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
   const opset = opts.opset ?? doc.opset ?? DEFAULT_OPSET;
   const weightSources = new Map<NodeId, WeightSource>();
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
-    return { diagnostics: [diag('RS304', `opset ${opset} is not supported; choose ${MIN_OPSET}–${MAX_OPSET}`, { field: 'opset' })], weightSources, outputs: [] };
+    return { diagnostics: [diag('RS304', msg('opset-unsupported', { opset, min: MIN_OPSET, max: MAX_OPSET }), { field: 'opset' })], weightSources, outputs: [] };
   }
   const analysis = opts.analysis ?? analyze(doc, opts.limits ?? DEFAULT_LIMITS);
   const diagnostics = [...analysis.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics, weightSources, outputs: [] };
-  if (analysis.outputs.length === 0) return { diagnostics: [...diagnostics, diag('RS103', 'the network has no connected Output')], weightSources, outputs: [] };
+  if (analysis.outputs.length === 0) return { diagnostics: [...diagnostics, diag('RS103', msg('no-connected-output'))], weightSources, outputs: [] };
 
   const nodes: IrNode[] = [];
   const initializers: IrTensor[] = [];
@@ -132,8 +135,10 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
         }
         note(layer.docNode, 'fresh');
         const key = `${layer.id}/${local}`;
+        const fresh = opts.freshWeights;
         if (opts.deferWeights) {
-          initializers.push({ name, dims, dataType: DataType.FLOAT, data: EMPTY, deferred: (out) => void initTensorInto(init, out, doc.seed, key) });
+          const fill = fresh ? (out: Float32Array) => void fresh.fill(init, out, doc.seed, key) : (out: Float32Array) => void initTensorInto(init, out, doc.seed, key);
+          initializers.push({ name, dims, dataType: DataType.FLOAT, data: EMPTY, deferred: fill });
         } else {
           initializers.push({ name, dims, dataType: DataType.FLOAT, data: initTensor(init, dims, doc.seed, key) });
         }
@@ -169,7 +174,7 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
     if (graphOutputs.some((g) => g.name === name)) continue;
     const s = name === 'input' ? [doc.input.channels, doc.input.height, doc.input.width] : shapeOf.get(name);
     if (!s) {
-      diagnostics.push(diag('RS105', `cannot expose "${name}": no tensor of that name in the compiled graph`));
+      diagnostics.push(diag('RS105', msg('expose-missing', { name })));
       continue;
     }
     graphOutputs.push({ name, elemType: DataType.FLOAT, dims: ['N', ...s] });

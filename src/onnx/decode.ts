@@ -8,7 +8,7 @@
  * for it, and totals are checked against {@link DecodeLimits}.
  */
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { diag, type Diagnostic, type DiagnosticCode } from '../diagnostics/catalogue.ts';
+import { diag, msg, type Diagnostic, type DiagnosticCode, type MessageRef } from '../diagnostics/catalogue.ts';
 import {
   AttributeProto_AttributeType as AttrType,
   AttributeProtoSchema,
@@ -76,7 +76,7 @@ export function decodeModel(bytes: Uint8Array, limits?: Partial<DecodeLimits>): 
   } catch (err) {
     // A throw here is a bug in this reader, but the contract is "never throw": report it as a
     // failure to read rather than crash the import.
-    out.add('RS601', `not an ONNX model: the reader failed unexpectedly (${errorText(err)})`);
+    out.add('RS601', msg('onnx-not-model', { hint: '', problem: msg('onnx-reader-crashed', { error: errorText(err) }) }));
     return { diagnostics: out.list() };
   }
 }
@@ -87,12 +87,13 @@ class Diagnostics {
   private dropped = 0;
   errors = 0;
   constructor(private readonly cap: number) {}
-  add(code: DiagnosticCode, message: string, field?: string): void {
-    this.push(diag(code, message, field === undefined ? {} : { field }));
+  /** Adds a problem; a plain string is a detail without its own message id (shown in English). */
+  add(code: DiagnosticCode, message: string | MessageRef, field?: string): void {
+    this.push(diag(code, asRef(message), field === undefined ? {} : { field }));
   }
   /** A notice about something the reader changed: the code's category, at warning severity. */
-  warn(code: DiagnosticCode, message: string, field?: string): void {
-    this.push({ ...diag(code, message, field === undefined ? {} : { field }), severity: 'warning' });
+  warn(code: DiagnosticCode, message: string | MessageRef, field?: string): void {
+    this.push({ ...diag(code, asRef(message), field === undefined ? {} : { field }), severity: 'warning' });
   }
   private push(d: Diagnostic): void {
     if (d.severity === 'error') this.errors++;
@@ -101,10 +102,12 @@ class Diagnostics {
   }
   list(): Diagnostic[] {
     if (this.dropped === 0) return this.items;
-    const last = diag('RS601', `…and ${this.dropped} more problems not listed`);
+    const last = diag('RS601', msg('more-problems', { n: this.dropped }));
     return [...this.items, this.errors > 0 ? last : { ...last, severity: 'warning' }];
   }
 }
+
+const asRef = (m: string | MessageRef): MessageRef => (typeof m === 'string' ? msg('reader-detail', { detail: m }) : m);
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -132,15 +135,15 @@ interface Ctx {
 
 function decode(bytes: Uint8Array, lim: DecodeLimits, out: Diagnostics): IrModel | undefined {
   if (bytes.length === 0) {
-    out.add('RS601', 'not an ONNX model: the file is empty');
+    out.add('RS601', msg('onnx-not-model', { hint: '', problem: msg('onnx-empty') }));
     return undefined;
   }
   if (bytes.length > PROTOBUF_MAX_BYTES) {
-    out.add('RS603', `the file is ${bytes.length} bytes, over protobuf's 2 GiB limit for one message`);
+    out.add('RS603', msg('onnx-too-big-protobuf', { bytes: bytes.length }));
     return undefined;
   }
   if (bytes.length > lim.maxFileBytes) {
-    out.add('RS603', `the file is ${bytes.length} bytes, over the ${lim.maxFileBytes}-byte limit for imported models`);
+    out.add('RS603', msg('onnx-too-big', { bytes: bytes.length, limit: lim.maxFileBytes }));
     return undefined;
   }
 
@@ -148,16 +151,16 @@ function decode(bytes: Uint8Array, lim: DecodeLimits, out: Diagnostics): IrModel
   try {
     proto = fromBinary(ModelProtoSchema, bytes);
   } catch (err) {
-    out.add('RS601', `not an ONNX model: ${sniff(bytes)}the protobuf parser stopped: ${errorText(err)}`);
+    out.add('RS601', msg('onnx-not-model', { hint: sniff(bytes), problem: msg('onnx-parse-stopped', { error: errorText(err) }) }));
     return undefined;
   }
   if (!proto.graph) {
-    out.add('RS601', `not an ONNX model: ${sniff(bytes)}there is no graph (ModelProto field 7)`);
+    out.add('RS601', msg('onnx-not-model', { hint: sniff(bytes), problem: msg('onnx-no-graph') }));
     return undefined;
   }
   const irVersion = proto.irVersion;
   if (irVersion <= 0n || irVersion > 1000n) {
-    out.add('RS601', `not an ONNX model: ${sniff(bytes)}ir_version is ${irVersion === 0n ? 'missing' : String(irVersion)}`, 'ir_version');
+    out.add('RS601', msg('onnx-not-model', { hint: sniff(bytes), problem: irVersion === 0n ? msg('onnx-ir-missing') : msg('onnx-ir-bad', { version: String(irVersion) }) }), 'ir_version');
     return undefined;
   }
 
@@ -199,13 +202,13 @@ function decode(bytes: Uint8Array, lim: DecodeLimits, out: Diagnostics): IrModel
 }
 
 /** A hint about what the bytes look like when they are not a model. */
-function sniff(bytes: Uint8Array): string {
+function sniff(bytes: Uint8Array): MessageRef | '' {
   const head = bytes.subarray(0, 64);
-  if (head[0] === 0x50 && head[1] === 0x4b) return 'the file is a ZIP archive (a PyTorch .pt checkpoint?); ';
-  if (head[0] === 0x89 && head[1] === 0x48 && head[2] === 0x44 && head[3] === 0x46) return 'the file is HDF5 (a Keras .h5 model?); ';
+  if (head[0] === 0x50 && head[1] === 0x4b) return msg('onnx-hint-zip');
+  if (head[0] === 0x89 && head[1] === 0x48 && head[2] === 0x44 && head[3] === 0x46) return msg('onnx-hint-hdf5');
   let printable = 0;
   for (const b of head) if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d || b === 0x09) printable++;
-  if (head.length >= 4 && printable === head.length) return 'the file looks like text, not binary protobuf; ';
+  if (head.length >= 4 && printable === head.length) return msg('onnx-hint-text');
   return '';
 }
 

@@ -1,4 +1,4 @@
-import { diag, type Diagnostic } from '../diagnostics/catalogue.ts';
+import { diag, fixLabel, msg, type Diagnostic } from '../diagnostics/catalogue.ts';
 import type { GraphNode, Params, Shape } from '../graph/types.ts';
 import type { IrAttribute } from '../onnx/ir.ts';
 import type { Cost, InferResult, ParamSpec } from './types.ts';
@@ -40,7 +40,7 @@ export const fail = (d: Diagnostic): InferResult => ({ diagnostics: [d] });
 /** Checks an input is a feature map `[C,H,W]`. */
 export function needMap(node: GraphNode, s: Shape | undefined, port = 0): Diagnostic | undefined {
   if (s && s.length === 3) return undefined;
-  return diag('RS203', `${node.name} needs a feature map N×C×H×W at input ${port}, got ${s ? fmtShape(s) : 'nothing'}`, { nodeId: node.id, port });
+  return diag('RS203', msg('needs-feature-map', { node: node.name, port, shape: s ? fmtShape(s) : msg('shape-nothing') }), { nodeId: node.id, port });
 }
 
 /**
@@ -63,15 +63,15 @@ export function windowShape(node: GraphNode, input: Shape, outC: number, k: numb
   const fitK = Math.max(1, Math.floor((Math.min(h, w) + 2 * p - 1) / d) + 1);
   if (eff > h + 2 * p || eff > w + 2 * p) {
     return fail(
-      diag('RS204', `${node.name}: kernel ${k}${d > 1 ? ` (dilated to ${eff})` : ''} is larger than the padded input ${h + 2 * p}×${w + 2 * p}`, {
+      diag('RS204', d > 1 ? msg('kernel-too-large-dilated', { node: node.name, kernel: k, dilated: eff, h: h + 2 * p, w: w + 2 * p }) : msg('kernel-too-large', { node: node.name, kernel: k, h: h + 2 * p, w: w + 2 * p }), {
         nodeId: node.id,
         field: 'kernel',
-        fix: { kind: 'set-params', label: `use kernel ${fitK}`, nodeId: node.id, params: { kernel: fitK } },
+        fix: { kind: 'set-params', ...fixLabel(msg('fix-use-kernel', { kernel: fitK })), nodeId: node.id, params: { kernel: fitK } },
       }),
     );
   }
   const oh = windowOut(h, k, s, p, d, ceil);
   const ow = windowOut(w, k, s, p, d, ceil);
-  if (oh <= 0 || ow <= 0) return fail(diag('RS207', `${node.name}: output would be ${oh}×${ow}`, { nodeId: node.id }));
+  if (oh <= 0 || ow <= 0) return fail(diag('RS207', msg('output-not-positive', { node: node.name, h: oh, w: ow }), { nodeId: node.id }));
   return { outputs: [[outC, oh, ow]] };
 }

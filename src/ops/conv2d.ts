@@ -1,4 +1,4 @@
-import { diag } from '../diagnostics/catalogue.ts';
+import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
 import type { OpDef } from './types.ts';
 
@@ -25,10 +25,10 @@ export const conv2d: OpDef = {
     const out = int(params, 'outChannels');
     if (c % g !== 0 || out % g !== 0) {
       return fail(
-        diag('RS302', `${node.name}: ${c % g !== 0 ? `input channels ${c}` : `output channels ${out}`} not divisible by groups ${g}`, {
+        diag('RS302', c % g !== 0 ? msg('groups-input', { node: node.name, channels: c, groups: g }) : msg('groups-output', { node: node.name, channels: out, groups: g }), {
           nodeId: node.id,
           field: 'groups',
-          fix: { kind: 'set-params', label: 'use groups 1', nodeId: node.id, params: { groups: 1 } },
+          fix: { kind: 'set-params', ...fixLabel(msg('fix-groups-1')), nodeId: node.id, params: { groups: 1 } },
         }),
       );
     }

@@ -1,4 +1,4 @@
-import { diag } from '../diagnostics/catalogue.ts';
+import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { fail, fmtShape, int, numel } from './common.ts';
 import type { OpDef } from './types.ts';
 
@@ -18,10 +18,15 @@ export const add: OpDef = {
     const [a, b] = inputs as [readonly number[], readonly number[]];
     if (!same(a, b)) {
       return fail(
-        diag('RS201', `${node.name}: cannot add ${fmtShape(a)} and ${fmtShape(b)} — the shortcut must change dimensions: use a projection shortcut (1×1 conv${a.length === 3 && b.length === 3 && a[1] !== b[1] ? `, stride ${Math.round(Math.max(a[1]!, b[1]!) / Math.min(a[1]!, b[1]!))}` : ''} + BN)`, {
+        diag(
+          'RS201',
+          a.length === 3 && b.length === 3 && a[1] !== b[1]
+            ? msg('add-shapes-stride', { node: node.name, a: fmtShape(a), b: fmtShape(b), stride: Math.round(Math.max(a[1]!, b[1]!) / Math.min(a[1]!, b[1]!)) })
+            : msg('add-shapes', { node: node.name, a: fmtShape(a), b: fmtShape(b) }),
+          {
           nodeId: node.id,
           port: 1,
-          fix: { kind: 'insert-projection', label: 'use a projection shortcut', addId: node.id, port: 1 },
+          fix: { kind: 'insert-projection', ...fixLabel(msg('fix-projection')), addId: node.id, port: 1 },
         }),
       );
     }
@@ -43,7 +48,7 @@ export const concat: OpDef = {
     for (let i = 1; i < inputs.length; i++) {
       const s = inputs[i]!;
       if (s.length !== first.length || !same(s.slice(1), first.slice(1))) {
-        return fail(diag('RS202', `${node.name}: input ${i} is ${fmtShape(s)} but input 0 is ${fmtShape(first)}; all but the channel axis must match`, { nodeId: node.id, port: i }));
+        return fail(diag('RS202', msg('concat-shapes', { node: node.name, port: i, shape: fmtShape(s), first: fmtShape(first) }), { nodeId: node.id, port: i }));
       }
     }
     return { outputs: [[inputs.reduce((c, s) => c + s[0]!, 0), ...first.slice(1)]] };

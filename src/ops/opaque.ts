@@ -1,4 +1,4 @@
-import { diag } from '../diagnostics/catalogue.ts';
+import { diag, msg } from '../diagnostics/catalogue.ts';
 import type { IrAttribute, IrTensor } from '../onnx/ir.ts';
 import type { OpDef } from './types.ts';
 
@@ -22,7 +22,7 @@ export const opaque: OpDef = {
   inputCount: (p) => Number(p['inputs'] ?? 1),
   infer({ node, params }) {
     const s = String(params['outputShape'] ?? '');
-    if (!s) return { diagnostics: [diag('RS605', `${node.name}: ${String(params['opType'])} is kept as an opaque op; its output shape is unknown`, { nodeId: node.id })] };
+    if (!s) return { diagnostics: [diag('RS605', msg('opaque-kept', { node: node.name, opType: String(params['opType']) }), { nodeId: node.id })] };
     return { outputs: [s.split('x').map(Number)] };
   },
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),

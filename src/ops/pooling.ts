@@ -1,3 +1,4 @@
+import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
 import type { OpDef } from './types.ts';
 
@@ -11,14 +12,13 @@ const windowed = (kind: 'MaxPool2d' | 'AvgPool2d'): Pick<OpDef, 'inputCount' | '
     const k = int(params, 'kernel');
     const p = int(params, 'padding');
     if (2 * p > k) {
-      return fail({
-        code: 'RS301',
-        severity: 'error',
-        message: `${node.name}: padding ${p} must be at most half the kernel ${k} (${kind})`,
-        nodeId: node.id,
-        field: 'padding',
-        fix: { kind: 'set-params', label: `use padding ${Math.floor(k / 2)}`, nodeId: node.id, params: { padding: Math.floor(k / 2) } },
-      });
+      return fail(
+        diag('RS301', msg('pool-padding', { node: node.name, padding: p, kernel: k, op: kind }), {
+          nodeId: node.id,
+          field: 'padding',
+          fix: { kind: 'set-params', ...fixLabel(msg('fix-use-padding', { padding: Math.floor(k / 2) })), nodeId: node.id, params: { padding: Math.floor(k / 2) } },
+        }),
+      );
     }
     return windowShape(node, inputs[0]!, inputs[0]![0]!, k, int(params, 'stride'), p, 1, bool(params, 'ceilMode'));
   },

@@ -1,4 +1,4 @@
-import { diag } from '../diagnostics/catalogue.ts';
+import { diag, msg } from '../diagnostics/catalogue.ts';
 import { aInt, bool, fail, int, numel } from './common.ts';
 import type { OpDef } from './types.ts';
 
@@ -30,7 +30,7 @@ export const linear: OpDef = {
   infer({ node, inputs, params }) {
     if (inputs[0]!.length !== 1) {
       return fail(
-        diag('RS203', `${node.name} needs a vector N×F; got N×${inputs[0]!.join('×')} — add a Flatten (or GlobalAvgPool then Flatten) before it`, {
+        diag('RS203', msg('needs-vector', { node: node.name, shape: inputs[0]!.join('×') }), {
           nodeId: node.id,
           port: 0,
         }),

@@ -1,4 +1,4 @@
-import { diag } from '../diagnostics/catalogue.ts';
+import { diag, msg } from '../diagnostics/catalogue.ts';
 import { fail, int, needMap } from './common.ts';
 import type { OpDef } from './types.ts';
 
@@ -24,7 +24,7 @@ export const zeroPadShortcut: OpDef = {
     const [c, h, w] = inputs[0] as [number, number, number];
     const out = int(params, 'outChannels');
     const s = int(params, 'stride');
-    if (out < c) return fail(diag('RS205', `${node.name}: zero-padding cannot reduce channels ${c} to ${out}; use a projection shortcut`, { nodeId: node.id, field: 'outChannels' }));
+    if (out < c) return fail(diag('RS205', msg('zero-pad-reduce', { node: node.name, channels: c, out }), { nodeId: node.id, field: 'outChannels' }));
     return { outputs: [[out, Math.ceil(h / s), Math.ceil(w / s)]] };
   },
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),

@@ -1,5 +1,5 @@
 import { resolveShortcut, shortcutLabel, type ShortcutKind } from '../blocks/shortcut.ts';
-import { diag, type Diagnostic } from '../diagnostics/catalogue.ts';
+import { diag, fixLabel, msg, type Diagnostic, type MessageRef } from '../diagnostics/catalogue.ts';
 import type { EdgeId, NodeId } from '../graph/ids.ts';
 import { topoOrder } from '../graph/topo.ts';
 import type { GraphEdge, GraphNode, LayerKind, OpKind, Params, ResidualDocument, Shape, ShortcutMode } from '../graph/types.ts';
@@ -147,7 +147,7 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
   if (cyclic.length > 0) {
     const names = cyclic.map((id) => nodesById.get(id)!.name);
     for (const id of cyclic) {
-      diagnostics.push(diag('RS101', `${nodesById.get(id)!.name} is on a cycle (${names.join(' → ')}); a network must flow one way`, { nodeId: id }));
+      diagnostics.push(diag('RS101', msg('on-cycle', { node: nodesById.get(id)!.name, path: names.join(' → ') }), { nodeId: id }));
     }
   }
   checkNames(doc, diagnostics);
@@ -171,7 +171,7 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
     for (let port = 0; port < nIn; port++) {
       const e = incoming.get(`${id}:${port}`);
       if (!e) {
-        diagnostics.push(diag('RS102', `${node.name}: input ${port} is not connected`, { nodeId: id, port }));
+        diagnostics.push(diag('RS102', msg('input-unconnected', { node: node.name, port }), { nodeId: id, port }));
         missing = true;
         inShapes.push(undefined);
         inRefs.push(undefined);
@@ -202,11 +202,11 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
     );
   }
 
-  if (inputs === 0) diagnostics.push(diag('RS104', 'the network has no Input node; add one (the image enters there)'));
+  if (inputs === 0) diagnostics.push(diag('RS104', msg('no-input-node')));
   if (inputs > 1) {
-    for (const n of doc.nodes.filter((x) => x.op === 'Input').slice(1)) diagnostics.push(diag('RS104', `${n.name}: a network has exactly one Input`, { nodeId: n.id }));
+    for (const n of doc.nodes.filter((x) => x.op === 'Input').slice(1)) diagnostics.push(diag('RS104', msg('extra-input', { node: n.name }), { nodeId: n.id }));
   }
-  if (!doc.nodes.some((n) => n.op === 'Output')) diagnostics.push(diag('RS103', 'the network has no Output node; connect the last layer to an Output (the logits)'));
+  if (!doc.nodes.some((n) => n.op === 'Output')) diagnostics.push(diag('RS103', msg('no-output-node')));
   markUnused(doc, incoming, diagnostics);
 
   // Hand-built (or expanded) residual connections: Adds in the document itself.
@@ -221,12 +221,12 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
 
   const totals = computeTotals(ctx.layers, shortcuts);
   if (totals.weightBytes > limits.maxWeightBytes) {
-    diagnostics.push(diag('RS401', `the weights would take ${mb(totals.weightBytes)} MB, over the limit of ${mb(limits.maxWeightBytes)} MB; reduce widths or depth`));
+    diagnostics.push(diag('RS401', msg('weights-over-limit', { mb: mb(totals.weightBytes), limit: mb(limits.maxWeightBytes) })));
   }
   if (totals.largestActivationBytes > limits.maxActivationBytes) {
     const big = ctx.layers.reduce((a, l) => (numel(l.outputShapes[0] ?? []) > numel(a.outputShapes[0] ?? []) ? l : a));
     diagnostics.push(
-      diag('RS402', `${big.name} would produce ${fmtShape(big.outputShapes[0]!)} = ${mb(totals.largestActivationBytes)} MB per image, over the limit of ${mb(limits.maxActivationBytes)} MB; reduce the input size or width`, {
+      diag('RS402', msg('activation-over-limit', { node: big.name, shape: fmtShape(big.outputShapes[0]!), mb: mb(totals.largestActivationBytes), limit: mb(limits.maxActivationBytes) }), {
         nodeId: big.docNode,
       }),
     );
@@ -237,27 +237,36 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
 
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 
+/** RS206's message: the inner Add's shapes when it names them, else the inner message's middle clause. */
+function identityChangesDims(block: string, inner: Diagnostic): MessageRef {
+  const ref = inner.messageRef;
+  if ((ref?.id === 'add-shapes' || ref?.id === 'add-shapes-stride') && !String(ref.args['node']).includes(': ')) {
+    return msg('identity-changes-dims', { node: block, a: ref.args['a']!, b: ref.args['b']! });
+  }
+  return msg('identity-changes-dims-detail', { node: block, detail: inner.message.split(': ')[1] ?? inner.message });
+}
+
 function checkEdges(doc: ResidualDocument, nodes: Map<NodeId, GraphNode>, diagnostics: Diagnostic[]): Map<string, GraphEdge> {
   const incoming = new Map<string, GraphEdge>();
   for (const e of doc.edges) {
     const s = nodes.get(e.source);
     const t = nodes.get(e.target);
     if (!s || !t) {
-      diagnostics.push(diag('RS105', `edge ${e.id} points to a node that does not exist (${!s ? e.source : e.target})`, { edgeId: e.id }));
+      diagnostics.push(diag('RS105', msg('edge-missing-node', { edge: e.id, node: !s ? e.source : e.target }), { edgeId: e.id }));
       continue;
     }
     if (e.sourcePort < 0 || e.sourcePort >= outputCount(s.op) || e.targetPort < 0 || e.targetPort >= getOp(t.op).inputCount(resolveParams(t).params)) {
-      diagnostics.push(diag('RS105', `edge ${e.id}: ${s.name} has no output ${e.sourcePort} or ${t.name} has no input ${e.targetPort}`, { edgeId: e.id, nodeId: t.id }));
+      diagnostics.push(diag('RS105', msg('edge-bad-port', { edge: e.id, source: s.name, sourcePort: e.sourcePort, target: t.name, targetPort: e.targetPort }), { edgeId: e.id, nodeId: t.id }));
       continue;
     }
     const key = `${e.target}:${e.targetPort}`;
     if (incoming.has(key)) {
       diagnostics.push(
-        diag('RS106', `${t.name}: input ${e.targetPort} already has a connection; an input takes one tensor (use an Add or Concat to merge)`, {
+        diag('RS106', msg('port-has-two', { node: t.name, port: e.targetPort }), {
           edgeId: e.id,
           nodeId: t.id,
           port: e.targetPort,
-          fix: { kind: 'remove-edge', label: 'remove this connection', edgeId: e.id },
+          fix: { kind: 'remove-edge', ...fixLabel(msg('fix-remove-edge')), edgeId: e.id },
         }),
       );
       continue;
@@ -270,7 +279,7 @@ function checkEdges(doc: ResidualDocument, nodes: Map<NodeId, GraphNode>, diagno
 function checkNames(doc: ResidualDocument, diagnostics: Diagnostic[]) {
   const seen = new Map<string, NodeId>();
   for (const n of doc.nodes) {
-    if (seen.has(n.name)) diagnostics.push(diag('RS108', `two nodes are named "${n.name}"; names become ONNX tensor names and must be unique`, { nodeId: n.id, field: 'name' }));
+    if (seen.has(n.name)) diagnostics.push(diag('RS108', msg('duplicate-name', { name: n.name }), { nodeId: n.id, field: 'name' }));
     else seen.set(n.name, n.id);
   }
 }
@@ -288,7 +297,7 @@ function markUnused(doc: ResidualDocument, incoming: Map<string, GraphEdge>, dia
   }
   if (used.size === 0) return;
   for (const n of doc.nodes) {
-    if (!used.has(n.id)) diagnostics.push(diag('RS107', `${n.name} does not lead to the Output; it is not part of the model`, { nodeId: n.id }));
+    if (!used.has(n.id)) diagnostics.push(diag('RS107', msg('unused-node', { node: n.name }), { nodeId: n.id }));
   }
 }
 
@@ -366,10 +375,10 @@ function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: 
   for (const d of innerDiags) {
     if (d.code === 'RS201' && node.op !== 'Stage') {
       ctx.diagnostics.push(
-        diag('RS206', `${node.name}: an identity shortcut cannot change dimensions (${d.message.split(': ')[1] ?? d.message})`, {
+        diag('RS206', identityChangesDims(node.name, d), {
           nodeId: node.id,
           field: 'shortcut',
-          fix: { kind: 'set-params', label: 'use a projection shortcut', nodeId: node.id, params: { shortcut: 'projection' } },
+          fix: { kind: 'set-params', ...fixLabel(msg('fix-projection')), nodeId: node.id, params: { shortcut: 'projection' } },
         }),
       );
     } else {

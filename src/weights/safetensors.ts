@@ -10,7 +10,7 @@
  * The decoder treats the file as hostile: every length and offset is checked against the bytes
  * present before anything is allocated from it, and problems are diagnostics, never throws.
  */
-import { diag, type Diagnostic } from '../diagnostics/catalogue.ts';
+import { diag, msg, type Diagnostic } from '../diagnostics/catalogue.ts';
 import type { StoredTensor, WeightStore } from './types.ts';
 import { halfToFloat } from './float16.ts';
 
@@ -134,7 +134,7 @@ export function decodeSafetensors(bytes: Uint8Array, limits: Partial<Safetensors
   const lim = { ...DEFAULT_SAFETENSORS_LIMITS, ...limits };
   const diagnostics: Diagnostic[] = [];
   const fail = (message: string, field?: string): DecodedSafetensors => {
-    diagnostics.push(diag('RS501', `not a valid safetensors file: ${message}`, field === undefined ? {} : { field }));
+    diagnostics.push(diag('RS501', msg('safetensors-invalid', { problem: msg('reader-detail', { detail: message }) }), field === undefined ? {} : { field }));
     return { metadata: {}, diagnostics };
   };
   try {
@@ -179,7 +179,7 @@ function decode(
   const skipped: string[] = [];
   let errors = 0;
   const error = (message: string, field: string): void => {
-    diagnostics.push(diag('RS501', `not a valid safetensors file: ${message}`, { field }));
+    diagnostics.push(diag('RS501', msg('safetensors-invalid', { problem: msg('reader-detail', { detail: message }) }), { field }));
     errors++;
   };
 
@@ -247,7 +247,7 @@ function decode(
   const floatEntries = entries.filter((e) => FLOAT_DTYPES[e.dtype] !== undefined);
   const total = floatEntries.reduce((a, e) => a + ((e.end - e.begin) / FLOAT_DTYPES[e.dtype]!) * 4, 0);
   if (total > lim.maxTensorBytes) {
-    diagnostics.push(diag('RS401', `the file holds ${total} bytes of weights (as float32), over the limit of ${lim.maxTensorBytes}`));
+    diagnostics.push(diag('RS401', msg('safetensors-over-limit', { bytes: total, limit: lim.maxTensorBytes })));
     errors++;
   }
 
@@ -258,11 +258,11 @@ function decode(
       if (isObject(p)) provenance = p;
       else throw new Error('not an object');
     } catch {
-      diagnostics.push({ ...diag('RS501', `__metadata__ '${PROVENANCE_KEY}' is not a JSON object; owners and origins are lost`, { field: '__metadata__' }), severity: 'warning' });
+      diagnostics.push({ ...diag('RS501', msg('safetensors-provenance', { key: PROVENANCE_KEY }), { field: '__metadata__' }), severity: 'warning' });
     }
   }
   if (skipped.length > 0) {
-    diagnostics.push({ ...diag('RS501', `${skipped.length} non-float tensor(s) skipped: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''}`), severity: 'warning' });
+    diagnostics.push({ ...diag('RS501', msg('safetensors-skipped', { n: skipped.length, names: `${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''}` })), severity: 'warning' });
   }
   if (errors > 0) return { metadata, diagnostics };
 

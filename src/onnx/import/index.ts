@@ -6,7 +6,7 @@
  * recover residual blocks and stages ({@link recoverBlocks}) → assemble the document → give every
  * tensor the owner fingerprint of the flat layer that will use it (from {@link analyze}).
  */
-import { diag, hasErrors, type Diagnostic } from '../../diagnostics/catalogue.ts';
+import { diag, hasErrors, msg, type Diagnostic } from '../../diagnostics/catalogue.ts';
 import { parseDocument } from '../../document/document.ts';
 import type { ResidualDocument } from '../../graph/types.ts';
 import { resolveParams } from '../../ops/validate.ts';
@@ -62,7 +62,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     return importUnsafe(bytes, opts);
   } catch (err) {
     // A throw is a bug in the importer; the contract is diagnostics, never a crash.
-    return { diagnostics: [diag('RS602', `the import failed unexpectedly (${err instanceof Error ? err.message : String(err)}); please report this file`)] };
+    return { diagnostics: [diag('RS602', msg('import-crashed', { error: err instanceof Error ? err.message : String(err) }))] };
   }
 }
 
@@ -148,10 +148,10 @@ function reopenEmbedded(model: IrModel, text: string): ImportResult {
     parsed = parseDocument(text);
   } catch (err) {
     // parseDocument should not throw; a hostile document must still not crash the import.
-    parsed = { diagnostics: [diag('RS501', `the document could not be read (${err instanceof Error ? err.message : String(err)})`)] };
+    parsed = { diagnostics: [diag('RS501', msg('embedded-unreadable', { error: err instanceof Error ? err.message : String(err) }))] };
   }
   if (!parsed.doc) {
-    return { diagnostics: [{ ...diag('RS504', `the embedded Residual Studio document is not valid (${parsed.diagnostics[0]?.message ?? 'unknown problem'}); importing the graph instead`), severity: 'warning' }] };
+    return { diagnostics: [{ ...diag('RS504', msg('embedded-invalid', { problem: parsed.diagnostics[0]?.messageRef ?? parsed.diagnostics[0]?.message ?? msg('unknown-problem') })), severity: 'warning' }] };
   }
   const doc = parsed.doc;
   const analysis = analyze(doc);
@@ -166,7 +166,7 @@ function reopenEmbedded(model: IrModel, text: string): ImportResult {
   const check = lowerToIr(doc, { weights: store, analysis, embedDocument: false });
   const fresh = [...check.weightSources.values()].some((s) => s !== 'imported');
   if (!check.model || fresh) {
-    return { diagnostics: [{ ...diag('RS504', 'the embedded Residual Studio document does not match the tensors in the file (was it exported with BN folded, or edited?); importing the graph instead'), severity: 'warning' }] };
+    return { diagnostics: [{ ...diag('RS504', msg('embedded-mismatch')), severity: 'warning' }] };
   }
   return { doc, weights: store, diagnostics: [] };
 }

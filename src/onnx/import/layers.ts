@@ -5,7 +5,7 @@
  * with the editor's own shape rules as the nodes are mapped, so a mapping that would not infer
  * (a MatMul on a feature map, say) falls back to Opaque instead of giving a broken document.
  */
-import { diag, type Diagnostic } from '../../diagnostics/catalogue.ts';
+import { diag, msg, renderMessage, type Diagnostic, type MessageRef } from '../../diagnostics/catalogue.ts';
 import { nodeId } from '../../graph/ids.ts';
 import type { OpKind, ParamValue, Shape } from '../../graph/types.ts';
 import { getOp } from '../../ops/registry.ts';
@@ -46,7 +46,7 @@ export interface MappedGraph {
   readonly diagnostics: Diagnostic[];
 }
 
-const refuse = (message: string, field?: string): Diagnostic => diag('RS602', `this graph cannot be represented: ${message}`, field ? { field } : {});
+const refuse = (reason: MessageRef, field?: string): Diagnostic => diag('RS602', msg('import-unrepresentable', { reason }), field ? { field } : {});
 
 /** Maps a decoded model's nodes to layers (see the module comment). Never throws on model content. */
 export function mapLayers(model: IrModel): MappedGraph {
@@ -58,14 +58,14 @@ export function mapLayers(model: IrModel): MappedGraph {
   const outputs = g.outputs.map((o) => o.name);
 
   const realInputs = g.inputs.filter((v) => !consts.has(v.name));
-  if (realInputs.length !== 1) return { outputs, shapes, diagnostics: [refuse(`it has ${realInputs.length} graph inputs; the editor models exactly one image input`, 'graph.input')] };
+  if (realInputs.length !== 1) return { outputs, shapes, diagnostics: [refuse(msg('import-input-count', { n: realInputs.length }), 'graph.input')] };
   const inp = realInputs[0]!;
   const d = inp.dims;
   if (inp.elemType !== DataType.FLOAT || d.length !== 4 || !d.slice(1).every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 65536)) {
     return {
       outputs,
       shapes,
-      diagnostics: [refuse(`its input '${inp.name}' is ${inp.elemType === DataType.FLOAT ? '' : 'not float32, '}[${d.map((x) => (x === '' ? '?' : String(x))).join(', ')}]; the editor needs one float image N×C×H×W with fixed C, H and W`, 'graph.input')],
+      diagnostics: [refuse(msg(inp.elemType === DataType.FLOAT ? 'import-input-shape' : 'import-input-shape-type', { name: inp.name, dims: d.map((x) => (x === '' ? '?' : String(x))).join(', ') }), 'graph.input')],
     };
   }
   const input = { name: inp.name, channels: d[1] as number, height: d[2] as number, width: d[3] as number };
@@ -84,7 +84,7 @@ export function mapLayers(model: IrModel): MappedGraph {
   for (const n of g.nodes) {
     for (let k = 1; k < n.outputs.length; k++) {
       const o = n.outputs[k]!;
-      if (o && (consumers.has(o) || graphOutputs.has(o))) return { outputs, shapes, diagnostics: [refuse(`${label(n)} output ${k} ('${o}') is used; only single-output ops can be edited`, 'graph.node')] };
+      if (o && (consumers.has(o) || graphOutputs.has(o))) return { outputs, shapes, diagnostics: [refuse(msg('import-multi-output', { node: labelRef(n), port: k, tensor: o }), 'graph.node')] };
     }
   }
 
@@ -132,14 +132,14 @@ export function mapLayers(model: IrModel): MappedGraph {
       layer = opaqueLayer(n, ctx, declared);
       const s = String(layer.params['outputShape']);
       shape = s ? s.split('x').map(Number) : undefined;
-      diagnostics.push(diag('RS605', `${label(n)}: ${n.domain ? `${n.domain}.` : ''}${n.opType} is kept as an opaque op (exported unchanged, not editable)${s ? '' : '; its output shape is unknown'}`));
+      diagnostics.push(diag('RS605', msg(s ? 'import-opaque' : 'import-opaque-unknown', { node: labelRef(n), opType: `${n.domain ? `${n.domain}.` : ''}${n.opType}` })));
     }
     shapes.set(layer.output, shape === 'fail' ? undefined : shape);
     layers.push(layer);
   }
 
   for (const o of outputs) {
-    if (!isData(o)) return { outputs, shapes, diagnostics: [...diagnostics, refuse(`graph output '${o}' is a constant, not computed from the input`, 'graph.output')] };
+    if (!isData(o)) return { outputs, shapes, diagnostics: [...diagnostics, refuse(msg('import-constant-output', { tensor: o }), 'graph.output')] };
   }
   return { layers, input, outputs, shapes, diagnostics };
 }
@@ -151,7 +151,8 @@ interface MapCtx {
   readonly isData: (name: string) => boolean;
 }
 
-const label = (n: IrNode) => (n.name ? `node '${n.name}'` : `a ${n.opType} node`);
+const labelRef = (n: IrNode): MessageRef => (n.name ? msg('onnx-node-named', { name: n.name }) : msg('onnx-node-of-type', { opType: n.opType }));
+const label = (n: IrNode): string => renderMessage(labelRef(n));
 
 function attr(n: IrNode, name: string): IrAttribute | undefined {
   return n.attributes.find((a) => a.name === name);

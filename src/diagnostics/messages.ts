@@ -1,0 +1,175 @@
+/**
+ * The English text of every diagnostic message and fix label, by stable message id. `diag` renders
+ * a diagnostic's `message` from this table, so the English the CLI prints and the ids and
+ * arguments the app translates cannot drift apart. Placeholders are `{{name}}` (i18next's
+ * syntax, so the app can use this table as its English resource unchanged); an argument is a
+ * string, a number, or another {@link MessageRef} (a nested phrase, translated on its own).
+ *
+ * Adding a message: add it here and to `app/i18n/diagnostics.zh-CN.ts` with the same
+ * placeholders (a test fails otherwise). Argument names must not be i18next options
+ * (`count`, `context`, `ns`, `lng`, `defaultValue`, `ordinal`, `replace`).
+ */
+export const MESSAGES = {
+  // --- parameters (RS3xx) ---
+  'param-invalid': '{{node}}: {{param}} {{problem}}',
+  'param-not-number': 'must be a number, got {{value}}',
+  'param-not-whole': 'must be a whole number, got {{value}}',
+  'param-below-min': 'must be at least {{min}}, got {{value}}',
+  'param-above-max': 'must be at most {{max}}, got {{value}}',
+  'param-not-bool': 'must be true or false, got {{value}}',
+  'param-not-option': 'must be one of {{options}}, got {{value}}',
+  'param-not-text': 'must be text, got {{value}}',
+  'pool-padding': '{{node}}: padding {{padding}} must be at most half the kernel {{kernel}} ({{op}})',
+  'groups-input': '{{node}}: input channels {{channels}} not divisible by groups {{groups}}',
+  'groups-output': '{{node}}: output channels {{channels}} not divisible by groups {{groups}}',
+  'opset-unsupported': 'opset {{opset}} is not supported; choose {{min}}–{{max}}',
+
+  // --- shapes (RS2xx) ---
+  'needs-feature-map': '{{node}} needs a feature map N×C×H×W at input {{port}}, got {{shape}}',
+  'shape-nothing': 'nothing',
+  'needs-vector': '{{node}} needs a vector N×F; got N×{{shape}} — add a Flatten (or GlobalAvgPool then Flatten) before it',
+  'kernel-too-large': '{{node}}: kernel {{kernel}} is larger than the padded input {{h}}×{{w}}',
+  'kernel-too-large-dilated': '{{node}}: kernel {{kernel}} (dilated to {{dilated}}) is larger than the padded input {{h}}×{{w}}',
+  'output-not-positive': '{{node}}: output would be {{h}}×{{w}}',
+  'add-shapes': '{{node}}: cannot add {{a}} and {{b}} — the shortcut must change dimensions: use a projection shortcut (1×1 conv + BN)',
+  'add-shapes-stride': '{{node}}: cannot add {{a}} and {{b}} — the shortcut must change dimensions: use a projection shortcut (1×1 conv, stride {{stride}} + BN)',
+  'concat-shapes': '{{node}}: input {{port}} is {{shape}} but input 0 is {{first}}; all but the channel axis must match',
+  'zero-pad-reduce': '{{node}}: zero-padding cannot reduce channels {{channels}} to {{out}}; use a projection shortcut',
+  'identity-changes-dims': '{{node}}: an identity shortcut cannot change dimensions (cannot add {{a}} and {{b}} — the shortcut must change dimensions)',
+  'identity-changes-dims-detail': '{{node}}: an identity shortcut cannot change dimensions ({{detail}})',
+  'opaque-kept': '{{node}}: {{opType}} is kept as an opaque op; its output shape is unknown',
+
+  // --- structure and edits (RS1xx) ---
+  'connect-missing-end': 'one end of the connection does not exist',
+  'no-output-port': '{{node}} has no output {{port}}',
+  'no-input-port': '{{node}} has no input {{port}}',
+  'port-taken': '{{node}}: input {{port}} is already connected; merge tensors with an Add or a Concat',
+  'connect-cycle': 'connecting {{source}} to {{target}} would create a cycle; a network must flow one way',
+  'on-cycle': '{{node}} is on a cycle ({{path}}); a network must flow one way',
+  'input-unconnected': '{{node}}: input {{port}} is not connected',
+  'no-input-node': 'the network has no Input node; add one (the image enters there)',
+  'extra-input': '{{node}}: a network has exactly one Input',
+  'no-output-node': 'the network has no Output node; connect the last layer to an Output (the logits)',
+  'no-connected-output': 'the network has no connected Output',
+  'edge-missing-node': 'edge {{edge}} points to a node that does not exist ({{node}})',
+  'edge-bad-port': 'edge {{edge}}: {{source}} has no output {{sourcePort}} or {{target}} has no input {{targetPort}}',
+  'port-has-two': '{{node}}: input {{port}} already has a connection; an input takes one tensor (use an Add or Concat to merge)',
+  'duplicate-name': 'two nodes are named "{{name}}"; names become ONNX tensor names and must be unique',
+  'unused-node': '{{node}} does not lead to the Output; it is not part of the model',
+  'expose-missing': 'cannot expose "{{name}}": no tensor of that name in the compiled graph',
+
+  // --- resources (RS4xx) ---
+  'weights-over-limit': 'the weights would take {{mb}} MB, over the limit of {{limit}} MB; reduce widths or depth',
+  'activation-over-limit': '{{node}} would produce {{shape}} = {{mb}} MB per image, over the limit of {{limit}} MB; reduce the input size or width',
+
+  // --- documents and files (RS5xx) ---
+  'doc-not-json': 'not a Residual Studio document: the file is not JSON ({{error}})',
+  'doc-not-object': 'not a Residual Studio document: expected a JSON object',
+  'doc-wrong-kind': 'not a Residual Studio document: kind is {{kind}}',
+  'doc-no-kind': 'not a Residual Studio document: it has no "kind" and no "nodes"',
+  'schema-not-integer': 'schemaVersion must be a whole number, got {{value}}',
+  'schema-newer': 'this file was saved by a newer Residual Studio (schema {{version}}; this one reads up to {{max}})',
+  'doc-invalid-field': '{{where}}: {{problem}}',
+  'doc-path-node': 'node {{index}}',
+  'doc-path-node-named': 'node {{index}} "{{name}}"',
+  'doc-path-node-field': 'node {{index}}, field {{field}}',
+  'doc-path-node-named-field': 'node {{index}} "{{name}}", field {{field}}',
+  'doc-path-edge': 'edge {{index}}',
+  'doc-path-edge-field': 'edge {{index}}, field {{field}}',
+  'doc-path-field': 'field {{field}}',
+  'doc-path-document': 'document',
+  'doc-duplicate-id': 'node "{{name}}": id {{id}} is used twice',
+  'doc-edge-missing-node': 'edge {{edge}} connects a node that is not in the file ({{node}})',
+  'file-unreadable': 'cannot read {{name}}: {{error}}',
+
+  // --- ONNX import (RS6xx) and embedded documents ---
+  'import-unrepresentable': 'this graph cannot be represented: {{reason}}',
+  'import-input-count': 'it has {{n}} graph inputs; the editor models exactly one image input',
+  'import-input-shape': "its input '{{name}}' is [{{dims}}]; the editor needs one float image N×C×H×W with fixed C, H and W",
+  'import-input-shape-type': "its input '{{name}}' is not float32, [{{dims}}]; the editor needs one float image N×C×H×W with fixed C, H and W",
+  'import-multi-output': "{{node}} output {{port}} ('{{tensor}}') is used; only single-output ops can be edited",
+  'import-constant-output': "graph output '{{tensor}}' is a constant, not computed from the input",
+  'import-opaque': '{{node}}: {{opType}} is kept as an opaque op (exported unchanged, not editable)',
+  'import-opaque-unknown': '{{node}}: {{opType}} is kept as an opaque op (exported unchanged, not editable); its output shape is unknown',
+  'onnx-not-model': 'not an ONNX model: {{hint}}{{problem}}',
+  'onnx-hint-zip': 'the file is a ZIP archive (a PyTorch .pt checkpoint?); ',
+  'onnx-hint-hdf5': 'the file is HDF5 (a Keras .h5 model?); ',
+  'onnx-hint-text': 'the file looks like text, not binary protobuf; ',
+  'onnx-reader-crashed': 'the reader failed unexpectedly ({{error}})',
+  'onnx-empty': 'the file is empty',
+  'onnx-parse-stopped': 'the protobuf parser stopped: {{error}}',
+  'onnx-no-graph': 'there is no graph (ModelProto field 7)',
+  'onnx-ir-missing': 'ir_version is missing',
+  'onnx-ir-bad': 'ir_version is {{version}}',
+  'onnx-too-big-protobuf': "the file is {{bytes}} bytes, over protobuf's 2 GiB limit for one message",
+  'onnx-too-big': 'the file is {{bytes}} bytes, over the {{limit}}-byte limit for imported models',
+  'more-problems': '…and {{n}} more problems not listed',
+  /** A detail of the ONNX or safetensors reader not yet given its own id: shown in English. */
+  'reader-detail': '{{detail}}',
+  'safetensors-invalid': 'not a valid safetensors file: {{problem}}',
+  'safetensors-over-limit': 'the file holds {{bytes}} bytes of weights (as float32), over the limit of {{limit}}',
+  'safetensors-provenance': "__metadata__ '{{key}}' is not a JSON object; owners and origins are lost",
+  'safetensors-skipped': '{{n}} non-float tensor(s) skipped: {{names}}',
+  'onnx-node-named': "node '{{name}}'",
+  'onnx-node-of-type': 'a {{opType}} node',
+  'import-crashed': 'the import failed unexpectedly ({{error}}); please report this file',
+  'import-worker-start': 'cannot start the import worker: {{error}}',
+  'import-worker-failed': 'the import worker failed: {{error}}',
+  'embedded-unreadable': 'the document could not be read ({{error}})',
+  'embedded-invalid': 'the embedded Residual Studio document is not valid ({{problem}}); importing the graph instead',
+  'unknown-problem': 'unknown problem',
+  'embedded-mismatch': 'the embedded Residual Studio document does not match the tensors in the file (was it exported with BN folded, or edited?); importing the graph instead',
+  'weights-memory-only': 'the weights are kept only in memory ({{error}}); they will not survive a reload',
+
+  // --- one-click fixes ---
+  'fix-reset-param': 'reset {{param}} to {{value}}',
+  'fix-use-kernel': 'use kernel {{kernel}}',
+  'fix-use-padding': 'use padding {{padding}}',
+  'fix-groups-1': 'use groups 1',
+  'fix-projection': 'use a projection shortcut',
+  'fix-remove-edge': 'remove this connection',
+} as const;
+
+/** A stable message id from {@link MESSAGES}. */
+export type MessageId = keyof typeof MESSAGES;
+
+/** The placeholder names of a template, e.g. `'{{a}} and {{b}}'` → `'a' | 'b'`. */
+export type Placeholders<S extends string> = S extends `${string}{{${infer P}}}${infer Rest}` ? P | Placeholders<Rest> : never;
+
+/** An argument of a message: shown as is (shapes, numbers, names) or a nested phrase to translate. */
+export type MessageArg = string | number | MessageRef;
+
+/** A message as data: which template, with which arguments. The app translates it; {@link renderMessage} gives the English. */
+export interface MessageRef {
+  readonly id: MessageId;
+  readonly args: Readonly<Record<string, MessageArg>>;
+}
+
+/**
+ * Builds a {@link MessageRef}, checking at compile time that `args` names exactly the template's
+ * placeholders.
+ * @example msg('add-shapes', { node: 'add', a: '1×64×56×56', b: '1×128×28×28' })
+ */
+export function msg<I extends MessageId>(
+  id: I,
+  ...args: Placeholders<(typeof MESSAGES)[I]> extends never ? [] : [Readonly<Record<Placeholders<(typeof MESSAGES)[I]>, MessageArg>>]
+): MessageRef {
+  return { id, args: args[0] ?? {} };
+}
+
+/**
+ * Fills a template's `{{name}}` placeholders. `lookup` gives the template for an id (the English
+ * table by default) and is used for nested phrases too; a missing argument stays as `{{name}}`.
+ */
+export function renderMessage(ref: MessageRef, lookup: (id: MessageId) => string = (id) => MESSAGES[id]): string {
+  return lookup(ref.id).replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+    const v = ref.args[name];
+    if (v === undefined) return whole;
+    return typeof v === 'object' ? renderMessage(v, lookup) : String(v);
+  });
+}
+
+/** The placeholder names used in a template, sorted (for checking translations). */
+export function placeholdersOf(template: string): string[] {
+  return [...new Set([...template.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!))].sort();
+}
