@@ -4,7 +4,7 @@ import { fmtShape, isBlockKind } from '../../src/index.ts';
 import { analysisOf, edgeArcs, groupFrames, pinnedDiagnostics, type EdgeArc } from '../store/derived.ts';
 import type { EditorState } from '../store/editor-store.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
-import { cardBox, FRAME_HEAD, FRAME_PAD, nodeSize } from './sizes.ts';
+import { cardBox, FRAME_HEAD, FRAME_PAD, nodeSize, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
 
 /** Data of a block or layer card. Object identity is kept while nothing it shows changes. */
 export interface CardData extends Record<string, unknown> {
@@ -109,10 +109,10 @@ export function createNodeSelector() {
 }
 
 /**
- * One frame per expanded group. A frame holds its member cards (with their arc room) and the
- * frames of its inner groups (with their headers), so nested headers stack instead of
- * overlapping. The layout pads each group's compound node by the same FRAME_PAD and FRAME_HEAD,
- * so frames laid out by it never overlap.
+ * One frame per expanded group. A frame holds its member cards (with their arc room, and room
+ * for its own skip arc when it is an expanded identity block) and the frames of its inner
+ * groups (with their headers), so nested headers stack instead of overlapping. The layout pads
+ * each group's compound node by the same amounts (sizes.ts), so frames it lays out never overlap.
  */
 export function framesFor(doc: ResidualDocument, direction: LayoutDirection): FrameNode[] {
   const groups = groupFrames(doc).sort((a, b) => b.depth - a.depth);
@@ -129,14 +129,16 @@ export function framesFor(doc: ResidualDocument, direction: LayoutDirection): Fr
       const box = cardBox(m.op, direction);
       grow(g.id, m.position.x, m.position.y, m.position.x + box.width, m.position.y + box.height);
     }
+  const skip = skipArcGroups(doc);
   const out: FrameNode[] = [];
   // Deepest first: each finished frame box is added to its parent's.
   for (const g of groups) {
     const b = boxes.get(g.id)!;
+    const room = skip.has(g.id) ? SKIP_ARC_ROOM[direction] : 0;
     const x0 = b.x0 - FRAME_PAD;
     const y0 = b.y0 - FRAME_PAD - FRAME_HEAD;
-    const x1 = b.x1 + FRAME_PAD;
-    const y1 = b.y1 + FRAME_PAD;
+    const x1 = b.x1 + FRAME_PAD + (direction === 'TB' ? room : 0);
+    const y1 = b.y1 + FRAME_PAD + (direction === 'LR' ? room : 0);
     const parent = parentOf.get(g.id);
     if (parent) grow(parent, x0, y0, x1, y1);
     out.push({

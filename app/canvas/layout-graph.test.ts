@@ -3,6 +3,7 @@ import { buildTemplate, collapseGroup, expandNode, isBlockKind, moveNodes, type 
 import { analysisOf, groupFrames } from '../store/derived.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
 import { framesFor } from './flow-adapter.ts';
+import { toElkGraph } from './layout-graph.ts';
 import { layoutDocument } from './layout.ts';
 import { cardBox } from './sizes.ts';
 
@@ -101,4 +102,15 @@ describe('auto layout with expanded blocks and stages', () => {
         const laid = moveNodes(doc, await layoutDocument(doc, direction));
         expect(problems(laid, direction)).toEqual([]);
       });
+});
+
+describe('auto layout of a network without expanded groups', () => {
+  it('stays one flat layered graph (the look of a collapsed network does not change)', () => {
+    for (const direction of ['TB', 'LR'] as const) {
+      const g = toElkGraph(buildTemplate('tiny-resnet')!, direction);
+      expect(g.children!.every((c) => !c.children)).toBe(true);
+      expect(g.layoutOptions!['elk.hierarchyHandling']).toBeUndefined();
+      expect(g.layoutOptions!['elk.layered.layering.strategy']).toBeUndefined();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GroupRef, NodeId, Position, ResidualDocument } from '../../src/index.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
-import { cardBox, FRAME_HEAD, FRAME_PAD } from './sizes.ts';
+import { cardBox, FRAME_HEAD, FRAME_PAD, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
 
 /** Layered, top-down or left-to-right; the same options at every level of the hierarchy. */
 function layeredOptions(direction: LayoutDirection): Record<string, string> {
@@ -23,34 +23,46 @@ const groupElkId = (id: NodeId) => `frame:${id}`;
 /**
  * The ELK graph of a document: one box per card (blocks leave room for their arc), layered.
  * Each expanded group (a block shown as its layers, a stage as its blocks) is a compound node
- * holding its members and its inner groups, padded like the frame drawn round it, and ELK lays
- * the whole hierarchy out at once: frames then never overlap and never cover a card they do not
- * hold. A document without groups gives the same flat graph as before groups existed.
+ * holding its members and its inner groups, padded like the frame drawn round it (with room for
+ * the skip arc of an expanded identity block), and ELK lays the whole hierarchy out at once:
+ * frames then never overlap and never cover a card they do not hold. A document without groups
+ * gives the same flat graph as before groups existed.
  */
 export function toElkGraph(doc: ResidualDocument, direction: LayoutDirection): ElkNode {
   const options = layeredOptions(direction);
   const root: ElkNode = { id: 'root', layoutOptions: options, children: [], edges: [] };
   const compounds = new Map<NodeId, ElkNode>();
+  // Inside an expanded block, nodes go as near its input as they can: the projection conv sits
+  // beside the block's first conv, where the shortcut leaves the main path (network simplex put
+  // it halfway down, and the edge into it crossed the main path's cards).
+  const sourceLayering = { 'elk.layered.layering.strategy': 'LONGEST_PATH_SOURCE' };
+  const skip = skipArcGroups(doc);
+  const room = SKIP_ARC_ROOM[direction];
   // Node model order inside a compound crashes ELK 0.12 (eclipse-elk/elk#724, #1182: the
   // order bound is only computed for the root graph); edge order is safe and keeps branches in place.
-  const groupOptions = {
-    ...options,
-    'elk.layered.considerModelOrder.strategy': 'PREFER_EDGES',
-    'elk.padding': `[top=${FRAME_PAD + FRAME_HEAD},left=${FRAME_PAD},bottom=${FRAME_PAD},right=${FRAME_PAD}]`,
+  const groupOptions = (id: NodeId) => {
+    const right = FRAME_PAD + (direction === 'TB' && skip.has(id) ? room : 0);
+    const bottom = FRAME_PAD + (direction === 'LR' && skip.has(id) ? room : 0);
+    return {
+      ...options,
+      'elk.layered.considerModelOrder.strategy': 'PREFER_EDGES',
+      ...sourceLayering,
+      'elk.padding': `[top=${FRAME_PAD + FRAME_HEAD},left=${FRAME_PAD},bottom=${bottom},right=${right}]`,
+    };
   };
   // A group's compound sits where its first member is in the document, so model order holds.
   const containerOf = (g: GroupRef | undefined): ElkNode => {
     if (!g) return root;
     let c = compounds.get(g.id);
     if (!c) {
-      c = { id: groupElkId(g.id), layoutOptions: groupOptions, children: [] };
+      c = { id: groupElkId(g.id), layoutOptions: groupOptions(g.id), children: [] };
       compounds.set(g.id, c);
       containerOf(g.parent).children!.push(c);
     }
     return c;
   };
   for (const n of doc.nodes) containerOf(n.group).children!.push({ id: n.id, ...cardBox(n.op, direction) });
-  if (compounds.size > 0) root.layoutOptions = { ...options, 'elk.hierarchyHandling': 'INCLUDE_CHILDREN' };
+  if (compounds.size > 0) root.layoutOptions = { ...options, 'elk.hierarchyHandling': 'INCLUDE_CHILDREN', ...sourceLayering };
   root.edges = doc.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
   return root;
 }

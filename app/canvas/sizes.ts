@@ -1,5 +1,6 @@
-import type { OpKind } from '../../src/index.ts';
+import type { NodeId, OpKind, ResidualDocument } from '../../src/index.ts';
 import { isBlockKind } from '../../src/index.ts';
+import { analysisOf } from '../store/derived.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
 
 /** Card sizes used by the layout and the group frames (CSS draws the cards at these sizes). */
@@ -25,3 +26,28 @@ export function cardBox(op: OpKind, direction: LayoutDirection): { readonly widt
 export const FRAME_PAD = 14;
 /** Height of a frame's header (name and collapse button), above its members. */
 export const FRAME_HEAD = 24;
+
+/**
+ * Room beside the members of an expanded block whose skip is one edge: ShapeEdge draws that edge
+ * as an arc bulging 190 px sideways, which peaks 0.75 × 190 ≈ 143 px past the main path's
+ * handles, with the shape label centred on the peak. In TB it goes right of the layers (a handle
+ * ~117 px into a 200 px card, plus half a ~90 px label); in LR below them (a handle ~36 px down
+ * a 64 px card, plus half an 18 px label).
+ */
+export const SKIP_ARC_ROOM = { TB: 96, LR: 112 } as const;
+
+/**
+ * Expanded groups that hold the end of a one-edge skip (an expanded identity block): their frame
+ * and their layout box leave {@link SKIP_ARC_ROOM} for the arc, so it stays inside the frame.
+ */
+export function skipArcGroups(doc: ResidualDocument): ReadonlySet<NodeId> {
+  const out = new Set<NodeId>();
+  const direct = analysisOf(doc).shortcuts.filter((s) => !s.collapsed && s.edges.length === 1);
+  if (direct.length === 0) return out;
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  for (const s of direct) {
+    const g = byId.get(s.at)?.group;
+    if (g) out.add(g.id);
+  }
+  return out;
+}
