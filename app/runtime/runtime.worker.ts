@@ -9,6 +9,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from '../../src/index.ts';
+import { FreshWeightCache } from '../../src/weights/fresh-cache.ts';
 import { modelKey } from './doc-key.ts';
 import { fetchWeights } from './weights-bytes.ts';
 import {
@@ -30,7 +31,7 @@ declare const self: DedicatedWorkerGlobalScope;
 /* ---------- the core, loaded lazily (and defensively: a missing module is an error message, not a broken build) ---------- */
 
 interface CompileModule {
-  compile(doc: ResidualDocument, opts: { expose?: readonly string[]; weights?: WeightStore; analysis?: Analysis }): {
+  compile(doc: ResidualDocument, opts: { expose?: readonly string[]; weights?: WeightStore; analysis?: Analysis; freshWeights?: FreshWeightCache }): {
     bytes?: Uint8Array;
     diagnostics: readonly Diagnostic[];
     weightSources?: ReadonlyMap<NodeId, 'fresh' | 'imported' | 'trained' | 'mixed'>;
@@ -190,6 +191,9 @@ async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<
 
 /* ---------- weights ---------- */
 
+/** Fresh weights of earlier compiles: an edit regenerates only the tensors it changed. */
+const freshWeights = new FreshWeightCache();
+
 const weightCache = new Map<string, Promise<WeightStore | undefined>>();
 function loadWeights(url: string): Promise<WeightStore | undefined> {
   let p = weightCache.get(url);
@@ -235,7 +239,7 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages:
       weightNote = { code: 'RS504', severity: 'warning', message: `trained weights not loaded (${(e as Error).message}); running with fresh weights` } as Diagnostic;
     }
   }
-  const r = compile(req.doc, { expose: req.expose, ...(weights ? { weights } : {}) });
+  const r = compile(req.doc, { expose: req.expose, freshWeights, ...(weights ? { weights } : {}) });
   const compileMs = performance.now() - t0;
   if (r.timings) Object.assign(stages, { lower: r.timings.lowerMs, serialize: r.timings.serializeMs });
   const diagnostics = weightNote ? [...r.diagnostics, weightNote] : r.diagnostics;

@@ -4,6 +4,7 @@
  */
 export type { InitSpec, StoredTensor, WeightStore } from './types.ts';
 export { initTensor } from './init.ts';
+export { FreshWeightCache } from './fresh-cache.ts';
 export { createRng, detExp, detLog, fillNormal, fillUniform, Xoshiro128 } from './random.ts';
 export {
   decodeSafetensors,

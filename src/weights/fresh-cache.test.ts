@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { buildTemplate, updateParams, type NodeId } from '../index.ts';
+import { compile } from '../onnx/compile.ts';
+import { FreshWeightCache } from './fresh-cache.ts';
+import { initTensor } from './init.ts';
+
+describe('FreshWeightCache: recompiles regenerate only what an edit changed', () => {
+  const doc = buildTemplate('tiny-resnet')!;
+  const conv1 = doc.nodes.find((n) => n.id === 'conv1')!;
+
+  it('gives the same bits as generating the tensor', () => {
+    const cache = new FreshWeightCache();
+    const spec = { kind: 'kaiming-normal-fan-out', fanOut: 72 } as const;
+    const want = initTensor(spec, [8, 3, 3, 3], 7, 'conv1/weight');
+    expect(cache.fill(spec, new Float32Array(216), 7, 'conv1/weight')).toEqual(want);
+    expect(cache.fill(spec, new Float32Array(216), 7, 'conv1/weight')).toEqual(want);
+    expect(cache.hits).toBe(1);
+  });
+
+  it('compiles to the same bytes with and without the cache, the second time from the cache alone', () => {
+    const cache = new FreshWeightCache();
+    const plain = compile(doc).bytes!;
+    expect(compile(doc, { freshWeights: cache }).bytes).toEqual(plain);
+    const made = cache.generated.length;
+    expect(made).toBeGreaterThan(0);
+    cache.resetCounts();
+    expect(compile(doc, { freshWeights: cache }).bytes).toEqual(plain);
+    expect(cache.generated).toEqual([]);
+    expect(cache.hits).toBe(made);
+  });
+
+  it('editing one layer regenerates only that layer\'s weights', () => {
+    const cache = new FreshWeightCache();
+    compile(doc, { freshWeights: cache });
+    cache.resetCounts();
+    const edited = updateParams(doc, conv1.id as NodeId, { kernel: 5, padding: 2 });
+    const r = compile(edited, { freshWeights: cache });
+    expect(r.bytes).toEqual(compile(edited).bytes);
+    expect(cache.generated).toEqual(['conv1/weight']);
+  });
+
+  it('editing one residual block regenerates only weights inside it', () => {
+    const cache = new FreshWeightCache();
+    compile(doc, { freshWeights: cache });
+    cache.resetCounts();
+    const edited = updateParams(doc, 'block1' as NodeId, { shortcut: 'projection' });
+    const r = compile(edited, { freshWeights: cache });
+    expect(r.bytes).toEqual(compile(edited).bytes);
+    expect(cache.generated.length).toBeGreaterThan(0);
+    for (const key of cache.generated) expect(key).toMatch(/^block1/);
+  });
+
+  it('a new seed regenerates every fresh tensor', () => {
+    const cache = new FreshWeightCache();
+    compile(doc, { freshWeights: cache });
+    const all = cache.generated.length;
+    cache.resetCounts();
+    const reseeded = { ...doc, seed: doc.seed + 1 };
+    expect(compile(reseeded, { freshWeights: cache }).bytes).toEqual(compile(reseeded).bytes);
+    expect(cache.generated.length).toBe(all);
+    expect(cache.hits).toBe(0);
+  });
+
+  it('holds no more than its byte budget, dropping the least recently used', () => {
+    const cache = new FreshWeightCache(1000 * 4);
+    const spec = { kind: 'normal', std: 1 } as const;
+    cache.fill(spec, new Float32Array(600), 1, 'a');
+    cache.fill(spec, new Float32Array(300), 1, 'b');
+    cache.fill(spec, new Float32Array(600), 1, 'a'); // a is now the most recent
+    cache.fill(spec, new Float32Array(300), 1, 'c'); // over budget: b goes
+    expect(cache.bytes).toBeLessThanOrEqual(4000);
+    cache.resetCounts();
+    cache.fill(spec, new Float32Array(300), 1, 'b');
+    expect(cache.generated).toEqual(['b']);
+  });
+});
