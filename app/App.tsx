@@ -72,12 +72,12 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
           onProgress(undefined);
           if (!r.ok) {
             const errors = r.diagnostics.filter((d) => d.severity === 'error');
-            store.getState().setFileError({ file: file.name, messages: (errors.length ? errors : r.diagnostics).map((d) => `${d.code}: ${d.message}`) });
+            store.getState().setFileError({ file: file.name, messages: errors.length ? errors : r.diagnostics });
             return;
           }
           store.getState().setFileError(undefined);
           replaceDocument(store, r.doc);
-          for (const d of r.diagnostics.filter((x) => x.code === 'RS504')) store.getState().toast('toast.weightsLocal', 'error', { values: { message: d.message } });
+          for (const d of r.diagnostics.filter((x) => x.code === 'RS504')) store.getState().toast('toast.weightsLocal', 'error', { values: { message: d } });
           store.getState().toast('toast.opened', 'info', { values: { file: file.name } });
           // Our own exports carry their layout; anything else is laid out afresh.
           if (r.embedded) fit();
@@ -93,7 +93,7 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         }
         const { doc, diagnostics } = parseDocument(text);
         if (!doc) {
-          store.getState().setFileError({ file: file.name, messages: diagnostics.map((d) => `${d.code}: ${d.message}`) });
+          store.getState().setFileError({ file: file.name, messages: diagnostics });
           return;
         }
         store.getState().setFileError(undefined);
@@ -107,7 +107,7 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         const r = await exportOnnx(doc);
         if (!r.ok) {
           const first = r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0];
-          store.getState().toast('toast.exportFailed', 'error', { values: { message: first ? `${first.code} ${first.message}` : '?' } });
+          store.getState().toast('toast.exportFailed', 'error', { values: first ? { code: first.code, message: first } : { code: '', message: '?' } });
           return;
         }
         downloadBytes(r.bytes, file);

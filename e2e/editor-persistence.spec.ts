@@ -61,4 +61,19 @@ test('switches to 中文, and the choice survives a reload', async ({ page }) =>
   await expect(page.getByTestId('status.save')).toHaveText('已保存');
   await page.reload();
   await expect(page.getByTestId('topbar.templates')).toHaveText('模板');
+
+  // The core's diagnostics follow the language too: an identity shortcut on a downsampling block
+  // is pinned in Chinese (shapes as they are), and so is its one-click fix.
+  await ed.openTemplate('resnet18');
+  await ed.canvas.select('layer2.0');
+  await ed.inspector.set('shortcut', 'identity');
+  const pin = ed.canvas.diagnostic('layer2.0');
+  await expect(pin).toContainText('RS206');
+  await expect(pin).toContainText('layer2.0：恒等映射的快捷连接不能改变维度（无法将 N×128×28×28 与 N×64×56×56 逐元素相加');
+  await expect(ed.canvas.fix('layer2.0')).toHaveText('修复：使用投影快捷连接');
+  await expect(ed.inspector.fix()).toHaveText('修复：使用投影快捷连接');
+  await pin.screenshot({ path: test.info().outputPath('diagnostic-zh.png') });
+  await ed.canvas.fix('layer2.0').click();
+  await expect(pin).toHaveCount(0);
+  await expect(ed.status('diagnostics')).toHaveText('没有问题');
 });

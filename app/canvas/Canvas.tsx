@@ -93,7 +93,7 @@ export function Canvas() {
   const onConnect = useCallback(
     (c: Connection) => {
       const err = store.getState().connectPorts({ source: c.source as NodeId, sourcePort: port(c.sourceHandle), target: c.target as NodeId, targetPort: port(c.targetHandle) });
-      if (err) store.getState().toast('toast.refused', 'error', { values: { reason: err.message } });
+      if (err) store.getState().toast('toast.refused', 'error', { values: { reason: err } });
     },
     [store],
   );

@@ -1,3 +1,4 @@
+import { MESSAGES } from '../../src/index.ts';
 import { runEn } from './run.en.ts';
 /** English UI text. Keys are grouped by where they appear. */
 export const en = {
@@ -54,12 +55,14 @@ export const en = {
   },
   toast: {
     refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', collapseReplaced: 'Collapsed: your edits inside the block were replaced by its definition. Undo (Ctrl+Z) brings them back.', saved: 'Saved {{file}}',
-    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{message}}', weightsLocal: 'Weights kept only in memory ({{message}}); they will not survive a reload.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
+    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', weightsLocal: 'Weights kept only in memory ({{message}}); they will not survive a reload.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
   },
   file: { refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss' },
   conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },
   canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },
   run: runEn,
+  /** Diagnostics and fix labels by message id: the core's English table itself. */
+  diagnostics: MESSAGES,
 } as const;
 
 type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

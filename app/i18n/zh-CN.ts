@@ -1,4 +1,5 @@
 import type { Resources } from './en.ts';
+import { diagnosticsZhCN } from './diagnostics.zh-CN.ts';
 import { runZhCN } from './run.zh-CN.ts';
 
 /** 简体中文界面文字；术语遵循 shared/seed 中的概念说明（残差块、主通路、快捷连接、恒等映射……）。 */
@@ -44,10 +45,11 @@ export const zhCN: Resources = {
   },
   toast: {
     refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', collapseReplaced: '已折叠：块内的修改已被残差块的定义取代。撤销（Ctrl+Z）可以恢复。', saved: '已保存 {{file}}',
-    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{message}}', weightsLocal: '权重只保存在内存中（{{message}}），重新加载后会丢失。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
+    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', weightsLocal: '权重只保存在内存中（{{message}}），重新加载后会丢失。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
   },
   file: { refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭' },
   conflict: { message: '另一个标签页在本页加载之后保存了这个项目。本页已暂停自动保存，以免互相覆盖。', reload: '载入另一个标签页的版本', keep: '保留我的（覆盖）' },
   canvas: { label: '网络画布', empty: '从组件面板把残差块和层拖到这里。' },
   run: runZhCN,
+  diagnostics: diagnosticsZhCN,
 };

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { TEMPLATES } from '../../src/index.ts';
 import { useActions } from '../canvas/useRelayout.ts';
+import { diagnosticText, fixText } from '../i18n/diagnostics.ts';
 import { useAnalysis, useEditor, useEditorStore } from '../store/context.tsx';
 
 function Modal({ title, testId, children }: { title: string; testId: string; children: React.ReactNode }) {
@@ -92,8 +93,8 @@ function DiagnosticsList() {
           {a.diagnostics.map((d, i) => (
             <li key={i} className={`sev-${d.severity}`}>
               <b>{d.code}</b> {nameOf(d.nodeId) ? <i>{nameOf(d.nodeId)}: </i> : null}
-              {d.message}
-              {d.fix && <button onClick={() => store.getState().fix(d.fix!)}>{t('card.fix', { label: d.fix.label })}</button>}
+              {diagnosticText(t, d)}
+              {d.fix && <button onClick={() => store.getState().fix(d.fix!)}>{t('card.fix', { label: fixText(t, d.fix) })}</button>}
               {d.nodeId && <button onClick={() => store.getState().select([d.nodeId!])}>→</button>}
             </li>
           ))}

@@ -1,4 +1,4 @@
-import type { Diagnostic, ResidualDocument } from '../../src/index.ts';
+import { diag, msg, type Diagnostic, type MessageRef, type ResidualDocument } from '../../src/index.ts';
 import type { ImportRequest, ImportResponse } from '../runtime/import.worker.ts';
 import { storeWeights } from '../runtime/weights-bytes.ts';
 
@@ -25,12 +25,12 @@ let nextId = 1;
 export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress: (p: ImportProgressState) => void = () => {}): Promise<OnnxOpenResult> {
   const name = file.name ?? 'model.onnx';
   return new Promise((resolve) => {
-    const fail = (message: string) => resolve({ ok: false, diagnostics: [{ code: 'RS601', severity: 'error', message }] });
+    const fail = (ref: MessageRef) => resolve({ ok: false, diagnostics: [diag('RS601', ref)] });
     let worker: Worker;
     try {
       worker = new Worker(new URL('../runtime/import.worker.ts', import.meta.url), { type: 'module', name: 'residual-import' });
     } catch (e) {
-      fail(`cannot start the import worker: ${(e as Error).message}`);
+      fail(msg('import-worker-start', { error: (e as Error).message }));
       return;
     }
     const id = nextId++;
@@ -38,7 +38,7 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
       worker.terminate();
       resolve(r);
     };
-    worker.onerror = (e) => done({ ok: false, diagnostics: [{ code: 'RS601', severity: 'error', message: `the import worker failed: ${e.message}` }] });
+    worker.onerror = (e) => done({ ok: false, diagnostics: [diag('RS601', msg('import-worker-failed', { error: e.message }))] });
     worker.onmessage = (e: MessageEvent<ImportResponse>) => {
       const m = e.data;
       if (m.id !== id) return;
@@ -55,7 +55,7 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
           (w) => finish(w),
           (err: unknown) =>
             finish({ uri: URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' })) }, [
-              { code: 'RS504', severity: 'warning', message: `the weights are kept only in memory (${(err as Error).message}); they will not survive a reload` },
+              { ...diag('RS504', msg('weights-memory-only', { error: (err as Error).message })), severity: 'warning' },
             ]),
         );
       }
@@ -63,7 +63,7 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
     onProgress({ file: name, fraction: 0, phase: 'read' });
     file.arrayBuffer().then(
       (bytes) => worker.postMessage({ type: 'import', id, bytes, name } satisfies ImportRequest, [bytes]),
-      (e: unknown) => done({ ok: false, diagnostics: [{ code: 'RS601', severity: 'error', message: `cannot read ${name}: ${(e as Error).message}` }] }),
+      (e: unknown) => done({ ok: false, diagnostics: [diag('RS601', msg('file-unreadable', { name, error: (e as Error).message }))] }),
     );
   });
 }

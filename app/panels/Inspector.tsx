@@ -1,14 +1,16 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { checkParam, fmtShape, getOp, type GraphNode, type ParamSpec, type ParamValue } from '../../src/index.ts';
+import { checkParamRef, fmtShape, getOp, type GraphNode, type MessageRef, type ParamSpec, type ParamValue } from '../../src/index.ts';
+import { diagnosticText, fixText, translateMessage } from '../i18n/diagnostics.ts';
 import { fmtCount } from '../format.ts';
 import { useAnalysis, useEditor, useEditorStore } from '../store/context.tsx';
 
 /** One validated field: the value is committed only when the op's ParamSpec accepts it. */
 function Field({ spec, value, onCommit, label }: { spec: ParamSpec; value: ParamValue | undefined; onCommit: (v: ParamValue) => void; label: string }) {
   const [text, setText] = useState(String(value ?? spec.default));
-  const [error, setError] = useState<string | undefined>();
+  const { t } = useTranslation();
+  const [error, setError] = useState<MessageRef | undefined>();
   useEffect(() => {
     setText(String(value ?? spec.default));
     setError(undefined);
@@ -18,7 +20,7 @@ function Field({ spec, value, onCommit, label }: { spec: ParamSpec; value: Param
     let v: ParamValue;
     if (spec.type === 'int' || spec.type === 'float') v = raw === '' ? NaN : Number(raw);
     else v = raw;
-    const problem = checkParam(spec, v);
+    const problem = checkParamRef(spec, v);
     setError(problem);
     if (!problem && v !== value) onCommit(v);
   };
@@ -57,7 +59,7 @@ function Field({ spec, value, onCommit, label }: { spec: ParamSpec; value: Param
       {input}
       {error && (
         <span className="field-error" data-testid={`${id}.error`}>
-          {error}
+          {translateMessage(t, error)}
         </span>
       )}
     </div>
@@ -120,10 +122,10 @@ function NodeInspector({ node }: { node: GraphNode }) {
           <ul className="diag-list">
             {diags.map((d, i) => (
               <li key={i} className={`sev-${d.severity}`}>
-                <b>{d.code}</b> {d.message}
+                <b>{d.code}</b> {diagnosticText(t, d)}
                 {d.fix && (
                   <button onClick={() => store.getState().fix(d.fix!)} data-testid="inspector.fix">
-                    {t('card.fix', { label: d.fix.label })}
+                    {t('card.fix', { label: fixText(t, d.fix) })}
                   </button>
                 )}
               </li>

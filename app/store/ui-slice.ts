@@ -1,14 +1,17 @@
+import type { Diagnostic } from '../../src/index.ts';
 import type { Clipboard } from './document-slice.ts';
 import type { EditorSlice } from './editor-store.ts';
 
 export type ToastKind = 'info' | 'error';
-/** A transient message. `key` is an i18n key; `text` is shown verbatim (core diagnostics). */
+/** A value of a toast's i18n text: a diagnostic is shown by its message in the UI language. */
+export type ToastValue = string | number | Diagnostic;
+/** A transient message. `key` is an i18n key; `text` is shown verbatim. */
 export interface Toast {
   readonly id: number;
   readonly kind: ToastKind;
   readonly key: string;
   readonly text?: string;
-  readonly values?: Readonly<Record<string, string | number>>;
+  readonly values?: Readonly<Record<string, ToastValue>>;
 }
 
 export type SaveStatus = { readonly state: 'idle' | 'pending' | 'saving' | 'saved' } | { readonly state: 'error'; readonly message: string };
@@ -21,9 +24,9 @@ export interface UiSlice {
   saveStatus: SaveStatus;
   /** Another tab saved a newer revision over the one this tab started from. */
   conflict: boolean;
-  /** Diagnostics of a refused file, shown until dismissed. */
-  fileError: { readonly file: string; readonly messages: readonly string[] } | undefined;
-  toast(key: string, kind?: ToastKind, extra?: { text?: string; values?: Record<string, string | number> }): void;
+  /** Why a file was refused (its diagnostics, shown in the UI language, or plain text), until dismissed. */
+  fileError: { readonly file: string; readonly messages: readonly (string | Diagnostic)[] } | undefined;
+  toast(key: string, kind?: ToastKind, extra?: { text?: string; values?: Record<string, ToastValue> }): void;
   dismissToast(id: number): void;
   openDialog(d: UiSlice['dialog']): void;
   setSaveStatus(s: SaveStatus): void;

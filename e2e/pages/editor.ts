@@ -68,6 +68,10 @@ export class InspectorPage {
   field(name: string): Locator {
     return this.page.getByTestId(`inspector.field.${name}`);
   }
+  /** The one-click fix button of the selected node's first diagnostic. */
+  fix(): Locator {
+    return this.page.getByTestId('inspector.fix').first();
+  }
   async set(name: string, value: string) {
     const f = this.field(name);
     if ((await f.evaluate((e) => e.tagName)) === 'SELECT') await f.selectOption(value);
