@@ -1,6 +1,6 @@
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { addNode, analyze, connect, createDocument, MESSAGES, placeholdersOf, type MessageId, type NodeId, type OpKind, type Params, type ResidualDocument } from '../../src/index.ts';
+import { addNode, analyze, connect, createDocument, MESSAGES, OPS, placeholdersOf, type MessageId, type NodeId, type OpKind, type Params, type ResidualDocument } from '../../src/index.ts';
 import { diagnosticText, fixText, translateMessage } from './diagnostics.ts';
 import { diagnosticsZhCN } from './diagnostics.zh-CN.ts';
 import { en } from './en.ts';
@@ -63,6 +63,12 @@ describe('diagnostic translations', () => {
     expect(diagnosticText(t, d)).toBe('conv_1：步幅不能小于 1，实际为 0');
     expect(fixText(t, d.fix!)).toBe('把步幅恢复为 1');
     expect(translateMessage(t, { id: 'import-unrepresentable', args: { reason: { id: 'import-input-count', args: { n: 2 } } } })).toBe('无法表示这个图：它有 2 个图输入；编辑器只支持恰好一个图像输入');
+  });
+
+  it('every param an op declares has a label (diagnostics name params by it), in both languages', () => {
+    const names = new Set(Object.values(OPS).flatMap((op) => op.params.map((p) => p.name)));
+    expect([...names].filter((n) => !(n in en.param))).toEqual([]);
+    expect([...names].filter((n) => !(n in zhCN.param))).toEqual([]);
   });
 
   it('in English the app shows exactly the core’s message; an unknown id falls back to it', async () => {

@@ -43,6 +43,7 @@ export const en = {
     width: 'Width', stride: 'Stride', shortcut: 'Shortcut', outChannels: 'Out channels', kernel: 'Kernel', padding: 'Padding', dilation: 'Dilation', groups: 'Groups',
     bias: 'Bias', eps: 'Epsilon', lastInBlock: 'Last BN in block', outFeatures: 'Out features', block: 'Block', count: 'Blocks', expansion: 'Expansion',
     negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
+    batchNorm: 'BatchNorm', alpha: 'Alpha', countIncludePad: 'Count padding', opType: 'ONNX op', domain: 'Domain', outputShape: 'Output shape', payload: 'Payload',
   },
   status: {
     params: 'Params', macs: 'MACs', identity: 'identity', projection: 'projection', zeroPad: 'zero-pad', blocks: 'Blocks', diagnostics: '{{count}} problems',
