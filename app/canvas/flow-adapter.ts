@@ -4,7 +4,7 @@ import { fmtShape, isBlockKind } from '../../src/index.ts';
 import { analysisOf, edgeArcs, groupFrames, pinnedDiagnostics, type EdgeArc } from '../store/derived.ts';
 import type { EditorState } from '../store/editor-store.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
-import { cardBox, FRAME_HEAD, FRAME_PAD, nodeSize, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
+import { cardBox, FRAME_HEAD, FRAME_MIN_WIDTH, FRAME_PAD, nodeSize, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
 
 /** Data of a block or layer card. Object identity is kept while nothing it shows changes. */
 export interface CardData extends Record<string, unknown> {
@@ -137,7 +137,7 @@ export function framesFor(doc: ResidualDocument, direction: LayoutDirection): Fr
     const room = skip.has(g.id) ? SKIP_ARC_ROOM[direction] : 0;
     const x0 = b.x0 - FRAME_PAD;
     const y0 = b.y0 - FRAME_PAD - FRAME_HEAD;
-    const x1 = b.x1 + FRAME_PAD + (direction === 'TB' ? room : 0);
+    const x1 = Math.max(b.x1 + FRAME_PAD + (direction === 'TB' ? room : 0), x0 + FRAME_MIN_WIDTH);
     const y1 = b.y1 + FRAME_PAD + (direction === 'LR' ? room : 0);
     const parent = parentOf.get(g.id);
     if (parent) grow(parent, x0, y0, x1, y1);

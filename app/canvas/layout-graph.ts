@@ -1,7 +1,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { GroupRef, NodeId, Position, ResidualDocument } from '../../src/index.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
-import { cardBox, FRAME_HEAD, FRAME_PAD, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
+import { cardBox, FRAME_HEAD, FRAME_MIN_WIDTH, FRAME_PAD, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
 
 /** Layered, top-down or left-to-right; the same options at every level of the hierarchy. */
 function layeredOptions(direction: LayoutDirection): Record<string, string> {
@@ -47,7 +47,15 @@ export function toElkGraph(doc: ResidualDocument, direction: LayoutDirection): E
       ...options,
       'elk.layered.considerModelOrder.strategy': 'PREFER_EDGES',
       ...sourceLayering,
+      // Side by side inside a block (main path and projection), the two edges leaving the fork
+      // put their shape labels in the same gap: keep the columns far enough apart for both, also
+      // when a fitted overview draws the TB labels 1.8× larger (styles.css, lod-mid).
+      'elk.spacing.nodeNode': direction === 'TB' ? '160' : '96',
       'elk.padding': `[top=${FRAME_PAD + FRAME_HEAD},left=${FRAME_PAD},bottom=${bottom},right=${right}]`,
+      // At least as wide as its frame's header; members stay top-left, where framesFor expects them.
+      'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+      'elk.nodeSize.minimum': `(${FRAME_MIN_WIDTH}, 0)`,
+      'elk.contentAlignment': 'V_TOP H_LEFT',
     };
   };
   // A group's compound sits where its first member is in the document, so model order holds.

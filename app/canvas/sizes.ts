@@ -26,6 +26,8 @@ export function cardBox(op: OpKind, direction: LayoutDirection): { readonly widt
 export const FRAME_PAD = 14;
 /** Height of a frame's header (name and collapse button), above its members. */
 export const FRAME_HEAD = 24;
+/** Narrowest frame: its header (`Bottleneck block · layer3.10` and the collapse button) fits on one line. */
+export const FRAME_MIN_WIDTH = 360;
 
 /**
  * Room beside the members of an expanded block whose skip is one edge: ShapeEdge draws that edge
