@@ -59,6 +59,7 @@ export const en = {
     opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', weightsLocal: 'Weights kept only in memory ({{message}}); they will not survive a reload.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
   },
   file: { refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss' },
+  importPhase: { read: 'reading', decode: 'decoding', map: 'mapping layers', blocks: 'finding residual blocks', weights: 'weights', done: 'done' },
   conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },
   canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },
   run: runEn,

@@ -49,6 +49,7 @@ export const zhCN: Resources = {
     opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', weightsLocal: '权重只保存在内存中（{{message}}），重新加载后会丢失。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
   },
   file: { refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭' },
+  importPhase: { read: '读取', decode: '解码', map: '映射层', blocks: '识别残差块', weights: '权重', done: '完成' },
   conflict: { message: '另一个标签页在本页加载之后保存了这个项目。本页已暂停自动保存，以免互相覆盖。', reload: '载入另一个标签页的版本', keep: '保留我的（覆盖）' },
   canvas: { label: '网络画布', empty: '从组件面板把残差块和层拖到这里。' },
   run: runZhCN,

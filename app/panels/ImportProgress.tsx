@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { diag, msg, type Diagnostic, type MessageRef, type ResidualDocument } from '../../src/index.ts';
 import type { ImportRequest, ImportResponse } from '../runtime/import.worker.ts';
 import { storeWeights } from '../runtime/weights-bytes.ts';
@@ -70,12 +71,13 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
 
 /** The progress bar shown while an ONNX file is being imported. */
 export function ImportProgress({ progress }: { progress: ImportProgressState | undefined }) {
+  const { t } = useTranslation();
   if (!progress || progress.fraction >= 1) return null;
   const pct = Math.round(progress.fraction * 100);
   return (
     <div className="banner import-progress" role="status" aria-live="polite" data-testid="import.progress">
       <span>
-        {progress.file} — {progress.phase} {pct}%
+        {progress.file} — {t(`importPhase.${progress.phase}`, { defaultValue: progress.phase })} {pct}%
       </span>
       <progress max={100} value={pct} data-testid="import.progress.bar" />
     </div>
