@@ -101,6 +101,20 @@ describe('RuntimeClient', () => {
     await expect(c.request({ type: 'dispose' }).promise).resolves.toEqual({ disposed: 1 });
   });
 
+  it('gives a request its own hang timeout when asked (a run queued behind a long compile)', async () => {
+    vi.useFakeTimers();
+    const events: { reason: string }[] = [];
+    const c = new RuntimeClient(() => new FakeWorker(echo), { timeouts: { run: 1000 }, onEvent: (e) => events.push(e) });
+    const run = c.request({ type: 'run', key: 'k', input: { name: 'input', dims: [1], data: new Float32Array(1) } }, [], 5000);
+    const settled = expect(run.promise).rejects.toMatchObject({ kind: 'timeout' });
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(events).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1001);
+    await settled;
+    expect(events[0]!.reason).toBe('timeout');
+    vi.useRealTimers();
+  });
+
   it('passes worker errors through with their kind and diagnostics', async () => {
     const c = new RuntimeClient(
       () => new FakeWorker((req) => ({ type: 'error', id: req.id, err: { kind: 'compile', message: 'bad', diagnostics: [{ code: 'RS201', severity: 'error', message: 'bad' }] } })),

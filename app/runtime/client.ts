@@ -109,12 +109,13 @@ export class RuntimeClient {
   }
 
   /**
-   * Sends a request. `transfer` lists buffers to move (not copy) to the worker.
+   * Sends a request. `transfer` lists buffers to move (not copy) to the worker. `timeoutMs`
+   * overrides the type's hang timeout (e.g. for a run queued behind a long compile).
    *
    * @example
    * const { promise } = client.request({ type: 'run', key, input });
    */
-  request<B extends RequestBody>(body: B, transfer: Transferable[] = []): Call<OutByType[B['type']]> {
+  request<B extends RequestBody>(body: B, transfer: Transferable[] = [], timeoutMs?: number): Call<OutByType[B['type']]> {
     type T = B['type'];
     const id = this.nextId++;
     const type: T = body.type;
@@ -126,7 +127,7 @@ export class RuntimeClient {
         reject(e as RuntimeError);
         return;
       }
-      const ms = this.opts.timeouts?.[type] ?? DEFAULT_TIMEOUTS[type];
+      const ms = timeoutMs ?? this.opts.timeouts?.[type] ?? DEFAULT_TIMEOUTS[type];
       const timer = setTimeout(() => this.restart('timeout', `the runtime worker did not answer a ${type} request within ${Math.round(ms / 1000)} s`), ms);
       this.pending.set(id, { type, resolve: resolve as (v: unknown) => void, reject, timer });
       w.postMessage({ ...body, id }, transfer);

@@ -33,3 +33,11 @@ export function modelKey(doc: ResidualDocument): string {
   const { name: _title, ...rest } = doc;
   return hash53(canonical({ ...rest, nodes: [...rest.nodes].sort((a, b) => (a.id < b.id ? -1 : 1)), edges: [...rest.edges].sort((a, b) => (a.id < b.id ? -1 : 1)) }));
 }
+
+/**
+ * The worker's session cache key: the model, the exposed tensors (in any order) and the backend
+ * asked for. The page computes it too, so it can send the run right behind the compile.
+ */
+export function sessionKey(model: string, expose: readonly string[], backend: string): string {
+  return `${model}|${[...expose].sort().join(',')}|${backend}`;
+}

@@ -15,7 +15,7 @@ export interface LiveTrace {
   /** The compile answer arrived. */
   compiled?: number;
   compileSpan?: WorkerSpan;
-  /** The run request was sent. */
+  /** The run request was sent (right behind the compile request, or after its answer). */
   runSent?: number;
   /** The run answer arrived. */
   ran?: number;
@@ -38,9 +38,7 @@ export const TRACE_MEASURES = [
   'rs.live.compile.session',
   'rs.live.compile.other',
   'rs.live.compile.reply',
-  'rs.live.run.prepare',
-  'rs.live.run.post',
-  'rs.live.run.queue',
+  'rs.live.run.start',
   'rs.live.run.infer',
   'rs.live.run.reply',
   'rs.live.handover',
@@ -77,11 +75,11 @@ export function traceStages(t: LiveTrace): [name: (typeof TRACE_MEASURES)[number
     out.push(['rs.live.compile.other', at, Math.max(0, c.finished - c.started - named)]);
     add('rs.live.compile.reply', local(c.finished), t.compiled);
   }
-  add('rs.live.run.prepare', t.compiled, t.runSent);
   const r = t.runSpan;
   if (r) {
-    add('rs.live.run.post', t.runSent, local(r.received));
-    add('rs.live.run.queue', local(r.received), local(r.started));
+    // From whichever came last, the compile's end in the worker or the run request, to the run's start.
+    const from = Math.max(t.runSent ?? -Infinity, c ? local(c.finished) : -Infinity);
+    if (Number.isFinite(from)) add('rs.live.run.start', from, local(r.started));
     add('rs.live.run.infer', local(r.started), local(r.finished));
     add('rs.live.run.reply', local(r.finished), t.ran);
   }

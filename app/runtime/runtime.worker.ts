@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from '../../src/index.ts';
 import { FreshWeightCache } from '../../src/weights/fresh-cache.ts';
-import { modelKey } from './doc-key.ts';
+import { modelKey, sessionKey } from './doc-key.ts';
 import { fetchWeights } from './weights-bytes.ts';
 import {
   transferables,
@@ -223,7 +223,7 @@ type Stages = Record<string, number>;
 
 async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages: Stages): Promise<CompileOut> {
   const tk = performance.now();
-  const key = `${modelKey(req.doc)}|${[...req.expose].sort().join(',')}|${req.backend}`;
+  const key = sessionKey(modelKey(req.doc), req.expose, req.backend);
   stages['key'] = performance.now() - tk;
   const hit = touch(key);
   if (hit) return { ...hit.out, cached: true, timings: hit.timings };

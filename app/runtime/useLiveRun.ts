@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Analysis, Diagnostic, ResidualDocument } from '../../src/index.ts';
 import type { InputTensor } from '../../src/input/index.ts';
-import { RuntimeError } from './client.ts';
-import { modelKey } from './doc-key.ts';
+import { DEFAULT_TIMEOUTS, RuntimeError } from './client.ts';
+import { modelKey, sessionKey } from './doc-key.ts';
 import type { LiveTrace } from './live-trace.ts';
 import { startDelay } from './start-delay.ts';
 import type { Backend, BackendChoice, EnvInfo, Timings, WeightSourceMap, WireTensor } from './protocol.ts';
@@ -123,17 +123,25 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
       try {
         setState((s) => ({ ...s, phase: 'compiling' }));
         const exposed = exposeKey ? exposeKey.split('\n') : [];
-        const c = await track(rt.request({ type: 'compile', doc, expose: exposed, backend, ...(weightsUrl ? { weightsUrl } : {}) }));
-        if (!live) return;
-        trace.compiled = performance.now();
-        if (c.span) trace.compileSpan = c.span;
         const model = modelKey(doc);
-        let timings: Timings = c.cached && cached.current.key === c.key ? { ...cached.current.timings } : { ...c.timings, cached: c.cached };
-        setState((s) => ({ ...s, phase: 'running' }));
+        const compiling = track(rt.request({ type: 'compile', doc, expose: exposed, backend, ...(weightsUrl ? { weightsUrl } : {}) }));
+        // The run goes right behind the compile (the worker serves requests in order, and the
+        // key is known here), so the worker starts it without a round trip through this thread.
+        // If the compile fails, the run fails too; its error is not the one to report.
         // The input buffer is copied for the worker: the panel keeps its own for reruns.
         const data = input.data.slice();
         trace.runSent = performance.now();
-        const r = await track(rt.request({ type: 'run', key: c.key, input: { name: 'input', dims: input.dims, data } }, [data.buffer]));
+        const running = track(
+          rt.request({ type: 'run', key: sessionKey(model, exposed, backend), input: { name: 'input', dims: input.dims, data } }, [data.buffer], DEFAULT_TIMEOUTS.compile + DEFAULT_TIMEOUTS.run),
+        );
+        running.catch(() => undefined);
+        const c = await compiling;
+        if (!live) return;
+        trace.compiled = performance.now();
+        if (c.span) trace.compileSpan = c.span;
+        let timings: Timings = c.cached && cached.current.key === c.key ? { ...cached.current.timings } : { ...c.timings, cached: c.cached };
+        setState((s) => ({ ...s, phase: 'running' }));
+        const r = await running;
         if (!live) return;
         trace.ran = performance.now();
         if (r.span) trace.runSpan = r.span;
