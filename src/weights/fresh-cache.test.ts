@@ -61,6 +61,15 @@ describe('FreshWeightCache: recompiles regenerate only what an edit changed', ()
     expect(cache.hits).toBe(0);
   });
 
+  it('keeps only the current seed\'s tensors: about one network\'s fresh weights', () => {
+    const cache = new FreshWeightCache();
+    compile(doc, { freshWeights: cache });
+    const one = cache.bytes;
+    compile({ ...doc, seed: doc.seed + 1 }, { freshWeights: cache });
+    compile({ ...doc, seed: doc.seed + 2 }, { freshWeights: cache });
+    expect(cache.bytes).toBe(one);
+  });
+
   it('holds no more than its byte budget, dropping the least recently used', () => {
     const cache = new FreshWeightCache(1000 * 4);
     const spec = { kind: 'normal', std: 1 } as const;

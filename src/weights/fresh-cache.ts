@@ -3,7 +3,9 @@
  * document seed, its stream key, its {@link InitSpec} and its element count, so a cached copy is
  * exactly what generating it again would give. Recompiling after an edit then regenerates only
  * the tensors the edit changed (the edited node's, or every one after a new seed) and copies the
- * rest. Least recently used entries are dropped beyond `maxBytes`.
+ * rest. A new seed empties the cache (none of its tensors can be used again until that seed
+ * returns), so it holds about one network's fresh weights; least recently used entries are
+ * dropped beyond `maxBytes`.
  */
 import { initTensorInto } from './init.ts';
 import type { InitSpec } from './types.ts';
@@ -24,6 +26,7 @@ const specKey = (s: InitSpec): string =>
 export class FreshWeightCache {
   private readonly entries = new Map<string, Float32Array>();
   private held = 0;
+  private seed: number | undefined;
   /** Tensors served from the cache since the last {@link resetCounts}. */
   hits = 0;
   /** Stream keys of the tensors generated since the last {@link resetCounts}. */
@@ -41,7 +44,12 @@ export class FreshWeightCache {
   fill(spec: InitSpec, out: Float32Array, seed: number, key: string): Float32Array {
     // Constants cost less to write than to look up.
     if (spec.kind === 'constant') return out.fill(spec.value);
-    const id = `${seed === 0 ? 0 : seed}|${key}|${specKey(spec)}|${out.length}`;
+    // (-0 and 0 are one seed here as in createRng: `!==` does not tell them apart.)
+    if (seed !== this.seed) {
+      this.clear();
+      this.seed = seed;
+    }
+    const id = `${key}|${specKey(spec)}|${out.length}`;
     const hit = this.entries.get(id);
     if (hit) {
       this.entries.delete(id);
