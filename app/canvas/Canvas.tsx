@@ -1,5 +1,5 @@
-import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, useUpdateNodeInternals, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EdgeId, NodeId, OpKind, Position } from '../../src/index.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
@@ -51,6 +51,15 @@ export function Canvas() {
   const edges = useEditor(selectEdges);
   const colorMode = useEditor((s) => s.view.theme);
   const direction = useEditor((s) => s.view.direction);
+  // Cards carry their measured size, so React Flow keeps their handle bounds; switching between
+  // top-down and left-to-right moves every handle, so they are measured again once.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const firstDirection = useRef(direction);
+  useEffect(() => {
+    if (firstDirection.current === direction) return;
+    firstDirection.current = direction;
+    updateNodeInternals(store.getState().doc.nodes.map((n) => n.id));
+  }, [direction, store, updateNodeInternals]);
   const defaultViewport = useMemo(() => store.getState().view.viewport, [store]);
   const [canvasEl, setCanvasEl] = useState<HTMLDivElement | null>(null);
 
