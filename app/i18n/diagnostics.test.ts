@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { addNode, analyze, connect, createDocument, MESSAGES, OPS, placeholdersOf, type MessageId, type NodeId, type OpKind, type Params, type ResidualDocument } from '../../src/index.ts';
+import { chain } from '../../src/graph/testing/chain.ts';
+import { analyze, connect, MESSAGES, OPS, placeholdersOf, type MessageId } from '../../src/index.ts';
 import { diagnosticText, fixText, translateMessage } from './diagnostics.ts';
 import { diagnosticsZhCN } from './diagnostics.zh-CN.ts';
 import { en } from './en.ts';
@@ -16,18 +17,6 @@ async function i18n(lng: string) {
     interpolation: { escapeValue: false },
   });
   return i.t;
-}
-
-function chain(ops: [OpKind, Params?][]): { doc: ResidualDocument; ids: NodeId[] } {
-  let doc = createDocument({ input: { channels: 3, height: 32, width: 32 } });
-  const ids: NodeId[] = [];
-  for (const [op, params] of ops) {
-    const r = addNode(doc, op, { position: { x: 0, y: ids.length * 90 }, params: params ?? {} });
-    doc = r.doc;
-    if (ids.length) doc = connect(doc, { source: ids.at(-1)!, sourcePort: 0, target: r.id, targetPort: 0 }).doc;
-    ids.push(r.id);
-  }
-  return { doc, ids };
 }
 
 const ids = Object.keys(MESSAGES) as MessageId[];

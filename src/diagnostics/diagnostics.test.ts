@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createDocument } from '../document/document.ts';
+import { chain } from '../graph/testing/chain.ts';
 import { addNode, applyFix, connect, updateParams } from '../graph/edit.ts';
-import { edgeId, nodeId, type NodeId } from '../graph/ids.ts';
-import type { OpKind, Params, ResidualDocument } from '../graph/types.ts';
+import { edgeId, nodeId } from '../graph/ids.ts';
+import type { Params, ResidualDocument } from '../graph/types.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
 import type { DiagnosticCode } from './catalogue.ts';
-
-function chain(ops: [OpKind, Params?][], input = { channels: 3, height: 32, width: 32 }): { doc: ResidualDocument; ids: NodeId[] } {
-  let doc = createDocument({ input });
-  const ids: NodeId[] = [];
-  for (const [op, params] of ops) {
-    const r = addNode(doc, op, { position: { x: 0, y: ids.length * 90 }, params: params ?? {} });
-    doc = r.doc;
-    if (ids.length) doc = connect(doc, { source: ids.at(-1)!, sourcePort: 0, target: r.id, targetPort: 0 }).doc;
-    ids.push(r.id);
-  }
-  return { doc, ids };
-}
 
 const codes = (doc: ResidualDocument) => analyze(doc).diagnostics.map((d) => d.code);
 

@@ -1,26 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chain } from '../graph/testing/chain.ts';
 import { createDocument, parseDocument } from '../document/document.ts';
-import { addNode, connect } from '../graph/edit.ts';
-import type { NodeId } from '../graph/ids.ts';
-import type { OpKind, Params, ResidualDocument } from '../graph/types.ts';
+import { connect } from '../graph/edit.ts';
 import { importOnnx } from '../onnx/import/index.ts';
 import { analyze } from '../shape/analyze.ts';
 import { diag } from './catalogue.ts';
 import { MESSAGES, msg, placeholdersOf, renderMessage, type MessageId } from './messages.ts';
-
-function chain(ops: [OpKind, Params?][], input = { channels: 3, height: 32, width: 32 }): { doc: ResidualDocument; ids: NodeId[] } {
-  let doc = createDocument({ input });
-  const ids: NodeId[] = [];
-  for (const [op, params] of ops) {
-    const r = addNode(doc, op, { position: { x: 0, y: ids.length * 90 }, params: params ?? {} });
-    doc = r.doc;
-    if (ids.length) doc = connect(doc, { source: ids.at(-1)!, sourcePort: 0, target: r.id, targetPort: 0 }).doc;
-    ids.push(r.id);
-  }
-  return { doc, ids };
-}
 
 const shown = (ds: readonly { code: string; message: string; fix?: { label: string } }[]) => ds.map((d) => [d.code, d.message, d.fix?.label]);
 
