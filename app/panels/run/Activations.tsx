@@ -8,6 +8,14 @@ import type { ShownTensor } from './selection-tensors.ts';
 const fmt = (v: number) => (Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
 const shapeText = (dims: readonly number[]) => `[${dims.join('×')}]`;
 
+/** Statistics of a tensor's data, computed once: the shared colour scale and each tensor's own panel both need them. */
+const statsCache = new WeakMap<Float32Array, TensorStats>();
+function statsOf(data: Float32Array): TensorStats {
+  let s = statsCache.get(data);
+  if (!s) statsCache.set(data, (s = tensorStats(data)));
+  return s;
+}
+
 function Histogram({ data, scale }: { data: Float32Array; scale: Scale }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLCanvasElement>(null);
@@ -62,7 +70,7 @@ const TensorView = memo(function TensorView({ shown, tensor, scale, compact }: {
   const { t } = useTranslation();
   const title = useTitle();
   const ref = useRef<HTMLCanvasElement>(null);
-  const stats = useMemo(() => tensorStats(tensor.data), [tensor]);
+  const stats = statsOf(tensor.data);
   const isMap = tensor.dims.length === 4;
   const channels = isMap ? tensor.dims[1]! : 1;
   useEffect(() => {
@@ -149,7 +157,7 @@ export function Activations({ label, shown, tensors, pending }: ActivationsProps
     let lo = Infinity;
     let hi = -Infinity;
     for (const { t } of present) {
-      const st = tensorStats(t.data);
+      const st = statsOf(t.data);
       lo = Math.min(lo, st.min);
       hi = Math.max(hi, st.max);
     }
