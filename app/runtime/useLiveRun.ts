@@ -180,14 +180,13 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
         if (!live) return;
         const re = e instanceof RuntimeError ? e : undefined;
         if (re?.kind === 'cancelled') return;
-        setState((s) => ({ ...s, busy: false }));
         if (re?.kind === 'compile') {
           const d = re.diagnostics?.find((x) => x.severity === 'error');
-          setState((s) => ({ ...s, phase: 'error', stale: { reason: d?.message ?? re.message, ...(d ? { code: d.code } : {}) } }));
+          setState((s) => ({ ...s, phase: 'error', busy: false, stale: { reason: d?.message ?? re.message, ...(d ? { code: d.code } : {}) } }));
         } else if (re?.kind === 'crash' || re?.kind === 'timeout') {
-          setState((s) => ({ ...s, phase: 'error', error: `runtime restarted: ${re.message}` }));
+          setState((s) => ({ ...s, phase: 'error', busy: false, error: `runtime restarted: ${re.message}` }));
         } else {
-          setState((s) => ({ ...s, phase: 'error', error: (e as Error).message }));
+          setState((s) => ({ ...s, phase: 'error', busy: false, error: (e as Error).message }));
         }
       }
     }, delay);
