@@ -2,6 +2,7 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyf
 import { memo } from 'react';
 import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
+import { SKIP_BULGE } from './sizes.ts';
 import type { FlowEdge } from './flow-adapter.ts';
 
 /**
@@ -16,7 +17,7 @@ export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX
   let lx: number;
   let ly: number;
   if (arc?.direct) {
-    const bulge = 190;
+    const bulge = SKIP_BULGE;
     if (vertical) {
       path = `M ${sourceX} ${sourceY} C ${sourceX + bulge} ${sourceY + 30}, ${targetX + bulge} ${targetY - 30}, ${targetX} ${targetY}`;
       lx = (sourceX + targetX) / 2 + bulge * 0.75;

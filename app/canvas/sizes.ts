@@ -29,9 +29,12 @@ export const FRAME_HEAD = 24;
 /** Narrowest frame: its header (`Bottleneck block · layer3.10` and the collapse button) fits on one line. */
 export const FRAME_MIN_WIDTH = 360;
 
+/** How far ShapeEdge bulges a one-edge skip (fork straight to the Add) sideways, in px. */
+export const SKIP_BULGE = 190;
+
 /**
  * Room beside the members of an expanded block whose skip is one edge: ShapeEdge draws that edge
- * as an arc bulging 190 px sideways, which peaks 0.75 × 190 ≈ 143 px past the main path's
+ * as an arc bulging {@link SKIP_BULGE} = 190 px sideways, which peaks 0.75 × 190 ≈ 143 px past the main path's
  * handles, with the shape label centred on the peak. In TB it goes right of the layers (a handle
  * ~117 px into a 200 px card, plus half a ~90 px label); in LR below them (a handle ~36 px down
  * a 64 px card, plus half an 18 px label).
