@@ -239,6 +239,7 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages:
       weightNote = { code: 'RS504', severity: 'warning', message: `trained weights not loaded (${(e as Error).message}); running with fresh weights` } as Diagnostic;
     }
   }
+  freshWeights.resetCounts();
   const r = compile(req.doc, { expose: req.expose, freshWeights, ...(weights ? { weights } : {}) });
   const compileMs = performance.now() - t0;
   if (r.timings) Object.assign(stages, { lower: r.timings.lowerMs, serialize: r.timings.serializeMs });

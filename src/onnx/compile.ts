@@ -137,7 +137,7 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
         const key = `${layer.id}/${local}`;
         const fresh = opts.freshWeights;
         if (opts.deferWeights) {
-          const fill = fresh ? (out: Float32Array) => void fresh.fill(init, out, doc.seed, key) : (out: Float32Array) => void initTensorInto(init, out, doc.seed, key);
+          const fill = fresh ? (out: Float32Array, home?: Uint8Array) => void fresh.fill(init, out, doc.seed, key, home) : (out: Float32Array) => void initTensorInto(init, out, doc.seed, key);
           initializers.push({ name, dims, dataType: DataType.FLOAT, data: EMPTY, deferred: fill });
         } else {
           initializers.push({ name, dims, dataType: DataType.FLOAT, data: initTensor(init, dims, doc.seed, key) });

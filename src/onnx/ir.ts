@@ -51,10 +51,12 @@ export interface IrTensor {
   /**
    * A FLOAT tensor whose values are generated on demand (fresh weights): when set, `data` may be
    * empty and `fill` writes all `product(dims)` values into the given buffer. Serialisers stream
-   * such tensors through one scratch buffer; anything that needs the values calls
-   * {@link tensorData}.
+   * such tensors through one scratch buffer, or generate them straight into the output; anything
+   * that needs the values calls {@link tensorData}. `home`, when given, is where the values end
+   * up in a finished model file that nothing writes again (`out`'s own bytes when they are
+   * generated in place), so a cache may keep a view of it instead of a copy.
    */
-  readonly deferred?: (out: Float32Array) => void;
+  readonly deferred?: (out: Float32Array, home?: Uint8Array) => void;
   readonly docString?: string;
 }
 

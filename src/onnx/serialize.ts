@@ -68,12 +68,13 @@ export function serializeModel(model: IrModel): Uint8Array {
       continue;
     }
     // Deferred weights are generated straight into the output when it is aligned for floats.
+    const home = out.subarray(pos, pos + p.elements * 4);
     if (pos % 4 === 0 && HOST_LITTLE_ENDIAN) {
-      p.fill(new Float32Array(out.buffer, pos, p.elements));
+      p.fill(new Float32Array(out.buffer, pos, p.elements), home);
     } else {
       scratch = scratch && scratch.length >= p.elements ? scratch : new Float32Array(p.elements);
       const view = scratch.subarray(0, p.elements);
-      p.fill(view);
+      p.fill(view, home);
       out.set(leBytes(view), pos);
     }
     pos += p.elements * 4;
@@ -123,7 +124,7 @@ export function writeModel(model: IrModel, write: (chunk: Uint8Array) => void, c
 /** A deferred tensor's payload: generated when it is written. */
 interface DeferredPiece {
   readonly elements: number;
-  readonly fill: (out: Float32Array) => void;
+  readonly fill: (out: Float32Array, home?: Uint8Array) => void;
 }
 
 /**

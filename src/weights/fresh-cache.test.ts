@@ -82,4 +82,30 @@ describe('FreshWeightCache: recompiles regenerate only what an edit changed', ()
     cache.fill(spec, new Float32Array(300), 1, 'b');
     expect(cache.generated).toEqual(['b']);
   });
+  it('a model file that was transferred away (detached) is not read from: its tensors are generated again', () => {
+    const cache = new FreshWeightCache();
+    const first = compile(doc, { freshWeights: cache }).bytes!;
+    const made = cache.generated.length;
+    structuredClone(first.buffer, { transfer: [first.buffer] });
+    expect(first.byteLength).toBe(0);
+    cache.resetCounts();
+    expect(compile(doc, { freshWeights: cache }).bytes).toEqual(compile(doc).bytes);
+    expect(cache.generated.length).toBe(made);
+  });
+
+  it('keeps no tensor of a model older than the previous one (edited-away tensors go after two compiles)', () => {
+    const edited = updateParams(doc, conv1.id as NodeId, { kernel: 5, padding: 2 });
+    const alone = new FreshWeightCache();
+    compile(edited, { freshWeights: alone });
+    const cache = new FreshWeightCache();
+    compile(doc, { freshWeights: cache });
+    compile(edited, { freshWeights: cache });
+    // The 3x3 conv1 weight of the first model is still held: the second compile could have used it.
+    expect(cache.bytes).toBeGreaterThan(alone.bytes);
+    compile(edited, { freshWeights: cache });
+    expect(cache.bytes).toBe(alone.bytes);
+    cache.resetCounts();
+    expect(compile(edited, { freshWeights: cache }).bytes).toEqual(compile(edited).bytes);
+    expect(cache.generated).toEqual([]);
+  });
 });
