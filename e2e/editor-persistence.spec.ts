@@ -66,6 +66,9 @@ test('switches to 中文, and the choice survives a reload', async ({ page }) =>
   // is pinned in Chinese (shapes as they are), and so is its one-click fix.
   await ed.openTemplate('resnet18');
   await ed.canvas.select('layer2.0');
+  // The shortcut's arc label and the inspector's choices are in Chinese as well.
+  await expect(ed.canvas.node('layer2.0').getByTestId('canvas.arc.label')).toHaveText('1×1 卷积，步幅 2');
+  await expect(ed.inspector.field('shortcut').locator('option:checked')).toHaveText('自动');
   await ed.inspector.set('shortcut', 'identity');
   const pin = ed.canvas.diagnostic('layer2.0');
   await expect(pin).toContainText('RS206');

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fmtShape } from '../../src/index.ts';
 import { fmtCount } from '../format.ts';
+import { shortcutText } from '../i18n/shortcut.ts';
 import { useEditorStore } from '../store/context.tsx';
 import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
@@ -50,7 +51,7 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
       </div>
       {sc && (
         <svg className={`arc arc-${vertical ? 'tb' : 'lr'}`} data-testid={sc.keepsDimensions ? 'canvas.arc.identity' : 'canvas.arc.projection'} data-kind={sc.kind} aria-label={t(`shortcut.${sc.kind}`)} role="img">
-          <title>{`${t(`shortcut.${sc.kind}`)}: ${sc.label}`}</title>
+          <title>{`${t(`shortcut.${sc.kind}`)}: ${shortcutText(t, sc)}`}</title>
           {vertical ? (
             <path d="M 0 8 C 34 8, 34 8, 34 40 L 34 78 C 34 110, 34 110, 0 110" className={sc.keepsDimensions ? 'arc-solid' : 'arc-dashed'} markerEnd="url(#arc-head)" />
           ) : (
@@ -60,7 +61,7 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
       )}
       {sc && (
         <span className={`arc-label arc-label-${vertical ? 'tb' : 'lr'}${sc.keepsDimensions ? ' identity' : ''}`} data-testid="canvas.arc.label">
-          {sc.keepsDimensions ? t('card.identity') : sc.label}
+          {shortcutText(t, sc)}
         </span>
       )}
       {diagnostics && <DiagnosticPin diagnostics={diagnostics} testName={node.name} />}

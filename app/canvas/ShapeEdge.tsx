@@ -1,5 +1,7 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { shortcutText } from '../i18n/shortcut.ts';
 import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
 import { SKIP_BULGE } from './sizes.ts';
@@ -12,6 +14,7 @@ import type { FlowEdge } from './flow-adapter.ts';
  */
 export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<FlowEdge>) {
   const vertical = useVertical();
+  const { t } = useTranslation();
   const arc = data?.arc;
   let path: string;
   let lx: number;
@@ -32,11 +35,11 @@ export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX
   }
   const cls = arc ? (arc.shortcut.keepsDimensions ? 'edge-arc arc-solid' : 'edge-arc arc-dashed') : 'edge-main';
   const testId = arc ? (arc.last ? (arc.shortcut.keepsDimensions ? 'canvas.arc.identity' : 'canvas.arc.projection') : 'canvas.arc.segment') : undefined;
-  const arcText = arc && arc.last && !arc.shortcut.keepsDimensions ? ` · ${arc.shortcut.label}` : '';
+  const arcText = arc && arc.last && !arc.shortcut.keepsDimensions ? ` · ${shortcutText(t, arc.shortcut)}` : '';
   const shape = data?.shape ?? '';
   // The label is SVG inside the edge (no HTML portal per edge): monospace, so its box is known
   // without measuring. Only an edge with a pinned diagnostic adds an HTML overlay (for the fix).
-  const w = (shape.length + arcText.length) * LABEL_CHAR + 2 * LABEL_PAD;
+  const w = (columns(shape) + columns(arcText)) * LABEL_CHAR + 2 * LABEL_PAD;
   return (
     <>
       <BaseEdge id={id} path={path} className={`${cls}${selected ? ' selected' : ''}`} {...(markerEnd ? { markerEnd } : {})} />
@@ -60,6 +63,13 @@ export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX
     </>
   );
 });
+
+/** Monospace columns of a label: CJK characters and full-width punctuation take two. */
+function columns(s: string): number {
+  let n = 0;
+  for (const ch of s) n += ch.codePointAt(0)! >= 0x2e80 ? 2 : 1;
+  return n;
+}
 
 /** Edge label metrics (CSS draws the text in a monospace font at 12px). */
 const LABEL_CHAR = 7.25;

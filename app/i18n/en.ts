@@ -33,6 +33,13 @@ export const en = {
     stageOf: '{{block}} ×{{n}}', identity: 'identity', out: 'out', fix: 'Fix: {{label}}', noShape: 'no shape yet',
   },
   shortcut: { identity: 'identity shortcut', projection: 'projection shortcut', 'zero-pad': 'zero-pad shortcut' },
+  /** Arc labels of dimension-changing shortcuts (see `app/i18n/shortcut.ts`). */
+  shortcutLabel: { projection: '1x1 conv', 'zero-pad': 'zero-pad', strided: '{{base}}, /{{stride}}' },
+  /** Inspector choices of enum params, by param and value. */
+  option: {
+    shortcut: { auto: 'auto', identity: 'identity', projection: 'projection (1x1 conv)', 'zero-pad': 'zero-pad (option A)' },
+    block: { basic: 'basic', bottleneck: 'bottleneck' },
+  },
   inspector: {
     title: 'Inspector', name: 'Name', op: 'Op', none: 'Select a node to edit it. The model settings are below.', model: 'Model', input: 'Input C×H×W',
     channels: 'C', height: 'H', width: 'W', projectionEverywhere: 'Projection on every shortcut (option C)', zeroInitResidual: 'Zero-init last BN of each block',

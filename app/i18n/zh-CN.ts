@@ -23,6 +23,11 @@ export const zhCN: Resources = {
     stageOf: '{{block}} ×{{n}}', identity: '恒等', out: '输出', fix: '修复：{{label}}', noShape: '尚无形状',
   },
   shortcut: { identity: '恒等快捷连接（恒等块）', projection: '投影快捷连接（卷积块）', 'zero-pad': '补零快捷连接' },
+  shortcutLabel: { projection: '1×1 卷积', 'zero-pad': '补零', strided: '{{base}}，步幅 {{stride}}' },
+  option: {
+    shortcut: { auto: '自动', identity: '恒等', projection: '投影（1×1 卷积）', 'zero-pad': '补零（选项 A）' },
+    block: { basic: '基本块', bottleneck: '瓶颈块' },
+  },
   inspector: {
     title: '属性', name: '名称', op: '算子', none: '选择一个节点进行编辑。模型设置在下方。', model: '模型', input: '输入 C×H×W',
     channels: 'C', height: 'H', width: 'W', projectionEverywhere: '所有快捷连接都用投影（选项 C）', zeroInitResidual: '每个残差块最后的 BN 初始化为 0',

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { checkParamRef, fmtShape, getOp, type GraphNode, type MessageRef, type ParamSpec, type ParamValue } from '../../src/index.ts';
 import { diagnosticText, fixText, translateMessage } from '../i18n/diagnostics.ts';
+import { shortcutText } from '../i18n/shortcut.ts';
 import { fmtCount } from '../format.ts';
 import { useAnalysis, useEditor, useEditorStore } from '../store/context.tsx';
 
@@ -31,7 +32,7 @@ function Field({ spec, value, onCommit, label }: { spec: ParamSpec; value: Param
       <select id={id} value={String(value ?? spec.default)} onChange={(e) => commit(e.target.value)} data-testid={id}>
         {spec.options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {t(`option.${spec.name}.${o}`, { defaultValue: o })}
           </option>
         ))}
       </select>
@@ -111,7 +112,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
           <>
             <dt>{t('inspector.shortcut')}</dt>
             <dd data-testid="inspector.shortcut">
-              {t(`shortcut.${info.shortcut.kind}`)} ({info.shortcut.label})
+              {t(`shortcut.${info.shortcut.kind}`)} ({shortcutText(t, info.shortcut)})
             </dd>
           </>
         )}

@@ -33,6 +33,8 @@ export interface ShortcutInfo {
   readonly kind: ShortcutKind;
   /** Identity keeps dimensions (solid arc); projection and zero-pad change them (dashed arc). */
   readonly keepsDimensions: boolean;
+  /** The shortcut's own stride (1 for the identity): its label says it, e.g. "1x1 conv, /2". */
+  readonly stride: number;
   readonly label: string;
   /** Where the shortcut leaves the main path (document node whose output x is), if known. */
   readonly from?: NodeId;
@@ -395,6 +397,7 @@ function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: 
       at: node.id,
       kind,
       keepsDimensions: kind === 'identity',
+      stride,
       label: shortcutLabel(kind, stride),
       path: [],
       edges: [],
@@ -489,7 +492,7 @@ function classifyAdd(doc: ResidualDocument, add: GraphNode, incoming: Map<string
   const kind: ShortcutKind = !changes ? 'identity' : ops.includes('ZeroPadShortcut') ? 'zero-pad' : 'projection';
   const conv = path.map((id) => byId.get(id)!).find((n) => n.op === 'Conv2d' || n.op === 'ZeroPadShortcut');
   const stride = conv ? Number(conv.params['stride'] ?? 1) : 1;
-  return { at: add.id, kind, keepsDimensions: kind === 'identity', label: shortcutLabel(kind, stride), from: fork, path, edges, inShape, outShape, collapsed: false };
+  return { at: add.id, kind, keepsDimensions: kind === 'identity', stride, label: shortcutLabel(kind, stride), from: fork, path, edges, inShape, outShape, collapsed: false };
 }
 
 function computeTotals(layers: readonly FlatLayer[], shortcuts: readonly ShortcutInfo[]): Totals {
