@@ -67,8 +67,11 @@ test.describe('live run', () => {
     await expect(run.result).toHaveAttribute('data-stale', 'true');
     await expect(page.getByTestId('run.stale.reason')).toHaveAttribute('data-code', 'RS206');
     await expect(page.getByTestId('run.stale.reason')).toContainText('identity');
-    // The last good result stays on screen.
-    expect(await run.logits()).toEqual(good);
+    // The last good result stays on screen. (Not bit for bit: selecting block2 exposes its tensors,
+    // and a rerun with them as graph outputs may fuse fewer ops, so the last bits can differ.)
+    const kept = await run.logits();
+    expect(kept).toHaveLength(good.length);
+    expect(Math.max(...kept.map((v, i) => Math.abs(v - good[i]!)))).toBeLessThan(1e-4);
     await expect(page.getByTestId('run.top.0')).toBeVisible();
 
     await page.getByTestId('inspector.field.shortcut').selectOption('auto');

@@ -2,7 +2,9 @@ import { useCallback, useLayoutEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Analysis, EdgeId, NodeId, ResidualDocument } from '../../src/index.ts';
 import { preprocess, type RgbaImage } from '../../src/input/index.ts';
-import type { BackendChoice, EnvInfo, Timings, WeightSourceMap } from '../runtime/protocol.ts';
+import type { TFunction } from 'i18next';
+import { diagnosticText } from '../i18n/diagnostics.ts';
+import type { BackendChoice, EnvInfo, GpuReason, Timings, WeightSourceMap } from '../runtime/protocol.ts';
 import { getRuntime } from '../runtime/runtime.ts';
 import { useLiveRun, type LiveResult } from '../runtime/useLiveRun.ts';
 import { useSettled } from '../runtime/settle.ts';
@@ -20,6 +22,9 @@ export interface RunPanelProps {
   readonly selection: { readonly nodeId?: NodeId; readonly edgeId?: EdgeId };
 }
 
+/** Why WebGPU was not used, in the UI language. */
+const gpuReasonText = (t: TFunction, r: GpuReason): string => t(`run.gpuReason.${r.id}`, { detail: r.detail ?? '', defaultValue: r.message });
+
 const ms = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? `${v.toFixed(1)}\u00a0ms` : `${Math.round(v)}\u00a0ms`);
 
 function BackendBadge({ result, env }: { result?: LiveResult; env?: EnvInfo }) {
@@ -30,7 +35,7 @@ function BackendBadge({ result, env }: { result?: LiveResult; env?: EnvInfo }) {
     ? (env?.wasmThreads === undefined ? t('run.badge.threadsUnknown') : t('run.badge.threads', { count: env.wasmThreads })) + (env && !env.crossOriginIsolated ? t('run.badge.notIsolated') : '')
     : (env?.webgpu.description ?? t('run.badge.gpu')) + (env?.webgpu.fallback ? t('run.badge.software') : '');
   return (
-    <span className={`run-badge ${wasm ? 'run-wasm' : 'run-webgpu'}`} data-testid="run.backend.actual" data-backend={result.backend} title={result.fallbackReason}>
+    <span className={`run-badge ${wasm ? 'run-wasm' : 'run-webgpu'}`} data-testid="run.backend.actual" data-backend={result.backend} {...(result.fallbackReason ? { title: gpuReasonText(t, result.fallbackReason) } : {})}>
       {t('run.badge.ranOn', { backend: wasm ? 'WASM' : 'WebGPU', detail })}
     </span>
   );
@@ -146,12 +151,12 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
         <BackendBadge result={result} {...(live.env ? { env: live.env } : {})} />
         {result?.fallbackReason && (
           <div className="run-note" data-testid="run.backend.reason">
-            {t(backend === 'auto' ? 'run.fallback.auto' : 'run.fallback.forced', { reason: result.fallbackReason })}
+            {t(backend === 'auto' ? 'run.fallback.auto' : 'run.fallback.forced', { reason: gpuReasonText(t, result.fallbackReason) })}
           </div>
         )}
         {live.restarts.count > 0 && (
           <div className="run-error" data-testid="run.restarted">
-            {t('run.restarted', { last: live.restarts.last, n: live.restarts.count })}
+            {t('run.restarted', { last: live.restarts.last ? t(`run.restartReason.${live.restarts.last.reason}`, { message: live.restarts.last.message }) : '', n: live.restarts.count })}
           </div>
         )}
       </div>
@@ -161,13 +166,13 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
       <div className={`run-result${stale ? ' run-stale' : ''}`} data-testid="run.result" data-stale={stale ? 'true' : 'false'} data-model={result?.model}>
         {stale && (
           <div className="run-stale-reason" data-testid="run.stale.reason" data-code={stale.code}>
-            {stale.code && <code>{stale.code}</code>} {stale.reason}
+            {stale.code && <code>{stale.code}</code>} {stale.diagnostic ? diagnosticText(t, stale.diagnostic) : stale.reason}
             {result && <span className="run-dim">{t('run.stale.lastGood')}</span>}
           </div>
         )}
         {live.error && (
           <div className="run-error" data-testid="run.error">
-            {live.error}
+            {t(`run.error.${live.error.kind}`, { message: live.error.message })}
           </div>
         )}
         {result ? (

@@ -29,7 +29,7 @@ export interface EnvInfo {
     /** True for a software adapter (e.g. SwiftShader): slower than WASM, so `auto` skips it. */
     readonly fallback?: boolean;
     readonly description?: string;
-    readonly reason?: string;
+    readonly reason?: GpuReason;
   };
   readonly ortVersion: string;
 }
@@ -87,13 +87,23 @@ export type Request =
   /** Test hooks: make the worker crash or stop answering (recovery is part of the contract). */
   | { readonly type: 'debug'; readonly id: number; readonly action: 'crash' | 'hang' };
 
+/**
+ * Why WebGPU was not used, as an id the page translates (`run.gpuReason.*`) and the English
+ * sentence (for logs and tests). `detail` is the browser's or onnxruntime's own text, if any.
+ */
+export interface GpuReason {
+  readonly id: 'no-webgpu' | 'no-adapter' | 'adapter-failed' | 'software-adapter' | 'session-failed' | 'no-device';
+  readonly detail?: string;
+  readonly message: string;
+}
+
 /** Result payloads, by request type. */
 export interface CompileOut {
   /** Session key (document hash + exposed tensors + backend): pass it to `run`. */
   readonly key: string;
   readonly backend: Backend;
   /** Why the requested backend was not the one that ran, if so. */
-  readonly fallbackReason?: string;
+  readonly fallbackReason?: GpuReason;
   readonly cached: boolean;
   readonly outputs: readonly string[];
   readonly diagnostics: readonly Diagnostic[];

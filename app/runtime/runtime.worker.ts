@@ -18,6 +18,7 @@ import {
   type BackendChoice,
   type CompileOut,
   type EnvInfo,
+  type GpuReason,
   type OutByType,
   type Request,
   type Response,
@@ -98,17 +99,17 @@ let gpuProbe: Promise<EnvInfo['webgpu']> | undefined;
 function probeGpu(): Promise<EnvInfo['webgpu']> {
   gpuProbe ??= (async () => {
     const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
-    if (!gpu) return { available: false, reason: 'this browser offers no WebGPU' };
+    if (!gpu) return { available: false, reason: gpuReason('no-webgpu') };
     try {
       const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-      if (!adapter) return { available: false, reason: 'no WebGPU adapter' };
+      if (!adapter) return { available: false, reason: gpuReason('no-adapter') };
       const info = adapter.info ?? {};
       const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
       const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader/i.test(description);
       gpuAdapter = adapter;
       return { available: true, fallback, description };
     } catch (e) {
-      return { available: false, reason: `requestAdapter failed: ${(e as Error).message}` };
+      return { available: false, reason: gpuReason('adapter-failed', (e as Error).message) };
     }
   })();
   return gpuProbe;
@@ -160,13 +161,24 @@ function touch(key: string): Entry | undefined {
 const fail = (kind: WireError['kind'], message: string, diagnostics?: readonly Diagnostic[]): WireError & Error =>
   Object.assign(new Error(message), { kind, ...(diagnostics ? { diagnostics } : {}) });
 
+/** English sentences of the reasons (the page shows its own translation of the id). */
+const GPU_REASONS: Record<GpuReason['id'], (detail: string) => string> = {
+  'no-webgpu': () => 'this browser offers no WebGPU',
+  'no-adapter': () => 'no WebGPU adapter',
+  'adapter-failed': (d) => `requestAdapter failed: ${d}`,
+  'software-adapter': (d) => `software WebGPU adapter (${d}) is slower than WASM; force WebGPU to use it`,
+  'session-failed': (d) => `WebGPU session failed: ${d}`,
+  'no-device': () => 'WebGPU backend did not initialise a device',
+};
+const gpuReason = (id: GpuReason['id'], detail?: string): GpuReason => ({ id, ...(detail !== undefined ? { detail } : {}), message: GPU_REASONS[id](detail ?? '') });
+
 /** Creates a session, honestly: WebGPU alone first (so a failure is visible), then WASM. */
-async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<{ ort: Ort; session: ort.InferenceSession; backend: Backend; fallbackReason?: string }> {
-  let reason: string | undefined;
+async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<{ ort: Ort; session: ort.InferenceSession; backend: Backend; fallbackReason?: GpuReason }> {
+  let reason: GpuReason | undefined;
   if (choice !== 'wasm') {
     const gpu = await probeGpu();
     if (!gpu.available) reason = gpu.reason;
-    else if (choice === 'auto' && gpu.fallback) reason = `software WebGPU adapter (${gpu.description}) is slower than WASM; force WebGPU to use it`;
+    else if (choice === 'auto' && gpu.fallback) reason = gpuReason('software-adapter', gpu.description ?? 'unknown adapter');
     else {
       try {
         const g = await loadGpuOrt();
@@ -175,9 +187,9 @@ async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<
         const device = await Promise.race([g.env.webgpu.device, new Promise((r) => setTimeout(() => r(undefined), 2000))]);
         if (device) return { ort: g, session, backend: 'webgpu' };
         await session.release();
-        reason = 'WebGPU backend did not initialise a device';
+        reason = gpuReason('no-device');
       } catch (e) {
-        reason = `WebGPU session failed: ${(e as Error).message}`;
+        reason = gpuReason('session-failed', (e as Error).message);
       }
     }
   }

@@ -5,7 +5,7 @@ import { DEFAULT_TIMEOUTS, RuntimeError } from './client.ts';
 import { modelKey, sessionKey } from './doc-key.ts';
 import type { LiveTrace } from './live-trace.ts';
 import { startDelay } from './start-delay.ts';
-import type { Backend, BackendChoice, EnvInfo, Timings, WeightSourceMap, WireTensor } from './protocol.ts';
+import type { Backend, BackendChoice, EnvInfo, GpuReason, Timings, WeightSourceMap, WireTensor } from './protocol.ts';
 import { getRuntime, onRuntimeEvent } from './runtime.ts';
 import { useModelDoc } from './settle.ts';
 
@@ -17,7 +17,7 @@ export interface LiveResult {
   /** Exposed activations by ONNX tensor name. */
   readonly tensors: ReadonlyMap<string, WireTensor>;
   readonly backend: Backend;
-  readonly fallbackReason?: string;
+  readonly fallbackReason?: GpuReason;
   readonly timings: Timings;
   readonly weightSources?: WeightSourceMap;
   readonly warnings: readonly Diagnostic[];
@@ -35,12 +35,18 @@ export interface LiveRunState {
   readonly busy?: boolean;
   /** The last good result; kept while the graph is invalid or a newer run is under way. */
   readonly result?: LiveResult;
-  /** Why `result` does not reflect the current document (invalid graph, failed compile). */
-  readonly stale?: { readonly reason: string; readonly code?: string };
-  /** A failure of the runtime itself (session, inference, a restarted worker). */
-  readonly error?: string;
+  /**
+   * Why `result` does not reflect the current document (invalid graph, failed compile): the
+   * first error, whose `messageRef` the panel translates, or a plain reason.
+   */
+  readonly stale?: { readonly reason: string; readonly code?: string; readonly diagnostic?: Diagnostic };
+  /**
+   * A failure of the runtime itself: the run's worker was restarted (crash or hang), or a session
+   * or inference failed. `message` is the runtime's own text.
+   */
+  readonly error?: { readonly kind: 'restarted' | 'failed'; readonly message: string };
   /** Worker restarts so far, with the latest reason. */
-  readonly restarts: { readonly count: number; readonly last?: string };
+  readonly restarts: { readonly count: number; readonly last?: { readonly reason: 'crash' | 'timeout'; readonly message: string } };
 }
 
 /** Options of {@link useLiveRun}. */
@@ -84,7 +90,7 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
       .promise.then((env) => alive && setState((s) => ({ ...s, env })))
       .catch(() => undefined);
     const off = onRuntimeEvent((e) => {
-      setState((s) => ({ ...s, restarts: { count: s.restarts.count + 1, last: `${e.reason === 'crash' ? 'crashed' : 'stopped answering'}: ${e.message}` } }));
+      setState((s) => ({ ...s, restarts: { count: s.restarts.count + 1, last: { reason: e.reason, message: e.message } } }));
       setGeneration(e.generation);
     });
     return () => {
@@ -104,7 +110,7 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
     for (const id of inflight.current) rt.cancel(id);
     inflight.current = [];
     if (err) {
-      setState((s) => ({ ...s, phase: s.result ? 'done' : 'idle', busy: false, stale: { reason: err.message, code: err.code } }));
+      setState((s) => ({ ...s, phase: s.result ? 'done' : 'idle', busy: false, stale: { reason: err.message, code: err.code, diagnostic: err } }));
       return;
     }
     if (!input) return;
@@ -182,11 +188,11 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
         if (re?.kind === 'cancelled') return;
         if (re?.kind === 'compile') {
           const d = re.diagnostics?.find((x) => x.severity === 'error');
-          setState((s) => ({ ...s, phase: 'error', busy: false, stale: { reason: d?.message ?? re.message, ...(d ? { code: d.code } : {}) } }));
+          setState((s) => ({ ...s, phase: 'error', busy: false, stale: { reason: d?.message ?? re.message, ...(d ? { code: d.code, diagnostic: d } : {}) } }));
         } else if (re?.kind === 'crash' || re?.kind === 'timeout') {
-          setState((s) => ({ ...s, phase: 'error', busy: false, error: `runtime restarted: ${re.message}` }));
+          setState((s) => ({ ...s, phase: 'error', busy: false, error: { kind: 'restarted', message: re.message } }));
         } else {
-          setState((s) => ({ ...s, phase: 'error', busy: false, error: (e as Error).message }));
+          setState((s) => ({ ...s, phase: 'error', busy: false, error: { kind: 'failed', message: (e as Error).message } }));
         }
       }
     }, delay);
