@@ -32,7 +32,7 @@ declare const self: DedicatedWorkerGlobalScope;
 /* ---------- the core, loaded lazily (and defensively: a missing module is an error message, not a broken build) ---------- */
 
 interface CompileModule {
-  compile(doc: ResidualDocument, opts: { expose?: readonly string[]; weights?: WeightStore; analysis?: Analysis; freshWeights?: FreshWeightCache }): {
+  compile(doc: ResidualDocument, opts: { expose?: readonly string[]; weights?: WeightStore; analysis?: Analysis; freshWeights?: FreshWeightCache; output?: (bytes: number) => Uint8Array }): {
     bytes?: Uint8Array;
     diagnostics: readonly Diagnostic[];
     weightSources?: ReadonlyMap<NodeId, 'fresh' | 'imported' | 'trained' | 'mixed'>;
@@ -252,7 +252,9 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages:
     }
   }
   freshWeights.resetCounts();
-  const r = compile(req.doc, { expose: req.expose, freshWeights, ...(weights ? { weights } : {}) });
+  // The file goes into one of the cache's two buffers: onnxruntime copies it when it creates the
+  // session, and nothing here keeps it longer.
+  const r = compile(req.doc, { expose: req.expose, freshWeights, output: (n) => freshWeights.output(n), ...(weights ? { weights } : {}) });
   const compileMs = performance.now() - t0;
   if (r.timings) Object.assign(stages, { lower: r.timings.lowerMs, serialize: r.timings.serializeMs });
   const diagnostics = weightNote ? [...r.diagnostics, weightNote] : r.diagnostics;

@@ -45,6 +45,11 @@ export interface CompileOptions {
   readonly analysis?: Analysis;
   /** Fresh tensors kept from earlier compiles (used for deferred weights): only tensors an edit changed are generated again. */
   readonly freshWeights?: FreshWeightCache;
+  /**
+   * Where to write the file's bytes (see `serializeModel`); e.g. `(n) => fresh.output(n)` to
+   * reuse two buffers in turn, when the caller is done with each file before the compile after next.
+   */
+  readonly output?: (bytes: number) => Uint8Array;
 }
 
 /** Where each document node's weights came from. */
@@ -80,7 +85,7 @@ export function compile(doc: ResidualDocument, opts: CompileOptions = {}): Compi
   if (!model) return { diagnostics, weightSources, outputs, timings: { lowerMs: t1 - t0, passesMs: 0, serializeMs: 0 } };
   const lowered = opts.foldBatchNorm ? foldBatchNorm(model) : model;
   const t2 = performance.now();
-  const bytes = serializeModel(lowered);
+  const bytes = serializeModel(lowered, opts.output ? { output: opts.output } : {});
   const t3 = performance.now();
   return { bytes, model: lowered, diagnostics, weightSources, outputs, timings: { lowerMs: t1 - t0, passesMs: t2 - t1, serializeMs: t3 - t2 } };
 }

@@ -38,6 +38,15 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const utf8 = new TextEncoder();
 
+/** Options of {@link serializeModel}. */
+export interface SerializeOptions {
+  /**
+   * Where to write the file: called once with its exact size, returns that many bytes (which may
+   * hold anything: every byte is written). Default: a new buffer.
+   */
+  readonly output?: (bytes: number) => Uint8Array;
+}
+
 /**
  * Serializes a model to ONNX `ModelProto` bytes.
  *
@@ -56,9 +65,10 @@ const utf8 = new TextEncoder();
  * await fs.writeFile('resnet18.onnx', bytes);
  * ```
  */
-export function serializeModel(model: IrModel): Uint8Array {
+export function serializeModel(model: IrModel, opts: SerializeOptions = {}): Uint8Array {
   const { pieces, total } = layoutModel(model);
-  const out = new Uint8Array(total);
+  const out = opts.output ? opts.output(total) : new Uint8Array(total);
+  if (out.length !== total) throw new Error(`serializeModel: output gave ${out.length} bytes for a ${total}-byte file`);
   let pos = 0;
   let scratch: Float32Array | undefined;
   for (const p of pieces) {

@@ -61,13 +61,12 @@ describe('FreshWeightCache: recompiles regenerate only what an edit changed', ()
     expect(cache.hits).toBe(0);
   });
 
-  it('keeps only the current seed\'s tensors: about one network\'s fresh weights', () => {
+  it('whatever the number of seeds, holds at most two model files (the one written and the one before)', () => {
     const cache = new FreshWeightCache();
-    compile(doc, { freshWeights: cache });
-    const one = cache.bytes;
+    const file = compile(doc, { freshWeights: cache }).bytes!.byteLength;
     compile({ ...doc, seed: doc.seed + 1 }, { freshWeights: cache });
     compile({ ...doc, seed: doc.seed + 2 }, { freshWeights: cache });
-    expect(cache.bytes).toBe(one);
+    expect(cache.bytes).toBe(2 * file);
   });
 
   it('holds no more than its byte budget, dropping the least recently used', () => {
@@ -93,19 +92,47 @@ describe('FreshWeightCache: recompiles regenerate only what an edit changed', ()
     expect(cache.generated.length).toBe(made);
   });
 
-  it('keeps no tensor of a model older than the previous one (edited-away tensors go after two compiles)', () => {
+  it('undoing an edit regenerates only the tensor the edit had replaced', () => {
     const edited = updateParams(doc, conv1.id as NodeId, { kernel: 5, padding: 2 });
-    const alone = new FreshWeightCache();
-    compile(edited, { freshWeights: alone });
     const cache = new FreshWeightCache();
     compile(doc, { freshWeights: cache });
     compile(edited, { freshWeights: cache });
-    // The 3x3 conv1 weight of the first model is still held: the second compile could have used it.
-    expect(cache.bytes).toBeGreaterThan(alone.bytes);
-    compile(edited, { freshWeights: cache });
-    expect(cache.bytes).toBe(alone.bytes);
     cache.resetCounts();
-    expect(compile(edited, { freshWeights: cache }).bytes).toEqual(compile(edited).bytes);
+    expect(compile(doc, { freshWeights: cache }).bytes).toEqual(compile(doc).bytes);
+    expect(cache.generated).toEqual(['conv1/weight']);
+    expect(cache.hits).toBeGreaterThan(0);
+  });
+
+  it('writes small files into two buffers in turn, every byte of the reused one rewritten', () => {
+    const cache = new FreshWeightCache();
+    const output = (n: number) => cache.output(n);
+    const edited = updateParams(doc, conv1.id as NodeId, { kernel: 5, padding: 2 });
+    const a = compile(doc, { freshWeights: cache, output }).bytes!;
+    const b = compile(edited, { freshWeights: cache, output }).bytes!;
+    expect(b.buffer === a.buffer).toBe(false);
+    const wasA = a.slice();
+    // The third file goes where the first was (a little larger: buffers have room to spare), and
+    // is exactly a fresh compile's bytes.
+    const reseeded = { ...edited, seed: doc.seed + 1 };
+    const c = compile(reseeded, { freshWeights: cache, output }).bytes!;
+    expect(c.buffer === a.buffer).toBe(true);
+    expect(c).toEqual(compile(reseeded).bytes);
+    expect(c.every((v, i) => v === wasA[i])).toBe(false);
+    expect(cache.bytes).toBe(a.buffer.byteLength + b.buffer.byteLength);
+  });
+
+  it('gives files too large for two to fit in its budget a buffer of their own, and keeps copies instead', () => {
+    const small = compile(doc).bytes!.byteLength;
+    const cache = new FreshWeightCache(small); // two files do not fit
+    const output = (n: number) => cache.output(n);
+    const a = compile(doc, { freshWeights: cache, output }).bytes!;
+    compile(doc, { freshWeights: cache, output });
+    const c = compile(doc, { freshWeights: cache, output }).bytes!;
+    expect(c.buffer === a.buffer).toBe(false);
+    expect(c).toEqual(compile(doc).bytes);
+    expect(cache.bytes).toBeLessThanOrEqual(small);
+    cache.resetCounts();
+    compile(doc, { freshWeights: cache, output });
     expect(cache.generated).toEqual([]);
   });
 });
