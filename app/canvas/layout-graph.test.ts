@@ -3,7 +3,7 @@ import { buildTemplate, collapseGroup, expandNode, isBlockKind, moveNodes, type 
 import { analysisOf, groupFrames } from '../store/derived.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
 import { framesFor } from './flow-adapter.ts';
-import { toElkGraph } from './layout-graph.ts';
+import { toElkGraph, warmupGraph } from './layout-graph.ts';
 import { layoutDocument } from './layout.ts';
 import { cardBox } from './sizes.ts';
 
@@ -112,5 +112,19 @@ describe('auto layout of a network without expanded groups', () => {
       expect(g.layoutOptions!['elk.hierarchyHandling']).toBeUndefined();
       expect(g.layoutOptions!['elk.layered.layering.strategy']).toBeUndefined();
     }
+  });
+});
+
+describe('the layout worker\'s warm-up graph', () => {
+  it('is one ELK lays out with the options real documents use: every box placed, the group round its cards', async () => {
+    const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
+    const g = warmupGraph();
+    const out = await new ELK().layout(g);
+    const frame = out.children!.find((c) => c.id === 'frame:g')!;
+    expect(frame.children).toHaveLength(3);
+    for (const c of [...out.children!, ...frame.children!]) {
+      expect(Number.isFinite(c.x) && Number.isFinite(c.y)).toBe(true);
+    }
+    expect(frame.height!).toBeGreaterThan(3 * 60);
   });
 });

@@ -38,3 +38,7 @@ async function runElk(graph: ElkNode): Promise<ElkNode> {
 export async function layoutDocument(doc: ResidualDocument, direction: LayoutDirection): Promise<Map<NodeId, Position>> {
   return fromElkGraph(await runElk(toElkGraph(doc, direction)));
 }
+
+// The layout worker starts as the app's code loads: loading and warming ELK (a large script) then
+// overlaps fetching and building the document, instead of following it on the first layout.
+if (typeof window !== 'undefined') getWorker();
