@@ -40,6 +40,7 @@ const expandStage = (doc: ResidualDocument, stage: string) => doc.nodes.filter((
 const stageId = (doc: ResidualDocument, stage: string) => doc.nodes.find((n) => n.group?.name === stage)!.group!.id;
 
 const cases: [string, () => ResidualDocument][] = [
+  ['fashion-resnet as opened (one-block stages)', () => buildTemplate('fashion-resnet')!],
   ['tiny-resnet, one block', () => expand(buildTemplate('tiny-resnet')!, 'block1')],
   ['tiny-resnet, everything', () => expandAll(buildTemplate('tiny-resnet')!)],
   ['resnet18 as opened (stage frames)', () => buildTemplate('resnet18')!],
@@ -57,6 +58,9 @@ const cases: [string, () => ResidualDocument][] = [
   ['cifar-resnet20, one stage', () => expandStage(buildTemplate('cifar-resnet20')!, 'layer3')],
   ['cifar-resnet20, everything', () => expandAll(buildTemplate('cifar-resnet20')!)],
 ];
+
+/** The layer spacing (96) plus room for rounding and an edge label's offset. */
+const MAX_LAYER_GAP = 150;
 
 /** Everything a user could see wrong with the frames and cards of a laid-out document. */
 function problems(doc: ResidualDocument, direction: LayoutDirection): string[] {
@@ -87,6 +91,15 @@ function problems(doc: ResidualDocument, direction: LayoutDirection): string[] {
       if (f.members.has(id) && !contains(f.box, box)) out.push(`frame ${f.name} ${show(f.box)} does not hold its member ${name(id)} ${show(box)}`);
       if (!f.members.has(id) && overlaps(f.box, box)) out.push(`frame ${f.name} ${show(f.box)} covers ${name(id)} ${show(box)}, not one of its members`);
     }
+  // No empty band after a frame: the next thing along the flow is one layer gap away, as between cards.
+  for (const f of frames) {
+    const after = [...frames.filter((g) => !nested(f, g)).map((g) => g.box), ...[...card].filter(([id]) => !f.members.has(id)).map(([, b]) => b)];
+    const gaps = after
+      .filter((b) => (direction === 'TB' ? b.y0 >= f.box.y1 && b.x0 < f.box.x1 && f.box.x0 < b.x1 : b.x0 >= f.box.x1 && b.y0 < f.box.y1 && f.box.y0 < b.y1))
+      .map((b) => (direction === 'TB' ? b.y0 - f.box.y1 : b.x0 - f.box.x1));
+    const gap = Math.min(...gaps);
+    if (gaps.length && gap > MAX_LAYER_GAP) out.push(`frame ${f.name} ${show(f.box)} is followed by ${gap} px of nothing`);
+  }
   const ids = [...card.keys()];
   for (let i = 0; i < ids.length; i++)
     for (let j = i + 1; j < ids.length; j++)
@@ -97,7 +110,7 @@ function problems(doc: ResidualDocument, direction: LayoutDirection): string[] {
 describe('auto layout with expanded blocks and stages', () => {
   for (const direction of ['TB', 'LR'] as const)
     for (const [label, make] of cases)
-      it(`${label}, ${direction}: frames apart, each holding its members and covering no other card`, async () => {
+      it(`${label}, ${direction}: frames apart, each holding its members, covering no other card, with no empty band after it`, async () => {
         const doc = make();
         const laid = moveNodes(doc, await layoutDocument(doc, direction));
         expect(problems(laid, direction)).toEqual([]);

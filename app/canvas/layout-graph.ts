@@ -53,8 +53,11 @@ export function toElkGraph(doc: ResidualDocument, direction: LayoutDirection): E
       'elk.spacing.nodeNode': direction === 'TB' ? '160' : '96',
       'elk.padding': `[top=${FRAME_PAD + FRAME_HEAD},left=${FRAME_PAD},bottom=${bottom},right=${right}]`,
       // At least as wide as its frame's header; members stay top-left, where framesFor expects them.
+      // ELK 0.12 swaps a compound's minimum width and height in a hierarchical layout going DOWN
+      // (flat layouts and RIGHT are right), so TB gives it transposed: otherwise every frame was
+      // at least 360 px tall, and a one-block stage left an empty band below its block.
       'elk.nodeSize.constraints': 'MINIMUM_SIZE',
-      'elk.nodeSize.minimum': `(${FRAME_MIN_WIDTH}, 0)`,
+      'elk.nodeSize.minimum': direction === 'TB' ? `(0, ${FRAME_MIN_WIDTH})` : `(${FRAME_MIN_WIDTH}, 0)`,
       'elk.contentAlignment': 'V_TOP H_LEFT',
     };
   };
