@@ -1,7 +1,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api';
-import type { GroupRef, NodeId, Position, ResidualDocument } from '../../src/index.ts';
+import type { GroupRef, NodeId, OpKind, Position, ResidualDocument } from '../../src/index.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
-import { cardBox, FRAME_HEAD, FRAME_MIN_WIDTH, FRAME_PAD, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
+import { cardBox, FRAME_HEAD, FRAME_MIN_WIDTH, FRAME_PAD, nodeSize, SKIP_ARC_ROOM, skipArcGroups } from './sizes.ts';
 
 /** Layered, top-down or left-to-right; the same options at every level of the hierarchy. */
 function layeredOptions(direction: LayoutDirection): Record<string, string> {
@@ -72,10 +72,28 @@ export function toElkGraph(doc: ResidualDocument, direction: LayoutDirection): E
     }
     return c;
   };
-  for (const n of doc.nodes) containerOf(n.group).children!.push({ id: n.id, ...cardBox(n.op, direction) });
+  for (const n of doc.nodes) containerOf(n.group).children!.push(cardNode(n.id, n.op, direction));
   if (compounds.size > 0) root.layoutOptions = { ...options, 'elk.hierarchyHandling': 'INCLUDE_CHILDREN', ...sourceLayering };
-  root.edges = doc.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
+  root.edges = doc.edges.map((e) => ({ id: e.id, sources: [portId(e.source, 'out')], targets: [portId(e.target, 'in')] }));
   return root;
+}
+
+const portId = (id: NodeId, end: 'in' | 'out') => `${id}::${end}`;
+
+/**
+ * A card's layout box with its edges' ends fixed where the card's handles are: mid-edge of the
+ * card itself, not of its box (a block's box has room for its arc on one side). ELK then lines
+ * up handles, not boxes, and a chain of layers and blocks runs straight.
+ */
+function cardNode(id: NodeId, op: OpKind, direction: LayoutDirection): ElkNode {
+  const box = cardBox(op, direction);
+  const card = nodeSize(op);
+  const port = (end: 'in' | 'out', x: number, y: number, side: string) => ({ id: portId(id, end), x, y, width: 0, height: 0, layoutOptions: { 'elk.port.side': side } });
+  const ports =
+    direction === 'TB'
+      ? [port('in', card.width / 2, 0, 'NORTH'), port('out', card.width / 2, box.height, 'SOUTH')]
+      : [port('in', 0, card.height / 2, 'WEST'), port('out', box.width, card.height / 2, 'EAST')];
+  return { id, ...box, ports, layoutOptions: { 'elk.portConstraints': 'FIXED_POS' } };
 }
 
 /** Absolute card positions from a laid-out ELK graph (a compound's children are relative to it). */
@@ -93,7 +111,6 @@ export function fromElkGraph(g: ElkNode): Map<NodeId, Position> {
   return m;
 }
 
-/** Worker protocol: a typed request/response union. */
 /**
  * A small graph with the shape of a real one (a chain, a compound group with a skip edge) for the
  * layout worker to lay out once as it starts: ELK's first layout pays for initialising and
@@ -114,5 +131,6 @@ export function warmupGraph(): ElkNode {
   };
 }
 
+/** Worker protocol: a typed request/response union. */
 export type LayoutRequest = { readonly type: 'layout'; readonly id: number; readonly graph: ElkNode };
 export type LayoutResponse = { readonly type: 'layout'; readonly id: number; readonly out: ElkNode } | { readonly type: 'layout'; readonly id: number; readonly err: string };
