@@ -5,7 +5,7 @@ import type { LayoutDirection } from '../store/view-slice.ts';
 import { framesFor } from './flow-adapter.ts';
 import { toElkGraph, warmupGraph } from './layout-graph.ts';
 import { layoutDocument } from './layout.ts';
-import { cardBox } from './sizes.ts';
+import { cardBox, nodeSize } from './sizes.ts';
 
 /**
  * The auto layout with expanded blocks and stages, run through the real ELK (in Node) and the
@@ -140,4 +140,27 @@ describe('the layout worker\'s warm-up graph', () => {
     }
     expect(frame.height!).toBeGreaterThan(3 * 60);
   });
+});
+
+describe('the main path runs straight', () => {
+  for (const direction of ['TB', 'LR'] as const)
+    for (const [label, make] of [
+      ['the default model (stems, stages and blocks)', () => buildTemplate('fashion-resnet')!],
+      ['resnet18 with an expanded projection block', () => expand(buildTemplate('resnet18')!, 'layer2.0')],
+    ] as const)
+      it(`${label}, ${direction}: every edge off the shortcuts joins handles in line`, async () => {
+        const doc = moveNodes(make(), await layoutDocument(make(), direction));
+        const onShortcut = new Set(analysisOf(doc).shortcuts.flatMap((sc) => sc.edges));
+        const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+        // The handles sit mid-edge of the card: across the flow, that is half the card's size.
+        const across = (id: NodeId) => {
+          const n = byId.get(id)!;
+          return direction === 'TB' ? n.position.x + nodeSize(n.op).width / 2 : n.position.y + nodeSize(n.op).height / 2;
+        };
+        const bent = doc.edges
+          .filter((e) => !onShortcut.has(e.id) && byId.get(e.target)!.op !== 'Add')
+          .filter((e) => Math.abs(across(e.source) - across(e.target)) > 1)
+          .map((e) => `${byId.get(e.source)!.name} -> ${byId.get(e.target)!.name}: ${across(e.source)} vs ${across(e.target)}`);
+        expect(bent).toEqual([]);
+      });
 });
