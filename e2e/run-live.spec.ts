@@ -61,6 +61,9 @@ test.describe('live run', () => {
     await expect(run.result).not.toHaveAttribute('data-model', modelBefore!);
     await run.settled();
     expect(await run.logits()).not.toEqual(before);
+    // The edit's compile (started at the edit, ahead of the live loop) is this model's: not "cached".
+    await expect(page.getByTestId('run.timings.compile')).not.toContainText(/cached/);
+    expect(Number(await page.getByTestId('run.timings.compile').getAttribute('data-ms'))).toBeGreaterThan(0);
     const good = await run.logits();
 
     await page.getByTestId('inspector.field.shortcut').selectOption('identity');

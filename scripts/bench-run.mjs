@@ -67,7 +67,7 @@ const STAGES = [
   ['input', 'input event → live loop sees the new document (inspector commit, store, React render of the editor)'],
   ['wait', 'debounce'],
   ['compile.post', 'compile request → worker (message, structured clone of the document)'],
-  ['compile.queue', 'waiting in the worker queue (e.g. behind the previous steady rerun)'],
+  ['compile.queue', 'waiting in the worker queue: behind the prefetched compile of this same edit (whose stages the next lines show), or the previous steady rerun'],
   ['compile.key', 'session cache key'],
   ['compile.lower', 'analyse + lower to IR'],
   ['compile.serialize', 'serialise incl. generating fresh weights'],

@@ -1,11 +1,12 @@
-import { useCallback, useLayoutEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Analysis, EdgeId, NodeId, ResidualDocument } from '../../src/index.ts';
 import { preprocess, type RgbaImage } from '../../src/input/index.ts';
 import type { TFunction } from 'i18next';
 import { diagnosticText } from '../i18n/diagnostics.ts';
 import type { BackendChoice, EnvInfo, GpuReason, Timings, WeightSourceMap } from '../runtime/protocol.ts';
-import { getRuntime } from '../runtime/runtime.ts';
+import { compilePrefetch, getRuntime } from '../runtime/runtime.ts';
+import { useEditorStore } from '../store/context.tsx';
 import { useLiveRun, type LiveResult } from '../runtime/useLiveRun.ts';
 import { useSettled } from '../runtime/settle.ts';
 import { recordShown } from '../runtime/live-trace.ts';
@@ -115,6 +116,9 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
     250,
     sameList,
   );
+  // The panel follows the document one render behind; the compile of an edit starts at the edit.
+  const store = useEditorStore();
+  useEffect(() => store.subscribe((s, prev) => void (s.doc !== prev.doc && compilePrefetch.changed(s.doc))), [store]);
   const live = useLiveRun({ doc, analysis, expose, input: prepared?.tensor, backend });
   const names = useLabelNames(doc.labels);
   const result = live.result;

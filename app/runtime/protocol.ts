@@ -72,6 +72,11 @@ export type Request =
       readonly backend: BackendChoice;
       /** URL of real weights (safetensors) to load once and reuse; the document's own ref when absent. */
       readonly weightsUrl?: string;
+      /**
+       * Sent at the edit, ahead of the live loop's own compile of the same thing (see
+       * `prefetch.ts`): that compile then gets this session, reported as made for it.
+       */
+      readonly prefetch?: boolean;
     }
   | {
       /** Create, or reuse, a session from ready ONNX bytes (fallback model files, benchmarks). */

@@ -1,4 +1,6 @@
+import { analysisOf } from '../store/derived.ts';
 import { RuntimeClient, createRuntimeWorker, type RuntimeEvent } from './client.ts';
+import { CompilePrefetch } from './prefetch.ts';
 
 /** The page's single runtime client, created on first use and shared by every panel. */
 let client: RuntimeClient | undefined;
@@ -15,3 +17,6 @@ export function onRuntimeEvent(f: (e: RuntimeEvent) => void): () => void {
   listeners.add(f);
   return () => listeners.delete(f);
 }
+
+/** The page's compile prefetch: the live loop tells it what it compiles, the run panel what changes. */
+export const compilePrefetch = new CompilePrefetch(getRuntime, analysisOf);

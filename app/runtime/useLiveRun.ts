@@ -6,7 +6,7 @@ import { modelKey, sessionKey } from './doc-key.ts';
 import type { LiveTrace } from './live-trace.ts';
 import { startDelay } from './start-delay.ts';
 import type { Backend, BackendChoice, EnvInfo, GpuReason, Timings, WeightSourceMap, WireTensor } from './protocol.ts';
-import { getRuntime, onRuntimeEvent } from './runtime.ts';
+import { compilePrefetch, getRuntime, onRuntimeEvent } from './runtime.ts';
 import { useModelDoc } from './settle.ts';
 
 /** A finished run: what the panel shows. */
@@ -130,7 +130,9 @@ export function useLiveRun(o: LiveRunOptions): LiveRunState {
         setState((s) => ({ ...s, phase: 'compiling' }));
         const exposed = exposeKey ? exposeKey.split('\n') : [];
         const model = modelKey(doc);
-        const compiling = track(rt.request({ type: 'compile', doc, expose: exposed, backend, ...(weightsUrl ? { weightsUrl } : {}) }));
+        const target = { expose: exposed, backend, ...(weightsUrl ? { weightsUrl } : {}) };
+        compilePrefetch.compiled(doc, target);
+        const compiling = track(rt.request({ type: 'compile', doc, ...target }));
         // The run goes right behind the compile (the worker serves requests in order, and the
         // key is known here), so the worker starts it without a round trip through this thread.
         // If the compile fails, the run fails too; its error is not the one to report.
