@@ -2,7 +2,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { buildTemplate, parseDocument, serializeDocument } from '../src/index.ts';
+import { buildTemplate, diag, msg, parseDocument, serializeDocument } from '../src/index.ts';
 import { Canvas } from './canvas/Canvas.tsx';
 import { layoutDocument } from './canvas/layout.ts';
 import { ActionsContext, type EditorActions } from './canvas/useRelayout.ts';
@@ -88,7 +88,7 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         try {
           text = await file.text();
         } catch (e) {
-          store.getState().setFileError({ file: file.name, messages: [(e as Error).message] });
+          store.getState().setFileError({ file: file.name, messages: [diag('RS501', msg('file-unreadable', { name: file.name, error: (e as Error).message }))] });
           return;
         }
         const { doc, diagnostics } = parseDocument(text);
@@ -107,11 +107,14 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         const r = await exportOnnx(doc);
         if (!r.ok) {
           const first = r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0];
-          store.getState().toast('toast.exportFailed', 'error', { values: first ? { code: first.code, message: first } : { code: '', message: '?' } });
+          if (first) store.getState().toast('toast.exportFailed', 'error', { values: { code: first.code, message: first } });
+          else store.getState().toast('toast.exportCrashed', 'error', { values: { message: r.notes[0] ?? { key: 'export.unknown' } } });
           return;
         }
         downloadBytes(r.bytes, file);
         store.getState().toast('toast.exported', 'info', { values: { file } });
+        // Exported, but not as the user may think: the trained weights could not be loaded.
+        for (const n of r.notes) store.getState().toast(n.key, 'error', { values: { ...n.values } });
       },
       async loadTemplate(id) {
         // The trained default opens with its weights; the other templates start fresh.

@@ -1,15 +1,16 @@
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
-import { buildTemplate, expandNode, isBlockKind, type ResidualDocument } from '../src/index.ts';
+import { buildTemplate, expandNode, isBlockKind, parseDocument, type ResidualDocument } from '../src/index.ts';
 import { App } from './App.tsx';
 import type { EditorActions } from './canvas/useRelayout.ts';
 import { initI18n } from './i18n/index.ts';
 import { analysisOf } from './store/derived.ts';
 import { loadDefaultDocument } from './store/default-model.ts';
 import { createEditorStore } from './store/editor-store.ts';
-import { loadAutosave, startAutosave, type AutosaveHandle } from './store/persistence.ts';
-import type { ViewSlice } from './store/view-slice.ts';
+import { AUTOSAVE_KEY, AUTOSAVE_SCHEMA, idbStorage, loadAutosave, startAutosave, type AutosaveHandle, type AutosaveRecord } from './store/persistence.ts';
+import type { Notice, ToastValue } from './store/ui-slice.ts';
+import type { Language, ViewSlice } from './store/view-slice.ts';
 
 /** Expands every block and stage until only layers remain (bench and teaching views). */
 export function expandAll(doc: ResidualDocument): ResidualDocument {
@@ -38,13 +39,17 @@ async function boot() {
   let doc: ResidualDocument | undefined;
   let view: Partial<ViewSlice['view']> | undefined;
   let revision = 0;
-  let restoreError: string | undefined;
+  let restoreError: ToastValue | undefined;
   const model = params.get('model');
   if (template) doc = template === 'fashion-resnet' ? await loadDefaultDocument() : buildTemplate(template);
   else if (persist) {
     try {
       const r = await loadAutosave();
-      if (r.error) restoreError = r.error;
+      if (r.error) {
+        const why = await restoreFailure(r.error);
+        restoreError = why.reason;
+        if (why.language) view = { language: why.language };
+      }
       if (r.doc && r.record) {
         doc = r.doc;
         view = r.record.view;
@@ -81,24 +86,53 @@ async function boot() {
   );
 }
 
+const isLanguage = (s: unknown): s is Language => s === 'en' || s === 'zh-CN';
+
+/**
+ * Why the autosave was not restored, in a form the UI translates, and the language it was saved
+ * in (so the toast, and the app, stay in the user's language). `loadAutosave` gives the reason as
+ * English text only, so the record is read once more here: a stored document the core refuses is
+ * shown by its diagnostic, an unknown record format by an app message, anything else (IndexedDB's
+ * own error) by the text it came with.
+ */
+async function restoreFailure(error: string): Promise<{ reason: ToastValue; language?: Language }> {
+  let raw: Partial<AutosaveRecord> | null | undefined;
+  try {
+    raw = (await idbStorage.get(AUTOSAVE_KEY)) as typeof raw;
+  } catch {
+    return { reason: error };
+  }
+  if (typeof raw !== 'object' || raw === null) return { reason: error };
+  const saved = raw.view?.language;
+  const language = isLanguage(saved) ? { language: saved } : {};
+  if (raw.schemaVersion !== AUTOSAVE_SCHEMA || typeof raw.document !== 'string') {
+    return { reason: { key: 'boot.autosaveFormat', values: { version: JSON.stringify(raw.schemaVersion) ?? 'undefined' } }, ...language };
+  }
+  const { diagnostics } = parseDocument(raw.document);
+  return { reason: diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0] ?? error, ...language };
+}
+
 /** `?model=<url>`: opens a same-origin ONNX or project file as if it had been picked. */
 async function openModelUrl(url: string, actions: EditorActions, store: ReturnType<typeof createEditorStore>) {
-  const fail = (message: string) => store.getState().setFileError({ file: url, messages: [message] });
+  const fail = (message: Notice) => store.getState().setFileError({ file: url, messages: [message] });
   let target: URL;
   try {
     target = new URL(url, location.href);
   } catch {
-    return fail(`"${url}" is not a URL`);
+    return fail({ key: 'file.notUrl' });
   }
-  if (target.origin !== location.origin) return fail(`only files from this site can be opened by URL (${target.origin} is another origin)`);
+  if (target.origin !== location.origin) return fail({ key: 'file.otherOrigin', values: { origin: target.origin } });
+  let file: File;
   try {
     const res = await fetch(target);
-    if (!res.ok) return fail(`HTTP ${res.status} ${res.statusText}`);
+    if (!res.ok) return fail({ key: 'file.httpStatus', values: { status: res.status, statusText: res.statusText } });
     const name = decodeURIComponent(target.pathname.split('/').pop() || 'model.onnx');
-    await actions.openFile(new File([await res.blob()], name));
+    file = new File([await res.blob()], name);
   } catch (e) {
-    fail((e as Error).message);
+    // The browser's own words (e.g. "Failed to fetch") inside a translated sentence.
+    return fail({ key: 'file.downloadFailed', values: { detail: (e as Error).message } });
   }
+  await actions.openFile(file);
 }
 
 void boot();

@@ -63,9 +63,22 @@ export const en = {
   },
   toast: {
     refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', collapseReplaced: 'Collapsed: your edits inside the block were replaced by its definition. Undo (Ctrl+Z) brings them back.', saved: 'Saved {{file}}',
-    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', weightsLocal: 'Weights kept only in memory ({{message}}); they will not survive a reload.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
+    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', weightsLocal: 'Opened, but {{message}}.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
+    exportCrashed: 'Export failed: {{message}}',
   },
-  file: { refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss' },
+  file: {
+    refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss',
+    /** Refusals of `?model=<url>`; `statusText` and `detail` are the server's and the browser's own text. */
+    notUrl: 'this is not a URL', otherOrigin: 'only files from this site can be opened by URL ({{origin}} is another origin)',
+    httpStatus: 'the server answered HTTP {{status}} {{statusText}}', downloadFailed: 'it could not be downloaded ({{detail}})',
+  },
+  /** Starting the app: restoring the autosave. */
+  boot: { autosaveFormat: 'it was saved in an unknown format (schemaVersion {{version}})' },
+  /** Exporting ONNX in the export worker; `detail` is the browser's own text, `reason` may be a diagnostic. */
+  export: {
+    freshWeights: 'Exported with fresh weights: the trained weights could not be loaded ({{reason}}).',
+    workerStart: 'cannot start the export worker ({{detail}})', workerFailed: 'the export worker failed ({{detail}})', unknown: 'no reason was given',
+  },
   importPhase: { read: 'reading', decode: 'decoding', map: 'mapping layers', blocks: 'finding residual blocks', weights: 'weights', done: 'done' },
   conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },
   canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },

@@ -51,9 +51,19 @@ export const zhCN: Resources = {
   },
   toast: {
     refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', collapseReplaced: '已折叠：块内的修改已被残差块的定义取代。撤销（Ctrl+Z）可以恢复。', saved: '已保存 {{file}}',
-    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', weightsLocal: '权重只保存在内存中（{{message}}），重新加载后会丢失。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
+    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', weightsLocal: '已打开，但{{message}}。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
+    exportCrashed: '导出失败：{{message}}',
   },
-  file: { refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭' },
+  file: {
+    refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭',
+    notUrl: '这不是有效的网址', otherOrigin: '只能通过网址打开本站的文件（{{origin}} 是另一个源）',
+    httpStatus: '服务器返回 HTTP {{status}} {{statusText}}', downloadFailed: '无法下载（{{detail}}）',
+  },
+  boot: { autosaveFormat: '它的保存格式无法识别（schemaVersion {{version}}）' },
+  export: {
+    freshWeights: '已使用新初始化的权重导出：无法载入训练好的权重（{{reason}}）。',
+    workerStart: '无法启动导出 worker（{{detail}}）', workerFailed: '导出 worker 失败（{{detail}}）', unknown: '没有给出原因',
+  },
   importPhase: { read: '读取', decode: '解码', map: '映射层', blocks: '识别残差块', weights: '权重', done: '完成' },
   conflict: { message: '另一个标签页在本页加载之后保存了这个项目。本页已暂停自动保存，以免互相覆盖。', reload: '载入另一个标签页的版本', keep: '保留我的（覆盖）' },
   canvas: { label: '网络画布', empty: '从组件面板把残差块和层拖到这里。' },

@@ -1,13 +1,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TFunction } from 'i18next';
-import { diagnosticText } from '../i18n/diagnostics.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
-import type { ToastValue } from '../store/ui-slice.ts';
-
-/** A toast's i18n values with each diagnostic replaced by its message in the UI language. */
-const toastValues = (t: TFunction, values: Readonly<Record<string, ToastValue>> = {}): Record<string, string | number> =>
-  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'object' ? diagnosticText(t, v) : v]));
+import { noticeText, noticeValues } from '../store/ui-slice.ts';
 
 /** Toasts (refused connections, saved files), the refused-file box and the two-tab conflict banner. */
 export function Notices({ onKeepMine, onReloadTheirs }: { onKeepMine: () => void; onReloadTheirs: () => void }) {
@@ -41,7 +35,7 @@ export function Notices({ onKeepMine, onReloadTheirs }: { onKeepMine: () => void
             <b>{t('file.refused', { file: fileError.file })}</b>
             <ul>
               {fileError.messages.map((m, i) => (
-                <li key={i}>{typeof m === 'string' ? m : `${m.code}: ${diagnosticText(t, m)}`}</li>
+                <li key={i}>{'code' in m ? `${m.code}: ${noticeText(t, m)}` : noticeText(t, m)}</li>
               ))}
             </ul>
           </div>
@@ -51,7 +45,7 @@ export function Notices({ onKeepMine, onReloadTheirs }: { onKeepMine: () => void
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (
           <div key={x.id} className={`toast toast-${x.kind}`} data-testid={`toast.${x.kind}`} role={x.kind === 'error' ? 'alert' : 'status'}>
-            <span>{x.text ?? t(x.key, toastValues(t, x.values))}</span>
+            <span>{x.text ?? t(x.key, noticeValues(t, x.values))}</span>
             <button onClick={() => store.getState().dismissToast(x.id)} aria-label={t('toast.dismiss')}>
               ×
             </button>

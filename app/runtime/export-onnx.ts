@@ -1,8 +1,15 @@
 import type { Diagnostic, ResidualDocument } from '../../src/index.ts';
+import type { UiMessage } from '../store/ui-slice.ts';
 import type { ExportRequest, ExportResponse } from './export.worker.ts';
 
-/** What an export gives: the ONNX bytes, or the diagnostics that stopped it. */
-export type ExportResult = { readonly ok: true; readonly bytes: Uint8Array; readonly diagnostics: readonly Diagnostic[] } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+/**
+ * What an export gives: the ONNX bytes, or the diagnostics that stopped it. `notes` are the app's
+ * own messages, shown in the UI language: the worker could not start or crashed (then there are no
+ * diagnostics), or the file was exported with fresh weights.
+ */
+export type ExportResult =
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly diagnostics: readonly Diagnostic[]; readonly notes: readonly UiMessage[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly notes: readonly UiMessage[] };
 
 /**
  * Compiles the document to an ONNX file in a worker (with its real weights, and the document
@@ -14,7 +21,7 @@ export function exportOnnx(doc: ResidualDocument, opts: { opset?: number; foldBa
     try {
       worker = new Worker(new URL('./export.worker.ts', import.meta.url), { type: 'module', name: 'residual-export' });
     } catch (e) {
-      resolve({ ok: false, diagnostics: [{ code: 'RS501', severity: 'error', message: `cannot start the export worker: ${(e as Error).message}` }] });
+      resolve({ ok: false, diagnostics: [], notes: [{ key: 'export.workerStart', values: { detail: (e as Error).message } }] });
       return;
     }
     const finish = (r: ExportResult) => {
@@ -23,9 +30,10 @@ export function exportOnnx(doc: ResidualDocument, opts: { opset?: number; foldBa
     };
     worker.onmessage = (e: MessageEvent<ExportResponse>) => {
       const m = e.data;
-      finish(m.type === 'result' ? { ok: true, bytes: new Uint8Array(m.bytes), diagnostics: m.diagnostics } : { ok: false, diagnostics: m.diagnostics });
+      finish(m.type === 'result' ? { ok: true, bytes: new Uint8Array(m.bytes), diagnostics: m.diagnostics, notes: m.notes } : { ok: false, diagnostics: m.diagnostics, notes: m.notes });
     };
-    worker.onerror = (e) => finish({ ok: false, diagnostics: [{ code: 'RS501', severity: 'error', message: `the export worker failed: ${e.message}` }] });
+    // The browser's own account of the crash; it is empty when the worker's script failed to load.
+    worker.onerror = (e) => finish({ ok: false, diagnostics: [], notes: [{ key: 'export.workerFailed', values: { detail: e.message || { key: 'export.unknown' } } }] });
     worker.postMessage({ type: 'export', id: 1, doc, ...opts } satisfies ExportRequest);
   });
 }

@@ -1,10 +1,43 @@
+import type { TFunction } from 'i18next';
 import type { Diagnostic } from '../../src/index.ts';
+import { diagnosticText } from '../i18n/diagnostics.ts';
+import type { Resources } from '../i18n/en.ts';
 import type { Clipboard } from './document-slice.ts';
 import type { EditorSlice } from './editor-store.ts';
 
 export type ToastKind = 'info' | 'error';
-/** A value of a toast's i18n text: a diagnostic is shown by its message in the UI language. */
-export type ToastValue = string | number | Diagnostic;
+
+type Leaves<T, P extends string = ''> = { [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`> }[keyof T & string];
+/** An i18n key of the app's own text (the core's messages are reached through diagnostics). */
+export type UiKey = Exclude<Leaves<Resources>, `diagnostics.${string}`>;
+
+/**
+ * A sentence of the app's own — not a diagnostic of the core — by i18n key and values, so it is
+ * shown in the UI language (a refusal of `?model=`, an export worker that crashed).
+ */
+export interface UiMessage {
+  readonly key: UiKey;
+  readonly values?: Readonly<Record<string, ToastValue>>;
+}
+/**
+ * A value of a toast's or message's i18n text: a diagnostic or an app message is shown in the UI
+ * language; a string or number as it is (a file name, a shape, the browser's own error text).
+ */
+export type ToastValue = string | number | Diagnostic | UiMessage;
+/** Something the app tells the user: the core's diagnostic or its own message, both translatable. */
+export type Notice = Diagnostic | UiMessage;
+
+/** A value in the UI language: diagnostics by their message, app messages by their key. */
+export function noticeText(t: TFunction, v: ToastValue): string {
+  if (typeof v !== 'object') return String(v);
+  if ('key' in v) return t(v.key, noticeValues(t, v.values));
+  return diagnosticText(t, v);
+}
+
+/** i18n values with each diagnostic and app message put in the UI language. */
+export const noticeValues = (t: TFunction, values: Readonly<Record<string, ToastValue>> = {}): Record<string, string | number> =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'number' ? v : noticeText(t, v)]));
+
 /** A transient message. `key` is an i18n key; `text` is shown verbatim. */
 export interface Toast {
   readonly id: number;
@@ -24,8 +57,8 @@ export interface UiSlice {
   saveStatus: SaveStatus;
   /** Another tab saved a newer revision over the one this tab started from. */
   conflict: boolean;
-  /** Why a file was refused (its diagnostics, shown in the UI language, or plain text), until dismissed. */
-  fileError: { readonly file: string; readonly messages: readonly (string | Diagnostic)[] } | undefined;
+  /** Why a file was refused, shown in the UI language (a browser's error text only inside a message), until dismissed. */
+  fileError: { readonly file: string; readonly messages: readonly Notice[] } | undefined;
   toast(key: string, kind?: ToastKind, extra?: { text?: string; values?: Record<string, ToastValue> }): void;
   dismissToast(id: number): void;
   openDialog(d: UiSlice['dialog']): void;
