@@ -19,6 +19,7 @@ test.describe('the default trained model', () => {
     }
     await expect(page.getByTestId('run.backend.actual')).toHaveAttribute('data-backend', 'wasm');
     await expect(page.getByTestId('run.weights')).toHaveAttribute('data-fresh', '0');
+    await expect(page.getByTestId('run.weights')).toHaveText('All weights are trained.');
     await page.getByTestId('run.panel').screenshot({ path: '/tmp/shots/run-fashion.png' }).catch(() => undefined);
   });
 });
