@@ -165,8 +165,7 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
         )}
       </div>
 
-      <InputPicker onPicture={onPicture} {...(prepared ? { view: prepared.view } : {})} {...(picture ? { source: picture.source } : {})} size={{ width: spec.width, height: spec.height }} />
-
+      {/* The result first: while a node is edited, its prediction stays in view above the input. */}
       <div className={`run-result${stale ? ' run-stale' : ''}`} data-testid="run.result" data-stale={stale ? 'true' : 'false'} data-model={result?.model}>
         {stale && (
           <div className="run-stale-reason" data-testid="run.stale.reason" data-code={stale.code}>
@@ -189,6 +188,8 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
           !stale && !live.error && <div className="run-dim">{picture ? t('run.compilingAndRunning') : t('run.waitingInput')}</div>
         )}
       </div>
+
+      <InputPicker onPicture={onPicture} {...(prepared ? { view: prepared.view } : {})} {...(picture ? { source: picture.source } : {})} size={{ width: spec.width, height: spec.height }} />
 
       <Activations label={shown?.label} shown={shown?.tensors ?? []} tensors={allTensors} pending={live.phase !== 'done'} />
       <DebugHooks />
