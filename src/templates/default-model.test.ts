@@ -36,7 +36,7 @@ describe('the default trained model', () => {
 
   it('classifies ≥ 90% of 2000 held-out Fashion-MNIST test images correctly, with every layer trained', async () => {
     const c = compile(doc!, { weights: store! });
-    expect(new Set(c.weightSources.values())).toEqual(new Set(['imported']));
+    expect(new Set(c.weightSources.values())).toEqual(new Set(['trained']));
     const images = readFileSync(pub('data/fashion-mnist-test-2000.bin'));
     const labels = readFileSync(pub('data/fashion-mnist-test-2000-labels.bin'));
     const n = labels.length;
