@@ -1,16 +1,16 @@
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
-import { buildTemplate, expandNode, isBlockKind, parseDocument, type ResidualDocument } from '../src/index.ts';
+import { buildTemplate, expandNode, isBlockKind, type ResidualDocument } from '../src/index.ts';
 import { App } from './App.tsx';
 import type { EditorActions } from './canvas/useRelayout.ts';
 import { initI18n } from './i18n/index.ts';
 import { analysisOf } from './store/derived.ts';
 import { loadDefaultDocument } from './store/default-model.ts';
 import { createEditorStore } from './store/editor-store.ts';
-import { AUTOSAVE_KEY, AUTOSAVE_SCHEMA, idbStorage, loadAutosave, startAutosave, type AutosaveHandle, type AutosaveRecord } from './store/persistence.ts';
+import { loadAutosave, startAutosave, type AutosaveHandle } from './store/persistence.ts';
 import type { Notice, ToastValue } from './store/ui-slice.ts';
-import type { Language, ViewSlice } from './store/view-slice.ts';
+import type { ViewSlice } from './store/view-slice.ts';
 
 /** Expands every block and stage until only layers remain (bench and teaching views). */
 export function expandAll(doc: ResidualDocument): ResidualDocument {
@@ -46,9 +46,8 @@ async function boot() {
     try {
       const r = await loadAutosave();
       if (r.error) {
-        const why = await restoreFailure(r.error);
-        restoreError = why.reason;
-        if (why.language) view = { language: why.language };
+        restoreError = r.reason ?? r.error;
+        if (r.language) view = { language: r.language };
       }
       if (r.doc && r.record) {
         doc = r.doc;
@@ -84,32 +83,6 @@ async function boot() {
       }}
     />,
   );
-}
-
-const isLanguage = (s: unknown): s is Language => s === 'en' || s === 'zh-CN';
-
-/**
- * Why the autosave was not restored, in a form the UI translates, and the language it was saved
- * in (so the toast, and the app, stay in the user's language). `loadAutosave` gives the reason as
- * English text only, so the record is read once more here: a stored document the core refuses is
- * shown by its diagnostic, an unknown record format by an app message, anything else (IndexedDB's
- * own error) by the text it came with.
- */
-async function restoreFailure(error: string): Promise<{ reason: ToastValue; language?: Language }> {
-  let raw: Partial<AutosaveRecord> | null | undefined;
-  try {
-    raw = (await idbStorage.get(AUTOSAVE_KEY)) as typeof raw;
-  } catch {
-    return { reason: error };
-  }
-  if (typeof raw !== 'object' || raw === null) return { reason: error };
-  const saved = raw.view?.language;
-  const language = isLanguage(saved) ? { language: saved } : {};
-  if (raw.schemaVersion !== AUTOSAVE_SCHEMA || typeof raw.document !== 'string') {
-    return { reason: { key: 'boot.autosaveFormat', values: { version: JSON.stringify(raw.schemaVersion) ?? 'undefined' } }, ...language };
-  }
-  const { diagnostics } = parseDocument(raw.document);
-  return { reason: diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0] ?? error, ...language };
 }
 
 /** `?model=<url>`: opens a same-origin ONNX or project file as if it had been picked. */

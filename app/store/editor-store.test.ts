@@ -3,7 +3,7 @@ import { buildTemplate } from '../../src/index.ts';
 import { analysisOf, analysisRuns } from './derived.ts';
 import { createEdgeSelector, createNodeSelector } from '../canvas/flow-adapter.ts';
 import { createEditorStore, redo, replaceDocument, undo, withoutHistory } from './editor-store.ts';
-import { AUTOSAVE_KEY, loadAutosave, startAutosave, type KeyValue } from './persistence.ts';
+import { AUTOSAVE_KEY, AUTOSAVE_SCHEMA, loadAutosave, startAutosave, type KeyValue } from './persistence.ts';
 
 const blockOf = (name: string, store: ReturnType<typeof createEditorStore>) => store.getState().doc.nodes.find((n) => n.name === name)!;
 
@@ -208,10 +208,24 @@ describe('autosave', () => {
     h.stop();
   });
 
-  it('reports a foreign autosave record', async () => {
+  it('reports a foreign autosave record, as a message the UI translates, keeping its language', async () => {
     const kv = memory();
-    kv.map.set(AUTOSAVE_KEY, { schemaVersion: 99 });
-    expect((await loadAutosave(kv)).error).toMatch(/unknown format/);
+    kv.map.set(AUTOSAVE_KEY, { schemaVersion: 99, view: { language: 'zh-CN' } });
+    const r = await loadAutosave(kv);
+    expect(r.error).toMatch(/unknown format/);
+    expect(r.reason).toEqual({ key: 'boot.autosaveFormat', values: { version: '99' } });
+    expect(r.language).toBe('zh-CN');
+    expect(r.doc).toBeUndefined();
+  });
+
+  it('reports a stored document the core refuses by the core\'s own diagnostic', async () => {
+    const kv = memory();
+    kv.map.set(AUTOSAVE_KEY, { schemaVersion: AUTOSAVE_SCHEMA, revision: 3, document: '{"not":"a document"}', view: { language: 'en' } });
+    const r = await loadAutosave(kv);
+    expect(r.doc).toBeUndefined();
+    expect(r.reason && 'code' in r.reason ? r.reason.code : undefined).toMatch(/^RS\d{3}$/);
+    expect(r.error).toBe((r.reason as { message: string }).message);
+    expect(r.language).toBe('en');
   });
 });
 

@@ -1,7 +1,8 @@
 import { get as idbGet, set as idbSet } from 'idb-keyval';
 import { parseDocument, serializeDocument, type ResidualDocument } from '../../src/index.ts';
 import { replaceDocument, type EditorStore } from './editor-store.ts';
-import { DEFAULT_VIEW, type ViewSlice } from './view-slice.ts';
+import type { Notice } from './ui-slice.ts';
+import { DEFAULT_VIEW, type Language, type ViewSlice } from './view-slice.ts';
 
 /** Version of the autosave record (the document inside carries its own schemaVersion). */
 export const AUTOSAVE_SCHEMA = 1;
@@ -26,15 +27,35 @@ export interface KeyValue {
 }
 export const idbStorage: KeyValue = { get: (k) => idbGet(k), set: (k, v) => idbSet(k, v) };
 
+/** What {@link loadAutosave} found. */
+export interface AutosaveLoad {
+  readonly record?: AutosaveRecord;
+  readonly doc?: ResidualDocument;
+  /** Why a stored record was not restored, in English (logs, tests). */
+  readonly error?: string;
+  /** The same, for the UI to say in its language: the core's diagnostic or an app message. */
+  readonly reason?: Notice;
+  /** The language the unrestorable record was saved in, so the app still comes up in it. */
+  readonly language?: Language;
+}
+
+const isLanguage = (s: unknown): s is Language => s === 'en' || s === 'zh-CN';
+
 /** Reads and validates the autosave: a broken record is reported, never silently dropped. */
-export async function loadAutosave(kv: KeyValue = idbStorage): Promise<{ record?: AutosaveRecord; doc?: ResidualDocument; error?: string }> {
+export async function loadAutosave(kv: KeyValue = idbStorage): Promise<AutosaveLoad> {
   const raw = (await kv.get(AUTOSAVE_KEY)) as Partial<AutosaveRecord> | undefined;
   if (raw === undefined) return {};
+  const saved = typeof raw === 'object' && raw !== null ? raw.view?.language : undefined;
+  const language = isLanguage(saved) ? { language: saved } : {};
   if (typeof raw !== 'object' || raw === null || raw.schemaVersion !== AUTOSAVE_SCHEMA || typeof raw.document !== 'string') {
-    return { error: `autosave has an unknown format (schemaVersion ${JSON.stringify(raw?.schemaVersion)})` };
+    const version = JSON.stringify(raw?.schemaVersion) ?? 'undefined';
+    return { error: `autosave has an unknown format (schemaVersion ${version})`, reason: { key: 'boot.autosaveFormat', values: { version } }, ...language };
   }
   const { doc, diagnostics } = parseDocument(raw.document);
-  if (!doc) return { error: diagnostics.map((d) => d.message).join('; ') };
+  if (!doc) {
+    const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
+    return { error: diagnostics.map((d) => d.message).join('; '), ...(first ? { reason: first } : {}), ...language };
+  }
   return { record: { ...(raw as AutosaveRecord), view: { ...DEFAULT_VIEW, ...raw.view } }, doc };
 }
 
