@@ -59,7 +59,7 @@ export const en = {
   diag: { title: 'Problems', fix: 'Fix', none: 'No problems.', close: 'Close' },
   help: {
     title: 'Keyboard shortcuts', close: 'Close', delete: 'Delete selection', undo: 'Undo', redo: 'Redo', copy: 'Copy', paste: 'Paste', duplicate: 'Duplicate',
-    save: 'Save project file', fit: 'Fit view', help: 'This help', expand: 'Expand / collapse a block',
+    save: 'Save project file', fit: 'Fit view', help: 'This help', expand: 'Expand / collapse a block', doubleClick: 'Double-click',
   },
   toast: {
     refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', collapseReplaced: 'Collapsed: your edits inside the block were replaced by its definition. Undo (Ctrl+Z) brings them back.', saved: 'Saved {{file}}',

@@ -47,7 +47,7 @@ export const zhCN: Resources = {
   diag: { title: '问题', fix: '修复', none: '没有问题。', close: '关闭' },
   help: {
     title: '键盘快捷键', close: '关闭', delete: '删除所选', undo: '撤销', redo: '重做', copy: '复制', paste: '粘贴', duplicate: '创建副本',
-    save: '保存项目文件', fit: '适应视图', help: '本帮助', expand: '展开 / 折叠残差块',
+    save: '保存项目文件', fit: '适应视图', help: '本帮助', expand: '展开 / 折叠残差块', doubleClick: '双击',
   },
   toast: {
     refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', collapseReplaced: '已折叠：块内的修改已被残差块的定义取代。撤销（Ctrl+Z）可以恢复。', saved: '已保存 {{file}}',

@@ -58,7 +58,7 @@ function Help() {
     ['Ctrl+S', 'help.save'],
     ['F', 'help.fit'],
     ['?', 'help.help'],
-    ['Double-click', 'help.expand'],
+    [t('help.doubleClick'), 'help.expand'],
   ];
   return (
     <Modal title={t('help.title')} testId="help">

@@ -45,7 +45,7 @@ export function Notices({ onKeepMine, onReloadTheirs }: { onKeepMine: () => void
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (
           <div key={x.id} className={`toast toast-${x.kind}`} data-testid={`toast.${x.kind}`} role={x.kind === 'error' ? 'alert' : 'status'}>
-            <span>{x.text ?? t(x.key, noticeValues(t, x.values))}</span>
+            <span>{t(x.key, noticeValues(t, x.values))}</span>
             <button onClick={() => store.getState().dismissToast(x.id)} aria-label={t('toast.dismiss')}>
               ×
             </button>

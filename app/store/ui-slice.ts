@@ -38,12 +38,11 @@ export function noticeText(t: TFunction, v: ToastValue): string {
 export const noticeValues = (t: TFunction, values: Readonly<Record<string, ToastValue>> = {}): Record<string, string | number> =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'number' ? v : noticeText(t, v)]));
 
-/** A transient message. `key` is an i18n key; `text` is shown verbatim. */
+/** A transient message: an i18n key and its values, shown in the UI language. */
 export interface Toast {
   readonly id: number;
   readonly kind: ToastKind;
   readonly key: string;
-  readonly text?: string;
   readonly values?: Readonly<Record<string, ToastValue>>;
 }
 
@@ -59,7 +58,7 @@ export interface UiSlice {
   conflict: boolean;
   /** Why a file was refused, shown in the UI language (a browser's error text only inside a message), until dismissed. */
   fileError: { readonly file: string; readonly messages: readonly Notice[] } | undefined;
-  toast(key: string, kind?: ToastKind, extra?: { text?: string; values?: Record<string, ToastValue> }): void;
+  toast(key: string, kind?: ToastKind, extra?: { values?: Record<string, ToastValue> }): void;
   dismissToast(id: number): void;
   openDialog(d: UiSlice['dialog']): void;
   setSaveStatus(s: SaveStatus): void;
