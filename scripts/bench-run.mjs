@@ -66,7 +66,7 @@ const liveStages = (page) =>
 const STAGES = [
   ['input', 'input event → live loop sees the new document (inspector commit, store, React render of the editor)'],
   ['wait', 'debounce'],
-  ['compile.post', 'compile request → worker (message, structured clone of the document)'],
+  ['compile.post', 'compile request → worker (message, structured clone of the document; after a prefetch, mostly the wait while the worker was busy with it)'],
   ['compile.queue', 'waiting in the worker queue: behind the prefetched compile of this same edit (whose stages the next lines show), or the previous steady rerun'],
   ['compile.key', 'session cache key'],
   ['compile.lower', 'analyse + lower to IR'],
