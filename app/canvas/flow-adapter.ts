@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { Analysis, Diagnostic, GraphNode, NodeId, NodeInfo, ResidualDocument } from '../../src/index.ts';
+import type { Analysis, Diagnostic, GraphNode, NodeId, NodeInfo, ResidualDocument, ShortcutInfo } from '../../src/index.ts';
 import { fmtShape, isBlockKind } from '../../src/index.ts';
 import { analysisOf, edgeArcs, groupFrames, pinnedDiagnostics, type EdgeArc } from '../store/derived.ts';
 import type { EditorState } from '../store/editor-store.ts';
@@ -64,12 +64,15 @@ export function createNodeSelector() {
       const pos = node.position;
       const sel = selected.has(node.id);
       const c = cache.get(node.id);
-      if (c && c.node === node && c.info === info && c.diags === diags && c.selected === sel && c.x === pos.x && c.y === pos.y) {
+      // A new analysis (any edit) gives every node a new info object; a card redraws only if
+      // what it shows changed (a new seed, say, changes nothing on any card).
+      const sameData = c !== undefined && c.node === node && sameCardInfo(c.info, info) && c.diags === diags;
+      if (sameData && c.selected === sel && c.x === pos.x && c.y === pos.y) {
         cards.push(c.out);
         continue;
       }
       const size = nodeSize(node.op);
-      const data: CardData = c && c.node === node && c.info === info && c.diags === diags ? c.out.data : { node, info, diagnostics: diags };
+      const data: CardData = sameData ? c.out.data : { node, info, diagnostics: diags };
       const out: CardNode = {
         id: node.id,
         type: isBlockKind(node.op) ? 'block' : 'layer',
@@ -163,15 +166,18 @@ export function framesFor(doc: ResidualDocument, direction: LayoutDirection): Fr
 /** Memoised selector: React Flow edges, each labelled with its tensor shape; skip edges as arcs. */
 export function createEdgeSelector() {
   let last: { edges: ResidualDocument['edges']; analysis: Analysis; sel: string | undefined; out: FlowEdge[] } | undefined;
+  const cache = new Map<string, FlowEdge>();
   return (s: Pick<EditorState, 'doc' | 'selection'>): FlowEdge[] => {
     const analysis = analysisOf(s.doc);
     if (last && last.edges === s.doc.edges && last.analysis === analysis && last.sel === s.selection.edge) return last.out;
     const arcs = edgeArcs(analysis);
     const pinned = pinnedDiagnostics(analysis);
+    const alive = new Set<string>();
     const out = s.doc.edges.map((e): FlowEdge => {
+      alive.add(e.id);
       const shape = analysis.edges.get(e.id);
       const arc = arcs.get(e.id);
-      return {
+      const edge: FlowEdge = {
         id: e.id,
         source: e.source,
         target: e.target,
@@ -181,10 +187,35 @@ export function createEdgeSelector() {
         selected: s.selection.edge === e.id,
         data: { shape: shape ? fmtShape(shape) : '?', arc, diagnostics: pinned.byEdge.get(e.id) },
       };
+      // An edge whose ends, label and arc read the same keeps its object, so it does not redraw.
+      const old = cache.get(e.id);
+      if (old && sameEdge(old, edge)) return old;
+      cache.set(e.id, edge);
+      return edge;
     });
+    for (const id of cache.keys()) if (!alive.has(id)) cache.delete(id);
     last = { edges: s.doc.edges, analysis, sel: s.selection.edge, out };
     return out;
   };
+}
+
+const sameShape = (a: readonly number[] | undefined, b: readonly number[] | undefined) => a === b || (!!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]));
+const sameShapes = (a: readonly (readonly number[] | undefined)[], b: readonly (readonly number[] | undefined)[]) => a === b || (a.length === b.length && a.every((x, i) => sameShape(x, b[i])));
+const sameShortcut = (a: ShortcutInfo | undefined, b: ShortcutInfo | undefined) =>
+  a === b || (!!a && !!b && a.kind === b.kind && a.stride === b.stride && a.label === b.label && a.keepsDimensions === b.keepsDimensions);
+
+/** The same card, as far as a card shows it: shapes, cost and shortcut (see BlockNode, LayerNode). */
+export function sameCardInfo(a: NodeInfo | undefined, b: NodeInfo | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return sameShapes(a.inputShapes, b.inputShapes) && sameShapes(a.outputShapes, b.outputShapes) && a.cost.params === b.cost.params && a.cost.macs === b.cost.macs && sameShortcut(a.shortcut, b.shortcut);
+}
+
+function sameEdge(a: FlowEdge, b: FlowEdge): boolean {
+  const x = a.data!;
+  const y = b.data!;
+  const arcs = x.arc === y.arc || (!!x.arc && !!y.arc && x.arc.last === y.arc.last && x.arc.direct === y.arc.direct && sameShortcut(x.arc.shortcut, y.arc.shortcut));
+  return a.source === b.source && a.target === b.target && a.sourceHandle === b.sourceHandle && a.targetHandle === b.targetHandle && a.type === b.type && a.selected === b.selected && x.shape === y.shape && x.diagnostics === y.diagnostics && arcs;
 }
 
 /**

@@ -61,6 +61,27 @@ describe('editor store', () => {
     expect(selected.find((n) => n.id === b.id)!.data).toBe(after.find((n) => n.id === b.id)!.data);
   });
 
+  it('a new seed redraws no card and no edge; a width edit redraws that block and what its shapes reach', () => {
+    const store = createEditorStore({ doc: buildTemplate('cifar-resnet20')! });
+    const selectNodes = createNodeSelector();
+    const selectEdges = createEdgeSelector();
+    const nodes = selectNodes(store.getState());
+    const edges = selectEdges(store.getState());
+    store.getState().setDocSettings({ seed: 1234 });
+    expect(selectNodes(store.getState()).filter((n, i) => n !== nodes[i])).toEqual([]);
+    expect(selectEdges(store.getState()).filter((e, i) => e !== edges[i])).toEqual([]);
+    // Widening the last block changes its own card and the shapes after it, nothing before it.
+    const b = blockOf('layer3.2', store);
+    store.getState().setParams(b.id, { width: 80 });
+    const redrawn = selectNodes(store.getState()).filter((n, i) => n !== nodes[i]).map((n) => (n.type === 'frame' ? n.id : (n.data as { node: { name: string } }).node.name));
+    expect(redrawn).toContain('layer3.2');
+    expect(redrawn).not.toContain('layer1.0');
+    expect(redrawn).not.toContain('conv1');
+    const shapes = selectEdges(store.getState()).filter((e, i) => e !== edges[i]).map((e) => e.data!.shape);
+    expect(shapes.length).toBeGreaterThan(0);
+    expect(shapes.every((x) => x.includes('80'))).toBe(true);
+  });
+
   it('changing stride flips an auto shortcut from identity to projection', () => {
     const store = createEditorStore({ doc: buildTemplate('resnet18')! });
     const b = blockOf('layer1.1', store);
