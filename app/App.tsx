@@ -113,6 +113,8 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         }
         downloadBytes(r.bytes, file);
         store.getState().toast('toast.exported', 'info', { values: { file } });
+        // What the file does not say: an unused node left out (RS107), weights that did not fit.
+        for (const w of r.diagnostics.filter((d) => d.severity === 'warning').slice(0, 3)) store.getState().toast('toast.exportWarning', 'error', { values: { code: w.code, message: w } });
         // Exported, but not as the user may think: the trained weights could not be loaded.
         for (const n of r.notes) store.getState().toast(n.key, 'error', { values: { ...n.values } });
       },

@@ -63,7 +63,7 @@ export const en = {
   },
   toast: {
     refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', collapseReplaced: 'Collapsed: your edits inside the block were replaced by its definition. Undo (Ctrl+Z) brings them back.', saved: 'Saved {{file}}',
-    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', weightsLocal: 'Opened, but {{message}}.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
+    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', exportWarning: 'Exported, but {{code}} {{message}}', weightsLocal: 'Opened, but {{message}}.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
     exportCrashed: 'Export failed: {{message}}',
   },
   file: {

@@ -51,7 +51,7 @@ export const zhCN: Resources = {
   },
   toast: {
     refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', collapseReplaced: '已折叠：块内的修改已被残差块的定义取代。撤销（Ctrl+Z）可以恢复。', saved: '已保存 {{file}}',
-    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', weightsLocal: '已打开，但{{message}}。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
+    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', exportWarning: '已导出，但 {{code}} {{message}}', weightsLocal: '已打开，但{{message}}。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
     exportCrashed: '导出失败：{{message}}',
   },
   file: {
