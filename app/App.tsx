@@ -120,7 +120,7 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
       },
       async loadTemplate(id) {
         // The trained default opens with its weights; the other templates start fresh.
-        const doc = id === 'fashion-resnet' ? await loadDefaultDocument() : buildTemplate(id);
+        const doc = id === 'fashion-resnet' ? (await loadDefaultDocument()).doc : buildTemplate(id);
         if (!doc) return;
         store.getState().openDialog('none');
         replaceDocument(store, doc);

@@ -41,7 +41,10 @@ async function boot() {
   let revision = 0;
   let restoreError: ToastValue | undefined;
   const model = params.get('model');
-  if (template) doc = template === 'fashion-resnet' ? await loadDefaultDocument() : buildTemplate(template);
+  // The shipped default model comes laid out (top-down); everything else opened fresh is laid out here.
+  let laidOut = false;
+  if (template === 'fashion-resnet') ({ doc, laidOut } = await loadDefaultDocument());
+  else if (template) doc = buildTemplate(template);
   else if (persist) {
     try {
       const r = await loadAutosave();
@@ -59,14 +62,16 @@ async function boot() {
     }
   }
   const fresh = !doc;
-  doc ??= await loadDefaultDocument();
+  if (!doc) ({ doc, laidOut } = await loadDefaultDocument());
   if (params.get('expand') === 'all') doc = expandAll(doc);
   initI18n(view?.language ?? 'en');
   const store = createEditorStore({ doc, ...(view ? { view } : {}) });
   if (restoreError) store.getState().toast('toast.restoreFailed', 'error', { values: { message: restoreError } });
   let autosave: AutosaveHandle | undefined;
   if (persist) autosave = startAutosave(store, { baseRevision: revision });
-  const needsLayout = fresh || !!template || params.get('expand') === 'all';
+  const expanded = params.get('expand') === 'all';
+  const opened = fresh || !!template || expanded;
+  const needsLayout = opened && !(laidOut && !expanded && (view?.direction ?? 'TB') === 'TB');
   window.__rsBench = {};
   let started = false;
   createRoot(document.getElementById('root')!).render(
@@ -78,7 +83,10 @@ async function boot() {
         started = true;
         const done = () => requestAnimationFrame(() => (window.__rsBench!.ready = performance.now()));
         if (needsLayout) void actions.relayout({ history: false, fit: true }).then(done);
-        else done();
+        else {
+          if (opened) actions.fit();
+          done();
+        }
         if (model) void openModelUrl(model, actions, store);
       }}
     />,

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildTemplate, collapseGroup, expandNode, isBlockKind, moveNodes, type NodeId, type ResidualDocument } from '../../src/index.ts';
+import { buildTemplate, collapseGroup, expandNode, isBlockKind, moveNodes, parseDocument, type NodeId, type ResidualDocument } from '../../src/index.ts';
 import { analysisOf, groupFrames } from '../store/derived.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
 import { framesFor } from './flow-adapter.ts';
@@ -163,4 +164,13 @@ describe('the main path runs straight', () => {
           .map((e) => `${byId.get(e.source)!.name} -> ${byId.get(e.target)!.name}: ${across(e.source)} vs ${across(e.target)}`);
         expect(bent).toEqual([]);
       });
+});
+
+describe('the shipped default model', () => {
+  it('carries the top-down auto layout the editor would give it (it opens without laying out); if this fails, run npx tsx scripts/make-default-model.ts', async () => {
+    const { doc } = parseDocument(readFileSync(new URL('../../public/models/fashion-resnet.project.json', import.meta.url), 'utf8'));
+    const positions = await layoutDocument(doc!, 'TB');
+    const off = doc!.nodes.filter((n) => positions.get(n.id)!.x !== n.position.x || positions.get(n.id)!.y !== n.position.y).map((n) => n.name);
+    expect(off).toEqual([]);
+  });
 });
