@@ -23,3 +23,17 @@ test.describe('the default trained model', () => {
     await page.getByTestId('run.panel').screenshot({ path: '/tmp/shots/run-fashion.png' }).catch(() => undefined);
   });
 });
+
+test('when the trained weights cannot be loaded, the model runs with fresh weights and the panel says why, in 中文 too', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.route('**/fashion-resnet.weights.safetensors', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto('/?persist=0&backend=wasm');
+  await page.getByTestId('run.input.sample.0').click();
+  await expect(page.getByTestId('run.panel')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('run.weights')).toHaveAttribute('data-real', '0');
+  const warning = page.getByTestId('run.warnings');
+  await expect(warning).toContainText('RS504');
+  await expect(warning).toContainText('trained weights not loaded (weights /models/fashion-resnet.weights.safetensors: HTTP 404); running with fresh weights');
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await expect(warning).toContainText('训练好的权重未能加载（weights /models/fashion-resnet.weights.safetensors: HTTP 404），改用新初始化的权重运行');
+});

@@ -115,6 +115,7 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'unknown-problem': '未知问题',
   'embedded-mismatch': '内嵌的 Residual Studio 文档与文件中的张量不符（导出时折叠了 BN，还是被编辑过？）；改为导入计算图',
   'weights-memory-only': '权重只保存在内存中（{{error}}），重新加载后会丢失',
+  'weights-not-loaded': '训练好的权重未能加载（{{error}}），改用新初始化的权重运行',
 
   // --- 一键修复 ---
   'fix-reset-param': '把{{param}}恢复为 {{value}}',

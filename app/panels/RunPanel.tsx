@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Analysis, EdgeId, NodeId, ResidualDocument } from '../../src/index.ts';
+import type { Analysis, Diagnostic, EdgeId, NodeId, ResidualDocument } from '../../src/index.ts';
 import { preprocess, type RgbaImage } from '../../src/input/index.ts';
 import type { TFunction } from 'i18next';
 import { diagnosticText } from '../i18n/diagnostics.ts';
@@ -83,6 +83,25 @@ function WeightsNote({ sources, doc }: { sources: WeightSourceMap | undefined; d
         </span>
       )}
     </div>
+  );
+}
+
+/**
+ * Warnings about the run as a whole (the trained weights could not be loaded, say); those about a
+ * node or an edge are pinned on the canvas already.
+ */
+function ModelWarnings({ warnings }: { warnings: readonly Diagnostic[] }) {
+  const { t } = useTranslation();
+  const model = warnings.filter((d) => !d.nodeId && !d.edgeId);
+  if (model.length === 0) return null;
+  return (
+    <ul className="run-warnings" data-testid="run.warnings">
+      {model.map((d, i) => (
+        <li key={i}>
+          <code>{d.code}</code> {diagnosticText(t, d)}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -183,6 +202,7 @@ export function RunPanel({ doc, analysis, selection }: RunPanelProps) {
             <Predictions logits={result.logits} names={names} />
             <TimingRow t={result.timings} />
             <WeightsNote sources={result.weightSources} doc={doc} />
+            <ModelWarnings warnings={result.warnings} />
           </>
         ) : (
           !stale && !live.error && <div className="run-dim">{picture ? t('run.compilingAndRunning') : t('run.waitingInput')}</div>

@@ -9,6 +9,8 @@
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from '../../src/index.ts';
+import { diag } from '../../src/diagnostics/catalogue.ts';
+import { msg } from '../../src/diagnostics/messages.ts';
 import { FreshWeightCache } from '../../src/weights/fresh-cache.ts';
 import { modelKey, sessionKey } from './doc-key.ts';
 import { fetchWeights } from './weights-bytes.ts';
@@ -256,7 +258,7 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages:
     try {
       weights = await loadWeights(url);
     } catch (e) {
-      weightNote = { code: 'RS504', severity: 'warning', message: `trained weights not loaded (${(e as Error).message}); running with fresh weights` } as Diagnostic;
+      weightNote = { ...diag('RS504', msg('weights-not-loaded', { error: (e as Error).message })), severity: 'warning' };
     }
   }
   freshWeights.resetCounts();

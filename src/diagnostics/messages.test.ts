@@ -91,8 +91,8 @@ describe('diagnostic messages', () => {
     for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/msg\(\s*(?:[^'()]*\?\s*)?'([\w-]+)'(?:\s*:\s*'([\w-]+)')?/g)) for (const id of m.slice(1)) if (id) used.add(id);
     const known = new Set(Object.keys(MESSAGES));
     expect([...used].filter((id) => !known.has(id))).toEqual([]);
-    // The app makes the import-worker diagnostics; everything else is used by the core.
-    const appOnly = ['import-worker-start', 'import-worker-failed', 'weights-memory-only', 'file-unreadable'];
+    // The app makes the import-worker and weight-loading diagnostics; everything else is used by the core.
+    const appOnly = ['import-worker-start', 'import-worker-failed', 'weights-memory-only', 'weights-not-loaded', 'file-unreadable'];
     expect([...known].filter((id) => !used.has(id) && !appOnly.includes(id))).toEqual([]);
   });
 

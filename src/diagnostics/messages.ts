@@ -120,6 +120,7 @@ export const MESSAGES = {
   'unknown-problem': 'unknown problem',
   'embedded-mismatch': 'the embedded Residual Studio document does not match the tensors in the file (was it exported with BN folded, or edited?); importing the graph instead',
   'weights-memory-only': 'the weights are kept only in memory ({{error}}); they will not survive a reload',
+  'weights-not-loaded': 'trained weights not loaded ({{error}}); running with fresh weights',
 
   // --- one-click fixes ---
   'fix-reset-param': 'reset {{param}} to {{value}}',
