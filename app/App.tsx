@@ -2,7 +2,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { buildTemplate, diag, msg, parseDocument, serializeDocument } from '../src/index.ts';
+import { buildTemplate, diag, moveNodes, msg, parseDocument, serializeDocument, type ResidualDocument } from '../src/index.ts';
 import { Canvas } from './canvas/Canvas.tsx';
 import { layoutDocument } from './canvas/layout.ts';
 import { ActionsContext, type EditorActions } from './canvas/useRelayout.ts';
@@ -46,6 +46,15 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         store.getState().toast('toast.layoutFailed', 'error', { values: { message: (e as Error).message } });
       }
     };
+    /** The document with the auto layout applied, so it is shown (and autosaved) once, already in place. */
+    const laidOutDoc = async (doc: ResidualDocument): Promise<ResidualDocument> => {
+      try {
+        return moveNodes(doc, await layoutDocument(doc, store.getState().view.direction));
+      } catch (e) {
+        store.getState().toast('toast.layoutFailed', 'error', { values: { message: (e as Error).message } });
+        return doc;
+      }
+    };
     return {
       fit,
       relayout,
@@ -76,12 +85,11 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
             return;
           }
           store.getState().setFileError(undefined);
-          replaceDocument(store, r.doc);
+          // Our own exports carry their layout; anything else is laid out before it is shown.
+          replaceDocument(store, r.embedded ? r.doc : await laidOutDoc(r.doc));
           for (const d of r.diagnostics.filter((x) => x.code === 'RS504')) store.getState().toast('toast.weightsLocal', 'error', { values: { message: d } });
           store.getState().toast('toast.opened', 'info', { values: { file: file.name } });
-          // Our own exports carry their layout; anything else is laid out afresh.
-          if (r.embedded) fit();
-          else await relayout({ history: false, fit: true });
+          fit();
           return;
         }
         let text: string;
@@ -120,11 +128,13 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
       },
       async loadTemplate(id) {
         // The trained default opens with its weights; the other templates start fresh.
-        const doc = id === 'fashion-resnet' ? (await loadDefaultDocument()).doc : buildTemplate(id);
-        if (!doc) return;
+        // Laid out before it replaces the open document: one change, so one autosave and one compile.
+        const loaded = id === 'fashion-resnet' ? await loadDefaultDocument() : { doc: buildTemplate(id), laidOut: false };
+        if (!loaded.doc) return;
+        const doc = loaded.laidOut && store.getState().view.direction === 'TB' ? loaded.doc : await laidOutDoc(loaded.doc);
         store.getState().openDialog('none');
         replaceDocument(store, doc);
-        void relayout({ history: false, fit: true });
+        fit();
       },
     };
   }, [rf, store, autosave, onProgress]);

@@ -1,8 +1,9 @@
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
-import { buildTemplate, expandNode, isBlockKind, type ResidualDocument } from '../src/index.ts';
+import { buildTemplate, expandNode, isBlockKind, moveNodes, type ResidualDocument } from '../src/index.ts';
 import { App } from './App.tsx';
+import { layoutDocument } from './canvas/layout.ts';
 import type { EditorActions } from './canvas/useRelayout.ts';
 import { initI18n } from './i18n/index.ts';
 import { analysisOf } from './store/derived.ts';
@@ -65,13 +66,23 @@ async function boot() {
   if (!doc) ({ doc, laidOut } = await loadDefaultDocument());
   if (params.get('expand') === 'all') doc = expandAll(doc);
   initI18n(view?.language ?? 'en');
-  const store = createEditorStore({ doc, ...(view ? { view } : {}) });
-  if (restoreError) store.getState().toast('toast.restoreFailed', 'error', { values: { message: restoreError } });
-  let autosave: AutosaveHandle | undefined;
-  if (persist) autosave = startAutosave(store, { baseRevision: revision });
   const expanded = params.get('expand') === 'all';
   const opened = fresh || !!template || expanded;
-  const needsLayout = opened && !(laidOut && !expanded && (view?.direction ?? 'TB') === 'TB');
+  const direction = view?.direction ?? 'TB';
+  // Laid out before the store exists, so the document is shown, compiled and autosaved once, in place.
+  let layoutError: string | undefined;
+  if (opened && !(laidOut && !expanded && direction === 'TB')) {
+    try {
+      doc = moveNodes(doc, await layoutDocument(doc, direction));
+    } catch (e) {
+      layoutError = (e as Error).message;
+    }
+  }
+  const store = createEditorStore({ doc, ...(view ? { view } : {}) });
+  if (restoreError) store.getState().toast('toast.restoreFailed', 'error', { values: { message: restoreError } });
+  if (layoutError) store.getState().toast('toast.layoutFailed', 'error', { values: { message: layoutError } });
+  let autosave: AutosaveHandle | undefined;
+  if (persist) autosave = startAutosave(store, { baseRevision: revision });
   window.__rsBench = {};
   let started = false;
   createRoot(document.getElementById('root')!).render(
@@ -81,12 +92,8 @@ async function boot() {
       onReady={(actions) => {
         if (started) return;
         started = true;
-        const done = () => requestAnimationFrame(() => (window.__rsBench!.ready = performance.now()));
-        if (needsLayout) void actions.relayout({ history: false, fit: true }).then(done);
-        else {
-          if (opened) actions.fit();
-          done();
-        }
+        if (opened) actions.fit();
+        requestAnimationFrame(() => (window.__rsBench!.ready = performance.now()));
         if (model) void openModelUrl(model, actions, store);
       }}
     />,
