@@ -48,10 +48,12 @@ async function boot() {
   else if (template) doc = buildTemplate(template);
   else if (persist) {
     try {
-      const r = await loadAutosave();
+      const r = await loadAutosave(undefined, { setAside: true });
       if (r.error) {
         restoreError = r.reason ?? r.error;
         if (r.language) view = { language: r.language };
+        // Saving continues after the record that was set aside, so it is not taken for another tab's.
+        revision = r.revision ?? 0;
       }
       if (r.doc && r.record) {
         doc = r.doc;

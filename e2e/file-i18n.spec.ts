@@ -24,7 +24,7 @@ test('in 中文, ?model= from another site is refused in Chinese and the documen
   await expect(refusal).toBeHidden();
 });
 
-test('in 中文, an autosave whose document is not valid is reported in Chinese, by the core’s diagnostic', async ({ page }) => {
+test('in 中文, an autosave whose document is not valid is reported in Chinese, by the core’s diagnostic, and saving goes on', async ({ page }) => {
   const ed = new EditorPage(page);
   // No autosave runs with persist=0, so the record written here is the one the next load finds.
   await ed.open('?persist=0&template=tiny-resnet');
@@ -47,4 +47,8 @@ test('in 中文, an autosave whose document is not valid is reported in Chinese,
   // The record's language is used even though its document is not.
   await expect(page.getByTestId('topbar.templates')).toHaveText('模板');
   await expect(page.getByTestId('toast.error')).toHaveText(/^无法恢复自动保存：不是 Residual Studio 文档：kind 为 "other"/);
+  // The next change saves (the broken record is set aside), with no banner about another tab.
+  await page.getByTestId('topbar.theme').click();
+  await expect(ed.status('save')).toHaveText('已保存');
+  await expect(page.getByTestId('conflict')).toBeHidden();
 });

@@ -3,7 +3,7 @@ import { buildTemplate } from '../../src/index.ts';
 import { analysisOf, analysisRuns } from './derived.ts';
 import { createEdgeSelector, createNodeSelector } from '../canvas/flow-adapter.ts';
 import { createEditorStore, redo, replaceDocument, undo, withoutHistory } from './editor-store.ts';
-import { AUTOSAVE_KEY, AUTOSAVE_SCHEMA, loadAutosave, startAutosave, type KeyValue } from './persistence.ts';
+import { AUTOSAVE_KEY, AUTOSAVE_SCHEMA, loadAutosave, startAutosave, UNRESTORED_KEY, type KeyValue } from './persistence.ts';
 
 const blockOf = (name: string, store: ReturnType<typeof createEditorStore>) => store.getState().doc.nodes.find((n) => n.name === name)!;
 
@@ -248,5 +248,23 @@ describe('autosave', () => {
     expect(r.error).toBe((r.reason as { message: string }).message);
     expect(r.language).toBe('en');
   });
-});
 
+  it('sets an unrestorable record aside and saves after it, without a false conflict and without destroying it', async () => {
+    const kv = memory();
+    const broken = { schemaVersion: AUTOSAVE_SCHEMA + 1, revision: 7, tabId: 'newer-app', document: 'from a newer version', view: { language: 'en' } };
+    kv.map.set(AUTOSAVE_KEY, broken);
+    const r = await loadAutosave(kv, { setAside: true });
+    expect(r.doc).toBeUndefined();
+    expect(r.revision).toBe(7);
+    expect(kv.map.get(UNRESTORED_KEY)).toEqual(broken);
+    const store = createEditorStore({ doc: buildTemplate('tiny-resnet')! });
+    const h = startAutosave(store, { baseRevision: r.revision ?? 0, kv, channel: null, delayMs: 1 });
+    store.getState().addNodeAt('ReLU', { x: 0, y: 0 });
+    await h.flush();
+    expect(store.getState().conflict).toBe(false);
+    expect(store.getState().saveStatus.state).toBe('saved');
+    expect((await loadAutosave(kv)).record?.revision).toBe(8);
+    expect(kv.map.get(UNRESTORED_KEY)).toEqual(broken);
+    h.stop();
+  });
+});

@@ -7,6 +7,8 @@ import { DEFAULT_VIEW, type Language, type ViewSlice } from './view-slice.ts';
 /** Version of the autosave record (the document inside carries its own schemaVersion). */
 export const AUTOSAVE_SCHEMA = 1;
 export const AUTOSAVE_KEY = 'residual-studio/autosave';
+/** Where a record that could not be restored is kept, so autosaving afresh destroys nothing. */
+export const UNRESTORED_KEY = 'residual-studio/autosave-unrestored';
 /** Autosave waits this long after the last change (the issue asks for ≤ 350 ms). */
 export const AUTOSAVE_DELAY_MS = 300;
 
@@ -37,24 +39,38 @@ export interface AutosaveLoad {
   readonly reason?: Notice;
   /** The language the unrestorable record was saved in, so the app still comes up in it. */
   readonly language?: Language;
+  /**
+   * The unrestorable record's revision: autosave continues after it, so this tab's first save is
+   * not mistaken for a conflict with another tab. The record itself is kept under UNRESTORED_KEY.
+   */
+  readonly revision?: number;
 }
 
 const isLanguage = (s: unknown): s is Language => s === 'en' || s === 'zh-CN';
 
-/** Reads and validates the autosave: a broken record is reported, never silently dropped. */
-export async function loadAutosave(kv: KeyValue = idbStorage): Promise<AutosaveLoad> {
+/**
+ * Reads and validates the autosave: a broken record is reported, never silently dropped. With
+ * `setAside`, a record that cannot be restored is copied to UNRESTORED_KEY before anything can
+ * overwrite it (a record from a newer version of the app, say, stays there for that version).
+ */
+export async function loadAutosave(kv: KeyValue = idbStorage, opts: { setAside?: boolean } = {}): Promise<AutosaveLoad> {
   const raw = (await kv.get(AUTOSAVE_KEY)) as Partial<AutosaveRecord> | undefined;
   if (raw === undefined) return {};
-  const saved = typeof raw === 'object' && raw !== null ? raw.view?.language : undefined;
-  const language = isLanguage(saved) ? { language: saved } : {};
-  if (typeof raw !== 'object' || raw === null || raw.schemaVersion !== AUTOSAVE_SCHEMA || typeof raw.document !== 'string') {
-    const version = JSON.stringify(raw?.schemaVersion) ?? 'undefined';
-    return { error: `autosave has an unknown format (schemaVersion ${version})`, reason: { key: 'boot.autosaveFormat', values: { version } }, ...language };
+  const record = typeof raw === 'object' && raw !== null ? raw : undefined;
+  const saved = record?.view?.language;
+  const failed = async (error: string, reason: Notice | undefined): Promise<AutosaveLoad> => {
+    if (opts.setAside) await kv.set(UNRESTORED_KEY, raw);
+    const revision = typeof record?.revision === 'number' && Number.isFinite(record.revision) ? { revision: record.revision } : {};
+    return { error, ...(reason ? { reason } : {}), ...(isLanguage(saved) ? { language: saved } : {}), ...revision };
+  };
+  if (!record || record.schemaVersion !== AUTOSAVE_SCHEMA || typeof record.document !== 'string') {
+    const version = JSON.stringify(record?.schemaVersion) ?? 'undefined';
+    return failed(`autosave has an unknown format (schemaVersion ${version})`, { key: 'boot.autosaveFormat', values: { version } });
   }
-  const { doc, diagnostics } = parseDocument(raw.document);
+  const { doc, diagnostics } = parseDocument(record.document);
   if (!doc) {
     const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
-    return { error: diagnostics.map((d) => d.message).join('; '), ...(first ? { reason: first } : {}), ...language };
+    return failed(diagnostics.map((d) => d.message).join('; '), first);
   }
   return { record: { ...(raw as AutosaveRecord), view: { ...DEFAULT_VIEW, ...raw.view } }, doc };
 }
@@ -92,7 +108,7 @@ export function startAutosave(store: EditorStore, opts: { baseRevision: number; 
     s.setSaveStatus({ state: 'saving' });
     try {
       const stored = (await kv.get(AUTOSAVE_KEY)) as AutosaveRecord | undefined;
-      const storedRev = stored?.revision ?? 0;
+      const storedRev = typeof stored?.revision === 'number' ? stored.revision : 0;
       if (!force && storedRev !== base && stored?.tabId !== tabId) {
         store.getState().setConflict(true);
         store.getState().setSaveStatus({ state: 'idle' });
