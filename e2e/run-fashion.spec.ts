@@ -37,3 +37,22 @@ test('when the trained weights cannot be loaded, the model runs with fresh weigh
   await page.getByTestId('topbar.language').selectOption('zh-CN');
   await expect(warning).toContainText('训练好的权重未能加载（weights /models/fashion-resnet.weights.safetensors: HTTP 404），改用新初始化的权重运行');
 });
+
+test('a slow sample list still makes the first sample the input; without samples the model runs on a gradient', async ({ page }) => {
+  test.setTimeout(180_000);
+  // Slower than any timer a fallback might use: the first sample must still be what the model sees.
+  await page.route('**/samples/index.json', async (route) => {
+    await new Promise((r) => setTimeout(r, 2500));
+    await route.continue();
+  });
+  await page.goto('/?persist=0&backend=wasm');
+  await expect(page.getByTestId('run.input.source')).toContainText(samples[0]!.file, { timeout: 30_000 });
+  await expect(page.getByTestId('run.panel')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('run.prediction')).toHaveText(samples[0]!.label);
+
+  await page.unroute('**/samples/index.json');
+  await page.route('**/samples/index.json', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.reload();
+  await expect(page.getByTestId('run.input.source')).toContainText('gradient', { timeout: 30_000 });
+  await expect(page.getByTestId('run.panel')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
+});

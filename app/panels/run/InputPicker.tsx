@@ -30,6 +30,8 @@ export interface InputPickerProps {
 export function InputPicker({ onPicture, view, source, size }: InputPickerProps) {
   const { t } = useTranslation();
   const [samples, setSamples] = useState<readonly Sample[]>([]);
+  // Until the sample list has arrived (or failed), there is no reason to fall back to a synthetic input.
+  const [samplesSettled, setSamplesSettled] = useState(false);
   const [error, setError] = useState<string>();
   const [camera, setCamera] = useState<MediaStream>();
   const [dragging, setDragging] = useState(false);
@@ -41,15 +43,20 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
 
   useEffect(() => {
     let alive = true;
+    const settle = () => alive && setSamplesSettled(true);
     fetch('samples/index.json')
       .then((r) => (r.ok ? (r.json() as Promise<Sample[]>) : []))
-      .then((list) => {
+      .then(async (list) => {
         if (!alive) return;
         setSamples(list);
         const first = list[0];
-        if (first && !sourceRef.current) void loadPicture(`samples/${first.file}`).then((img) => alive && !sourceRef.current && onPicture(img, { kind: 'sample', name: first.file, label: first.label }));
+        if (first && !sourceRef.current) {
+          const img = await loadPicture(`samples/${first.file}`);
+          if (alive && !sourceRef.current) onPicture(img, { kind: 'sample', name: first.file, label: first.label });
+        }
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(settle);
     return () => {
       alive = false;
     };
@@ -58,11 +65,11 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
   }, []);
 
   useEffect(() => {
-    if (source || samples.length > 0) return;
-    // No samples shipped: start from a gradient so the model still runs.
-    const t = setTimeout(() => onPicture(synthetic('gradient', size.width, size.height), { kind: 'synthetic', name: 'gradient' }), 600);
-    return () => clearTimeout(t);
-  }, [source, samples.length, size.width, size.height, onPicture]);
+    // No sample could be shown (none shipped, or it failed to load): start from a gradient so the
+    // model still runs. Never on a timer: a slow network must not replace the first sample.
+    if (source || !samplesSettled) return;
+    onPicture(synthetic('gradient', size.width, size.height), { kind: 'synthetic', name: 'gradient' });
+  }, [source, samplesSettled, size.width, size.height, onPicture]);
 
   useEffect(() => {
     if (viewRef.current && view) paintImage(viewRef.current, view);
