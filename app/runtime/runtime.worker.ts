@@ -12,6 +12,7 @@ import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from
 import { diag } from '../../src/diagnostics/catalogue.ts';
 import { msg } from '../../src/diagnostics/messages.ts';
 import { FreshWeightCache } from '../../src/weights/fresh-cache.ts';
+import { SessionCache } from './session-cache.ts';
 import { modelKey, sessionKey } from './doc-key.ts';
 import { fetchWeights } from './weights-bytes.ts';
 import {
@@ -140,26 +141,23 @@ interface Entry {
   readonly timings: CompileOut['timings'];
   /** Made by a prefetch and not yet asked for by the live loop; with the stages of making it. */
   prefetched?: Stages;
+  /** Size of the model file (what the session holds, roughly), for the cache's budget. */
+  readonly bytes: number;
 }
-const MAX_SESSIONS = 4;
-const sessions = new Map<string, Entry>();
+const sessions = new SessionCache<Entry>();
+const touch = (key: string) => sessions.touch(key);
+const release = async (gone: readonly Entry[]) => {
+  for (const e of gone) await e.session.release();
+};
 
-function remember(key: string, e: Entry) {
-  sessions.set(key, e);
-  while (sessions.size > MAX_SESSIONS) {
-    const [oldest, old] = sessions.entries().next().value as [string, Entry];
-    sessions.delete(oldest);
-    void old.session.release();
-  }
+/** Creates a session for a model of `bytes`, first releasing the cached ones it would not fit beside. */
+async function createCached(bytes: Uint8Array, choice: BackendChoice) {
+  await release(sessions.makeRoom(bytes.byteLength));
+  return createSession(bytes, choice);
 }
 
-function touch(key: string): Entry | undefined {
-  const e = sessions.get(key);
-  if (e) {
-    sessions.delete(key);
-    sessions.set(key, e);
-  }
-  return e;
+async function remember(key: string, e: Entry) {
+  await release(sessions.remember(key, e));
 }
 
 const fail = (kind: WireError['kind'], message: string, diagnostics?: readonly Diagnostic[]): WireError & Error =>
@@ -273,7 +271,7 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages:
     throw fail('compile', first?.message ?? 'the document does not compile', diagnostics);
   }
   const t1 = performance.now();
-  const { ort: made, session, backend, fallbackReason } = await createSession(r.bytes, req.backend);
+  const { ort: made, session, backend, fallbackReason } = await createCached(r.bytes, req.backend);
   const sessionMs = performance.now() - t1;
   stages['session'] = sessionMs;
   const out: Omit<CompileOut, 'cached' | 'timings'> = {
@@ -285,7 +283,7 @@ async function handleCompile(req: Extract<Request, { type: 'compile' }>, stages:
     ...(r.weightSources ? { weightSources: Object.fromEntries(r.weightSources) as CompileOut['weightSources'] } : {}),
   };
   const timings = { compileMs, sessionMs };
-  remember(key, { ort: made, session, backend, runs: 0, out, timings, ...(req.prefetch ? { prefetched: { ...stages } } : {}) });
+  await remember(key, { ort: made, session, backend, runs: 0, out, timings, bytes: r.bytes.byteLength, ...(req.prefetch ? { prefetched: { ...stages } } : {}) });
   return { ...out, cached: false, timings };
 }
 
@@ -294,10 +292,10 @@ async function handleLoad(req: Extract<Request, { type: 'load' }>): Promise<Comp
   const hit = touch(key);
   if (hit) return { ...hit.out, cached: true, timings: hit.timings };
   const t1 = performance.now();
-  const { ort: made, session, backend, fallbackReason } = await createSession(req.bytes, req.backend);
+  const { ort: made, session, backend, fallbackReason } = await createCached(req.bytes, req.backend);
   const sessionMs = performance.now() - t1;
   const out = { key, backend, ...(fallbackReason ? { fallbackReason } : {}), outputs: session.outputNames, diagnostics: [] };
-  remember(key, { ort: made, session, backend, runs: 0, out, timings: { sessionMs } });
+  await remember(key, { ort: made, session, backend, runs: 0, out, timings: { sessionMs }, bytes: req.bytes.byteLength });
   return { ...out, cached: false, timings: { sessionMs } };
 }
 
@@ -353,12 +351,8 @@ async function serve(req: Request, stages: Stages): Promise<OutByType[keyof OutB
     case 'run':
       return handleRun(req, stages);
     case 'dispose': {
-      const keys = req.key ? [req.key] : [...sessions.keys()];
-      for (const k of keys) {
-        const e = sessions.get(k);
-        sessions.delete(k);
-        if (e) await e.session.release();
-      }
+      const keys = req.key ? [req.key] : sessions.keys();
+      await release(sessions.remove(req.key));
       return { disposed: keys.length };
     }
     default:
