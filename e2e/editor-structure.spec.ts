@@ -35,3 +35,28 @@ test('expands a block into its layers with the same dashed arc, and collapses it
   await expect(ed.canvas.node('layer2.0')).toBeVisible();
   await expect(ed.canvas.node('layer2.0.conv1')).toHaveCount(0);
 });
+
+test('a template from the gallery says it is opening while it is laid out, then appears laid out in one step', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open();
+  await page.getByTestId('topbar.templates').click();
+  // Records what the gallery showed between the click and its closing (the layout runs in a worker).
+  await page.evaluate(() => {
+    const w = window as unknown as { __opening: string[] };
+    w.__opening = [];
+    new MutationObserver(() => {
+      const busy = document.querySelector('[data-testid^="gallery.template."][aria-busy="true"]');
+      const others = [...document.querySelectorAll<HTMLButtonElement>('[data-testid^="gallery.template."]')].filter((b) => b !== busy);
+      if (busy) w.__opening.push(`${busy.textContent} | others disabled: ${others.every((b) => b.disabled)}`);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  await page.getByTestId('gallery.template.resnet50').click();
+  await expect(page.getByTestId('gallery')).toBeHidden();
+  await expect(page.getByTestId('topbar.docName')).toHaveText('ResNet-50');
+  const seen = await page.evaluate(() => (window as unknown as { __opening: string[] }).__opening);
+  expect(seen[0]).toBe('ResNet-50Opening… | others disabled: true');
+  // The canvas shows it already laid out: no card overlaps the next one down.
+  const boxes = await Promise.all(['conv1', 'layer1.0', 'layer1.1'].map(async (n) => (await ed.canvas.node(n).boundingBox())!));
+  expect(boxes[1]!.y).toBeGreaterThan(boxes[0]!.y + boxes[0]!.height);
+  expect(boxes[2]!.y).toBeGreaterThan(boxes[1]!.y + boxes[1]!.height);
+});

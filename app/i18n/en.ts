@@ -19,7 +19,7 @@ export const en = {
     language: 'Language',
     help: 'Shortcuts',
   },
-  gallery: { title: 'Template gallery', close: 'Close', open: 'Open', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: 'Plain (no shortcuts)', vgg: 'VGG', teaching: 'Teaching', blank: 'Blank' } },
+  gallery: { title: 'Template gallery', close: 'Close', open: 'Open', opening: 'Opening…', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: 'Plain (no shortcuts)', vgg: 'VGG', teaching: 'Teaching', blank: 'Blank' } },
   palette: { title: 'Palette', search: 'Search ops…', empty: 'No op matches', hint: 'Drag onto the canvas, or double-click to add.' },
   category: { io: 'Input / output', block: 'Residual blocks', convolution: 'Convolution', normalization: 'Normalization', activation: 'Activation', pooling: 'Pooling', reshape: 'Reshape', merge: 'Merge', other: 'Other' },
   op: {

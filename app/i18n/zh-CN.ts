@@ -9,7 +9,7 @@ export const zhCN: Resources = {
     templates: '模板', open: '打开…', save: '保存', exportOnnx: '导出 ONNX', undo: '撤销', redo: '重做', layout: '布局', layoutTB: '自上而下', layoutLR: '从左到右',
     theme: '主题', light: '浅色', dark: '深色', language: '语言', help: '快捷键',
   },
-  gallery: { title: '模板库', close: '关闭', open: '打开', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: '普通网络（无快捷连接）', vgg: 'VGG', teaching: '教学', blank: '空白' } },
+  gallery: { title: '模板库', close: '关闭', open: '打开', opening: '正在打开…', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: '普通网络（无快捷连接）', vgg: 'VGG', teaching: '教学', blank: '空白' } },
   palette: { title: '组件', search: '搜索算子…', empty: '没有匹配的算子', hint: '拖到画布上，或双击添加。' },
   category: { io: '输入 / 输出', block: '残差块', convolution: '卷积', normalization: '归一化', activation: '激活', pooling: '池化', reshape: '变形', merge: '合并', other: '其他' },
   op: {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TEMPLATES } from '../../src/index.ts';
 import { useActions } from '../canvas/useRelayout.ts';
@@ -27,6 +28,12 @@ function Gallery() {
   const { t } = useTranslation();
   const actions = useActions();
   const families = [...new Set(TEMPLATES.map((x) => x.family))];
+  // A template is laid out before it opens (ELK's first layout can take a second or two): say so.
+  const [opening, setOpening] = useState<string>();
+  const open = (id: string) => {
+    setOpening(id);
+    void Promise.resolve(actions.loadTemplate(id)).finally(() => setOpening(undefined));
+  };
   return (
     <Modal title={t('gallery.title')} testId="gallery">
       {families.map((f) => (
@@ -34,9 +41,9 @@ function Gallery() {
           <h3>{t(`gallery.family.${f}`)}</h3>
           <div className="gallery-grid">
             {TEMPLATES.filter((x) => x.family === f).map((x) => (
-              <button key={x.id} className="gallery-card" data-testid={`gallery.template.${x.id}`} onClick={() => actions.loadTemplate(x.id)}>
+              <button key={x.id} className="gallery-card" data-testid={`gallery.template.${x.id}`} disabled={opening !== undefined} aria-busy={opening === x.id} onClick={() => open(x.id)}>
                 <b>{x.title}</b>
-                <span>{x.description}</span>
+                <span>{opening === x.id ? t('gallery.opening') : x.description}</span>
               </button>
             ))}
           </div>
