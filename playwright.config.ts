@@ -27,6 +27,9 @@ export default defineConfig({
         '--enable-unsafe-webgpu',
         '--enable-unsafe-swiftshader',
         '--use-webgpu-adapter=swiftshader',
+        // A synthetic camera, allowed without a prompt, for the webcam input.
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
       ],
     },
   },

@@ -173,7 +173,11 @@ export function InputPicker({ onPicture, view, source, size }: InputPickerProps)
       </div>
       {camera && <video ref={videoRef} autoPlay muted playsInline className="run-video" />}
       <div className="run-dim">{t('run.input.drop')}</div>
-      {error && <div className="run-error">{error}</div>}
+      {error && (
+        <div className="run-error" role="alert" data-testid="run.input.error">
+          {error}
+        </div>
+      )}
     </div>
   );
 }
