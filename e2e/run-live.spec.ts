@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { CanvasPage } from './pages/editor.ts';
 
@@ -139,5 +140,18 @@ test.describe('live run', () => {
     await run.settled();
     expect(await page.locator('[data-testid^="canvas.node."]').count()).toBe(nodes);
     await expect(canvas.node('block1')).toBeVisible();
+  });
+
+  test('an ImageNet template names its predictions with ImageNet\'s thousand classes, and says its weights are fresh', async ({ page }) => {
+    const run = new RunPanel(page);
+    const imagenet: string[] = JSON.parse(readFileSync(new URL('../public/labels/imagenet.json', import.meta.url), 'utf8'));
+    expect(imagenet).toHaveLength(1000);
+    await page.goto('/?template=resnet18&persist=0&backend=wasm');
+    await run.useGradient();
+    await run.settled();
+    expect(await run.logits()).toHaveLength(1000);
+    const top = await page.getByTestId('run.prediction').textContent();
+    expect(imagenet).toContain(top);
+    await expect(page.getByTestId('run.weights')).toHaveAttribute('data-real', '0');
   });
 });
