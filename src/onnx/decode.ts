@@ -8,7 +8,7 @@
  * for it, and totals are checked against {@link DecodeLimits}.
  */
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { diag, msg, type Diagnostic, type DiagnosticCode, type MessageRef } from '../diagnostics/catalogue.ts';
+import { diag, msg, type Diagnostic, type DiagnosticCode, type MessageArg, type MessageRef } from '../diagnostics/catalogue.ts';
 import {
   AttributeProto_AttributeType as AttrType,
   AttributeProtoSchema,
@@ -87,13 +87,13 @@ class Diagnostics {
   private dropped = 0;
   errors = 0;
   constructor(private readonly cap: number) {}
-  /** Adds a problem; a plain string is a detail without its own message id (shown in English). */
-  add(code: DiagnosticCode, message: string | MessageRef, field?: string): void {
-    this.push(diag(code, asRef(message), field === undefined ? {} : { field }));
+  /** Adds a problem. */
+  add(code: DiagnosticCode, message: MessageRef, field?: string): void {
+    this.push(diag(code, message, field === undefined ? {} : { field }));
   }
   /** A notice about something the reader changed: the code's category, at warning severity. */
-  warn(code: DiagnosticCode, message: string | MessageRef, field?: string): void {
-    this.push({ ...diag(code, asRef(message), field === undefined ? {} : { field }), severity: 'warning' });
+  warn(code: DiagnosticCode, message: MessageRef, field?: string): void {
+    this.push({ ...diag(code, message, field === undefined ? {} : { field }), severity: 'warning' });
   }
   private push(d: Diagnostic): void {
     if (d.severity === 'error') this.errors++;
@@ -107,7 +107,15 @@ class Diagnostics {
   }
 }
 
-const asRef = (m: string | MessageRef): MessageRef => (typeof m === 'string' ? msg('reader-detail', { detail: m }) : m);
+/** Names or phrases as one list, `a, b, c` in English (each item translated on its own). */
+function listOf(items: readonly MessageArg[]): MessageArg {
+  if (items.length === 0) return '';
+  return items.slice(0, -1).reduceRight<MessageArg>((rest, first) => msg('onnx-list', { first, rest }), items[items.length - 1]!);
+}
+
+/** How a node is named in messages: by its name, else by its index (and op type, if any). */
+const nodeLabel = (name: string, index: number, opType: string): MessageRef =>
+  name ? msg('onnx-node-named', { name }) : opType ? msg('onnx-where-node-index-op', { index, opType }) : msg('onnx-where-node-index', { index });
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -130,7 +138,7 @@ interface Ctx {
   tensorBytes: number;
   nodes: number;
   /** Tensors converted from FLOAT16/DOUBLE to FLOAT, reported together at the end. */
-  readonly converted: { readonly where: string; readonly name: string; readonly from: number; readonly isInitializer: boolean }[];
+  readonly converted: { readonly where: MessageRef; readonly name: string; readonly from: number; readonly isInitializer: boolean }[];
 }
 
 function decode(bytes: Uint8Array, lim: DecodeLimits, out: Diagnostics): IrModel | undefined {
@@ -171,15 +179,18 @@ function decode(bytes: Uint8Array, lim: DecodeLimits, out: Diagnostics): IrModel
   if (graph) {
     const foreign = [...new Set(graph.nodes.map((n) => n.domain).filter((d): d is string => !!d && d !== 'ai.onnx'))];
     if (foreign.length > 0) {
-      const versions = foreign.map((d) => `${d} ${proto.opsetImport.find((o) => o.domain === d)?.version ?? '(not imported)'}`);
-      out.warn('RS602', `nodes use operator domains other than ai.onnx (${versions.join(', ')}); the model keeps only the ai.onnx opset, so these versions are not exported again`, 'opset_import');
+      const versions = foreign.map((domain): MessageArg => {
+        const version = proto.opsetImport.find((o) => o.domain === domain)?.version;
+        return version === undefined ? msg('onnx-domain-not-imported', { domain }) : `${domain} ${version}`;
+      });
+      out.warn('RS602', msg('onnx-foreign-domains', { domains: listOf(versions) }), 'opset_import');
     }
   }
 
   if (ctx.converted.length > 0) {
-    const list = ctx.converted.slice(0, 5).map((c) => `${c.where} (${typeName(c.from)})`).join(', ');
-    const more = ctx.converted.length > 5 ? ` and ${ctx.converted.length - 5} more` : '';
-    out.warn('RS602', `${ctx.converted.length} tensor(s) were converted to FLOAT, the only float type the editor keeps: ${list}${more}`, 'graph.initializer');
+    const n = ctx.converted.length;
+    const list = listOf(ctx.converted.slice(0, 5).map((c) => msg('onnx-converted-item', { where: c.where, type: typeName(c.from) })));
+    out.warn('RS602', n > 5 ? msg('onnx-converted-more', { n, list, more: n - 5 }) : msg('onnx-converted', { n, list }), 'graph.initializer');
   }
 
   const metadata: Record<string, string> = {};
@@ -215,11 +226,11 @@ function sniff(bytes: Uint8Array): MessageRef | '' {
 function readOpset(proto: ModelProto, ctx: Ctx): number | undefined {
   const main = proto.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (!main) {
-    ctx.out.add('RS602', 'the model imports no opset for the default ai.onnx domain, so its operators have no meaning', 'opset_import');
+    ctx.out.add('RS602', msg('onnx-no-default-opset'), 'opset_import');
     return undefined;
   }
   if (main.version <= 0n || main.version > 10_000n) {
-    ctx.out.add('RS602', `the model imports ai.onnx opset ${main.version}, which is not a valid opset version`, 'opset_import');
+    ctx.out.add('RS602', msg('onnx-opset-invalid', { version: String(main.version) }), 'opset_import');
     return undefined;
   }
   return Number(main.version);
@@ -230,18 +241,18 @@ function readGraph(g: GraphProto, ctx: Ctx): IrGraph | undefined {
   const errorsBefore = out.errors;
 
   if (g.sparseInitializer.length > 0) {
-    const names = g.sparseInitializer.map((s) => `'${s.values?.name ?? ''}'`).slice(0, 5);
-    out.add('RS602', `the graph has ${g.sparseInitializer.length} sparse initializer(s) (${names.join(', ')}); only dense tensors are supported`, 'graph.sparse_initializer');
+    const names = g.sparseInitializer.slice(0, 5).map((s) => msg('onnx-quoted', { name: s.values?.name ?? '' }));
+    out.add('RS602', msg('onnx-sparse-initializers', { n: g.sparseInitializer.length, names: listOf(names) }), 'graph.sparse_initializer');
   }
   ctx.nodes += g.node.length;
   if (ctx.nodes > lim.maxNodes) {
-    out.add('RS603', `the graph has ${g.node.length} nodes, over the limit of ${lim.maxNodes}`, 'graph.node');
+    out.add('RS603', msg('onnx-nodes-over-limit', { n: g.node.length, limit: lim.maxNodes }), 'graph.node');
     return undefined;
   }
 
   const initializers: IrTensor[] = [];
   for (const [i, t] of g.initializer.entries()) {
-    const ir = readTensor(t, `initializer '${t.name}'`, `graph.initializer[${i}]`, ctx, true);
+    const ir = readTensor(t, msg('onnx-where-initializer', { name: t.name }), `graph.initializer[${i}]`, ctx, true);
     if (ir) initializers.push(ir);
   }
 
@@ -249,9 +260,9 @@ function readGraph(g: GraphProto, ctx: Ctx): IrGraph | undefined {
   const asConverted = (v: IrValueInfo): IrValueInfo =>
     converted.has(v.name) && (v.elemType === DataType.FLOAT16 || v.elemType === DataType.DOUBLE) ? { ...v, elemType: DataType.FLOAT } : v;
 
-  const inputs = readValueInfos(g.input, 'graph input', 'graph.input', ctx, true).map(asConverted);
-  const outputs = readValueInfos(g.output, 'graph output', 'graph.output', ctx, true);
-  const valueInfo = readValueInfos(g.valueInfo, 'value_info', 'graph.value_info', ctx, false).map(asConverted);
+  const inputs = readValueInfos(g.input, (name) => msg('onnx-where-graph-input', { name }), 'graph.input', ctx, true).map(asConverted);
+  const outputs = readValueInfos(g.output, (name) => msg('onnx-where-graph-output', { name }), 'graph.output', ctx, true);
+  const valueInfo = readValueInfos(g.valueInfo, (name) => msg('onnx-where-value-info', { name }), 'graph.value_info', ctx, false).map(asConverted);
 
   const nodes = g.node.map((n, i) => readNode(n, i, ctx));
   if (out.errors > errorsBefore) return undefined;
@@ -261,29 +272,29 @@ function readGraph(g: GraphProto, ctx: Ctx): IrGraph | undefined {
   return { name: g.name, inputs, outputs, nodes: ordered, initializers, valueInfo };
 }
 
-function readValueInfos(vs: readonly ValueInfoProto[], what: string, field: string, ctx: Ctx, required: boolean): IrValueInfo[] {
+function readValueInfos(vs: readonly ValueInfoProto[], what: (name: string) => MessageRef, field: string, ctx: Ctx, required: boolean): IrValueInfo[] {
   const result: IrValueInfo[] = [];
   for (const [i, v] of vs.entries()) {
-    const where = `${what} '${v.name}'`;
+    const where = what(v.name);
     const f = `${field}[${i}]`;
     const type = v.type?.value;
     if (!type || type.case !== 'tensorType') {
-      if (required) ctx.out.add('RS602', `${where} ${type ? 'is not a tensor (sequence, map, optional or sparse types are not supported)' : 'has no type'}`, f);
+      if (required) ctx.out.add('RS602', type ? msg('onnx-value-not-tensor', { where }) : msg('onnx-value-no-type', { where }), f);
       continue;
     }
     const elemType = type.value.elemType;
     if (!IR_TYPES.has(elemType)) {
-      if (required) ctx.out.add('RS602', `${where} has element type ${typeName(elemType)}, which is not supported`, f);
+      if (required) ctx.out.add('RS602', msg('onnx-value-elem-type', { where, type: typeName(elemType) }), f);
       continue;
     }
     const shape = type.value.shape;
     if (!shape) {
       if (!required) continue;
-      ctx.out.warn('RS602', `${where} declares no shape; it is read as a scalar`, f);
+      ctx.out.warn('RS602', msg('onnx-value-no-shape', { where }), f);
     }
     const dimsIn = shape?.dim ?? [];
     if (dimsIn.length > ctx.lim.maxRank) {
-      ctx.out.add('RS603', `${where} has rank ${dimsIn.length}, over the limit of ${ctx.lim.maxRank}`, f);
+      ctx.out.add('RS603', msg('onnx-rank-over-limit', { where, rank: dimsIn.length, limit: ctx.lim.maxRank }), f);
       continue;
     }
     const dims: IrDim[] = [];
@@ -292,7 +303,8 @@ function readValueInfos(vs: readonly ValueInfoProto[], what: string, field: stri
       if (d.value.case === 'dimValue') {
         const n = d.value.value;
         if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) {
-          ctx.out.add('RS603', `${where} has dimension ${n}, which is ${n < 0n ? 'negative' : 'too large'} (dims [${dimsText(dimsIn.map((x) => (x.value.case === 'dimValue' ? x.value.value : (x.value.value ?? '?'))))}])`, f);
+          const dims = dimsText(dimsIn.map((x) => (x.value.case === 'dimValue' ? x.value.value : (x.value.value ?? '?'))));
+          ctx.out.add('RS603', n < 0n ? msg('onnx-dim-negative', { where, dim: String(n), dims }) : msg('onnx-dim-too-large', { where, dim: String(n), dims }), f);
           ok = false;
           break;
         }
@@ -323,40 +335,42 @@ function externalPath(t: TensorProto): { path: string; climbs: boolean } {
   return { path, climbs };
 }
 
+/** Why a tensor whose data lives in an external file is refused, naming the path. */
+function externalMessage(where: MessageRef, t: TensorProto): MessageRef {
+  const { path, climbs } = externalPath(t);
+  if (!path) return msg('onnx-external-data', { where });
+  return climbs ? msg('onnx-external-data-climbs', { where, path }) : msg('onnx-external-data-path', { where, path });
+}
+
 /**
  * Validates and decodes one tensor. Returns undefined (having reported why) when it cannot be
  * read. `isInitializer` decides whether a FLOAT16/DOUBLE conversion is recorded for renaming
  * value infos.
  */
-function readTensor(t: TensorProto, where: string, field: string, ctx: Ctx, isInitializer: boolean): IrTensor | undefined {
+function readTensor(t: TensorProto, where: MessageRef, field: string, ctx: Ctx, isInitializer: boolean): IrTensor | undefined {
   const { out, lim } = ctx;
   if (t.dataLocation === TensorProto_DataLocation.EXTERNAL || t.externalData.length > 0) {
-    const { path, climbs } = externalPath(t);
-    out.add(
-      'RS604',
-      `${where} keeps its data in an external file${path ? ` '${path}'` : ''}${climbs ? ', a path that climbs out of the model\'s folder' : ''}; only self-contained models are read`,
-      field,
-    );
+    out.add('RS604', externalMessage(where, t), field);
     return undefined;
   }
   if (t.segment) {
-    out.add('RS602', `${where} is one segment of a split tensor; segmented tensors are not supported`, field);
+    out.add('RS602', msg('onnx-tensor-segment', { where }), field);
     return undefined;
   }
   const dataType = t.dataType;
   const stored = STORED_SIZE[dataType];
   if (stored === undefined) {
-    out.add('RS602', `${where} has data type ${typeName(dataType)}, which is not supported`, field);
+    out.add('RS602', msg('onnx-data-type-unsupported', { where, type: typeName(dataType) }), field);
     return undefined;
   }
   if (t.dims.length > lim.maxRank) {
-    out.add('RS603', `${where} has rank ${t.dims.length}, over the limit of ${lim.maxRank}`, field);
+    out.add('RS603', msg('onnx-rank-over-limit', { where, rank: t.dims.length, limit: lim.maxRank }), field);
     return undefined;
   }
   let elements = 1n;
   for (const d of t.dims) {
     if (d < 0n) {
-      out.add('RS603', `${where} has a negative dimension (dims [${dimsText(t.dims)}])`, field);
+      out.add('RS603', msg('onnx-tensor-negative-dim', { where, dims: dimsText(t.dims) }), field);
       return undefined;
     }
     elements *= d;
@@ -379,25 +393,25 @@ function readTensor(t: TensorProto, where: string, field: string, ctx: Ctx, isIn
   const used = typedFields.filter(([, n]) => n > 0);
   const wrong = used.find(([name]) => name !== expectedField);
   if (wrong) {
-    out.add('RS602', `${where} (${typeName(dataType)}) carries data in ${wrong[0]}, which does not hold ${typeName(dataType)} elements`, field);
+    out.add('RS602', msg('onnx-tensor-wrong-field', { where, type: typeName(dataType), field: wrong[0] }), field);
     return undefined;
   }
   const typedCount = used.length > 0 ? used[0]![1] : 0;
   const hasRaw = t.rawData.length > 0;
   if (hasRaw && typedCount > 0) {
-    out.add('RS602', `${where} carries its elements twice, in raw_data and in ${expectedField}`, field);
+    out.add('RS602', msg('onnx-tensor-data-twice', { where, field: expectedField }), field);
     return undefined;
   }
 
-  const shape = `dims [${dimsText(t.dims)}]`;
+  const dims = dimsText(t.dims);
   if (hasRaw || typedCount === 0) {
     const need = elements * BigInt(stored);
     if (BigInt(t.rawData.length) !== need) {
-      out.add('RS601', `${where} declares ${elements} elements (${shape}) but carries ${t.rawData.length} bytes of data; ${typeName(dataType)} needs ${need}`, field);
+      out.add('RS601', msg('onnx-tensor-raw-size', { where, elements: String(elements), dims, bytes: t.rawData.length, type: typeName(dataType), need: String(need) }), field);
       return undefined;
     }
   } else if (BigInt(typedCount) !== elements) {
-    out.add('RS601', `${where} declares ${elements} elements (${shape}) but carries ${typedCount} values in ${expectedField}`, field);
+    out.add('RS601', msg('onnx-tensor-value-count', { where, elements: String(elements), dims, values: typedCount, field: expectedField }), field);
     return undefined;
   }
 
@@ -405,7 +419,7 @@ function readTensor(t: TensorProto, where: string, field: string, ctx: Ctx, isIn
   const n = Number(elements);
   const size = n * decodedSize(dataType);
   if (ctx.tensorBytes + size > lim.maxTensorBytes) {
-    out.add('RS603', `${where} (${shape}) would take the model's tensor data past the limit of ${lim.maxTensorBytes} bytes`, field);
+    out.add('RS603', msg('onnx-tensor-bytes-over-limit', { where, dims, limit: lim.maxTensorBytes }), field);
     return undefined;
   }
   ctx.tensorBytes += size;
@@ -480,15 +494,15 @@ function fromTyped(t: TensorProto, dataType: number, n: number): IrTensor['data'
 }
 
 function readNode(n: NodeProto, i: number, ctx: Ctx): IrNode | undefined {
-  const label = n.name ? `node '${n.name}'` : `node #${i}${n.opType ? ` (${n.opType})` : ''}`;
+  const label = nodeLabel(n.name, i, n.opType);
   const field = `graph.node[${i}]`;
   if (!n.opType) {
-    ctx.out.add('RS602', `${label} has no op_type`, field);
+    ctx.out.add('RS602', msg('onnx-node-no-op-type', { node: label }), field);
     return undefined;
   }
   const attributes: IrAttribute[] = [];
   for (const a of n.attribute) {
-    const ir = readAttribute(a, `attribute '${a.name}' of ${label}`, `${field}.attribute`, ctx);
+    const ir = readAttribute(a, msg('onnx-where-attribute-of', { name: a.name, node: label }), `${field}.attribute`, ctx);
     if (ir) attributes.push(ir);
   }
   return {
@@ -504,7 +518,7 @@ function readNode(n: NodeProto, i: number, ctx: Ctx): IrNode | undefined {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function readAttribute(a: AttributeProto, where: string, field: string, ctx: Ctx): IrAttribute | undefined {
+function readAttribute(a: AttributeProto, where: MessageRef, field: string, ctx: Ctx): IrAttribute | undefined {
   const name = a.name;
   const raw = (): IrAttribute => {
     if (a.type === AttrType.GRAPH || a.type === AttrType.GRAPHS) {
@@ -541,7 +555,7 @@ function readAttribute(a: AttributeProto, where: string, field: string, ctx: Ctx
     }
     case AttrType.TENSOR: {
       if (!a.t) {
-        ctx.out.add('RS601', `${where} is a TENSOR attribute with no tensor`, field);
+        ctx.out.add('RS601', msg('onnx-attribute-no-tensor', { where }), field);
         return undefined;
       }
       const t = readTensor(a.t, where, field, ctx, false);
@@ -556,26 +570,25 @@ function readAttribute(a: AttributeProto, where: string, field: string, ctx: Ctx
  * Subgraphs stay opaque (raw attribute bytes), but what would be unsafe to pass on is still
  * refused: external data and sparse initializers anywhere inside, and node counts past the limit.
  */
-function scanSubgraph(g: GraphProto, where: string, field: string, ctx: Ctx): void {
-  const sub = `${where}, subgraph '${g.name}'`;
+function scanSubgraph(g: GraphProto, where: MessageRef, field: string, ctx: Ctx): void {
+  const sub = msg('onnx-where-subgraph', { where, name: g.name });
   ctx.nodes += g.node.length;
   if (ctx.nodes > ctx.lim.maxNodes) {
-    ctx.out.add('RS603', `${sub} takes the node count past the limit of ${ctx.lim.maxNodes}`, field);
+    ctx.out.add('RS603', msg('onnx-subgraph-nodes-over-limit', { where: sub, limit: ctx.lim.maxNodes }), field);
     return;
   }
-  if (g.sparseInitializer.length > 0) ctx.out.add('RS602', `${sub} has sparse initializers; only dense tensors are supported`, field);
-  const checkTensor = (t: TensorProto, what: string): void => {
+  if (g.sparseInitializer.length > 0) ctx.out.add('RS602', msg('onnx-subgraph-sparse', { where: sub }), field);
+  const checkTensor = (t: TensorProto, what: MessageRef): void => {
     if (t.dataLocation === TensorProto_DataLocation.EXTERNAL || t.externalData.length > 0) {
-      const { path, climbs } = externalPath(t);
-      ctx.out.add('RS604', `${what} in ${sub} keeps its data in an external file${path ? ` '${path}'` : ''}${climbs ? ', a path that climbs out of the model\'s folder' : ''}; only self-contained models are read`, field);
+      ctx.out.add('RS604', externalMessage(msg('onnx-where-in', { what, where: sub }), t), field);
     }
   };
-  for (const t of g.initializer) checkTensor(t, `initializer '${t.name}'`);
+  for (const t of g.initializer) checkTensor(t, msg('onnx-where-initializer', { name: t.name }));
   for (const n of g.node) {
     for (const a of n.attribute) {
-      if (a.t) checkTensor(a.t, `attribute '${a.name}'`);
-      for (const t of a.tensors) checkTensor(t, `attribute '${a.name}'`);
-      for (const inner of a.g ? [a.g, ...a.graphs] : a.graphs) scanSubgraph(inner, `${sub}, node '${n.name}'`, field, ctx);
+      if (a.t) checkTensor(a.t, msg('onnx-where-attribute', { name: a.name }));
+      for (const t of a.tensors) checkTensor(t, msg('onnx-where-attribute', { name: a.name }));
+      for (const inner of a.g ? [a.g, ...a.graphs] : a.graphs) scanSubgraph(inner, msg('onnx-where-subgraph-node', { where: sub, name: n.name }), field, ctx);
     }
   }
 }
@@ -593,15 +606,15 @@ function checkAndOrder(
 ): IrNode[] | undefined {
   const { out } = ctx;
   const errorsBefore = out.errors;
-  const label = (i: number): string => (nodes[i]!.name ? `node '${nodes[i]!.name}'` : `node #${i} (${nodes[i]!.opType})`);
+  const label = (i: number): MessageRef => nodeLabel(nodes[i]!.name, i, nodes[i]!.opType);
   const given = new Set<string>([...inputs.map((v) => v.name), ...initializers.map((t) => t.name)]);
   const producer = new Map<string, number>();
   for (const [i, n] of nodes.entries()) {
     for (const o of n.outputs) {
       if (o === '') continue;
       const prev = producer.get(o);
-      if (prev !== undefined) out.add('RS602', `tensor '${o}' is produced by both ${label(prev)} and ${label(i)}`, `graph.node[${i}]`);
-      else if (given.has(o)) out.add('RS602', `${label(i)} writes tensor '${o}', which is already a graph input or initializer`, `graph.node[${i}]`);
+      if (prev !== undefined) out.add('RS602', msg('onnx-tensor-two-producers', { tensor: o, first: label(prev), second: label(i) }), `graph.node[${i}]`);
+      else if (given.has(o)) out.add('RS602', msg('onnx-node-writes-given', { node: label(i), tensor: o }), `graph.node[${i}]`);
       else producer.set(o, i);
     }
   }
@@ -610,12 +623,12 @@ function checkAndOrder(
     for (const name of n.inputs) {
       if (name === '' || given.has(name)) continue;
       const p = producer.get(name);
-      if (p === undefined) out.add('RS602', `${label(i)} reads tensor '${name}', which no graph input, initializer or node produces`, `graph.node[${i}]`);
+      if (p === undefined) out.add('RS602', msg('onnx-node-reads-dangling', { node: label(i), tensor: name }), `graph.node[${i}]`);
       else if (p >= i) sorted = false;
     }
   }
   for (const o of outputs) {
-    if (!given.has(o.name) && !producer.has(o.name)) out.add('RS602', `graph output '${o.name}' is not produced by any node, input or initializer`, 'graph.output');
+    if (!given.has(o.name) && !producer.has(o.name)) out.add('RS602', msg('onnx-output-not-produced', { where: msg('onnx-where-graph-output', { name: o.name }) }), 'graph.output');
   }
   if (out.errors > errorsBefore) return undefined;
   if (sorted) return [...nodes];
@@ -642,8 +655,9 @@ function checkAndOrder(
   }
   if (order.length < nodes.length) {
     const stuck = [...pending.keys()].filter((i) => pending[i]! > 0);
-    const names = stuck.slice(0, 8).map(label).join(', ');
-    out.add('RS602', `the graph has a cycle: ${stuck.length} nodes depend on each other's outputs (${names}${stuck.length > 8 ? ', …' : ''})`, 'graph.node');
+    const names: MessageArg[] = stuck.slice(0, 8).map(label);
+    if (stuck.length > 8) names.push('…');
+    out.add('RS602', msg('onnx-cycle', { n: stuck.length, nodes: listOf(names) }), 'graph.node');
     return undefined;
   }
   return order;

@@ -10,7 +10,7 @@
  * The decoder treats the file as hostile: every length and offset is checked against the bytes
  * present before anything is allocated from it, and problems are diagnostics, never throws.
  */
-import { diag, msg, type Diagnostic } from '../diagnostics/catalogue.ts';
+import { diag, msg, type Diagnostic, type MessageRef } from '../diagnostics/catalogue.ts';
 import type { StoredTensor, WeightStore } from './types.ts';
 import { halfToFloat } from './float16.ts';
 
@@ -133,15 +133,15 @@ interface Entry {
 export function decodeSafetensors(bytes: Uint8Array, limits: Partial<SafetensorsLimits> = {}): DecodedSafetensors {
   const lim = { ...DEFAULT_SAFETENSORS_LIMITS, ...limits };
   const diagnostics: Diagnostic[] = [];
-  const fail = (message: string, field?: string): DecodedSafetensors => {
-    diagnostics.push(diag('RS501', msg('safetensors-invalid', { problem: msg('reader-detail', { detail: message }) }), field === undefined ? {} : { field }));
+  const fail = (problem: MessageRef, field?: string): DecodedSafetensors => {
+    diagnostics.push(diag('RS501', msg('safetensors-invalid', { problem }), field === undefined ? {} : { field }));
     return { metadata: {}, diagnostics };
   };
   try {
     return decode(bytes, lim, diagnostics, fail);
   } catch (err) {
     // A throw is a bug in this reader; the contract is still "never throw".
-    return fail(`the reader failed unexpectedly (${err instanceof Error ? err.message : String(err)})`);
+    return fail(msg('onnx-reader-crashed', { error: err instanceof Error ? err.message : String(err) }));
   }
 }
 
@@ -149,27 +149,27 @@ function decode(
   bytes: Uint8Array,
   lim: SafetensorsLimits,
   diagnostics: Diagnostic[],
-  fail: (message: string, field?: string) => DecodedSafetensors,
+  fail: (problem: MessageRef, field?: string) => DecodedSafetensors,
 ): DecodedSafetensors {
-  if (bytes.length < 8) return fail(`the file is ${bytes.length} bytes, too short for the 8-byte header length`);
+  if (bytes.length < 8) return fail(msg('safetensors-too-short', { bytes: bytes.length }));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLen > lim.maxHeaderBytes) return fail(`the header claims ${headerLen} bytes, over the ${lim.maxHeaderBytes}-byte limit`);
-  if (8 + headerLen > bytes.length) return fail(`the header claims ${headerLen} bytes but the file has only ${bytes.length - 8} after the length`);
+  if (headerLen > lim.maxHeaderBytes) return fail(msg('safetensors-header-over-limit', { bytes: headerLen, limit: lim.maxHeaderBytes }));
+  if (8 + headerLen > bytes.length) return fail(msg('safetensors-header-past-end', { bytes: headerLen, available: bytes.length - 8 }));
 
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
   } catch {
-    return fail('the header is not UTF-8 text');
+    return fail(msg('safetensors-header-not-utf8'));
   }
   let header: unknown;
   try {
     header = JSON.parse(text);
   } catch (err) {
-    return fail(`the header is not JSON (${err instanceof Error ? err.message : String(err)})`);
+    return fail(msg('safetensors-header-not-json', { error: err instanceof Error ? err.message : String(err) }));
   }
-  if (!isObject(header)) return fail('the header is not a JSON object');
+  if (!isObject(header)) return fail(msg('safetensors-header-not-object'));
 
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
@@ -178,8 +178,8 @@ function decode(
   const entries: Entry[] = [];
   const skipped: string[] = [];
   let errors = 0;
-  const error = (message: string, field: string): void => {
-    diagnostics.push(diag('RS501', msg('safetensors-invalid', { problem: msg('reader-detail', { detail: message }) }), { field }));
+  const error = (problem: MessageRef, field: string): void => {
+    diagnostics.push(diag('RS501', msg('safetensors-invalid', { problem }), { field }));
     errors++;
   };
 
@@ -187,38 +187,37 @@ function decode(
     const value = header[name];
     if (name === '__metadata__') {
       if (!isObject(value)) {
-        error('__metadata__ is not an object', '__metadata__');
+        error(msg('safetensors-metadata-not-object'), '__metadata__');
         continue;
       }
       for (const k of Object.keys(value)) {
         const v = value[k];
-        if (typeof v !== 'string') error(`__metadata__ entry '${k}' is not a string`, '__metadata__');
+        if (typeof v !== 'string') error(msg('safetensors-metadata-not-string', { key: k }), '__metadata__');
         else if (k === PROVENANCE_KEY) provenanceText = v;
         else if (k !== '__proto__') metadata[k] = v;
       }
       continue;
     }
-    const where = `tensor '${name}'`;
     if (!isObject(value)) {
-      error(`${where} is not an object`, name);
+      error(msg('safetensors-tensor-not-object', { name }), name);
       continue;
     }
     const { dtype, shape, data_offsets: offsets } = value;
     if (typeof dtype !== 'string' || (FLOAT_DTYPES[dtype] === undefined && OTHER_DTYPES[dtype] === undefined)) {
-      error(`${where} has dtype ${JSON.stringify(dtype)}, which is not a safetensors dtype this reader knows`, name);
+      error(msg('safetensors-bad-dtype', { name, dtype: String(JSON.stringify(dtype)) }), name);
       continue;
     }
     if (!Array.isArray(shape) || shape.length > lim.maxRank || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      error(`${where} has shape ${JSON.stringify(shape)}; it must be a list of at most ${lim.maxRank} non-negative integers`, name);
+      error(msg('safetensors-bad-shape', { name, shape: String(JSON.stringify(shape)), max: lim.maxRank }), name);
       continue;
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      error(`${where} has data_offsets ${JSON.stringify(offsets)}; it must be [begin, end]`, name);
+      error(msg('safetensors-bad-offsets', { name, offsets: String(JSON.stringify(offsets)) }), name);
       continue;
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end || end > dataLen) {
-      error(`${where} has data_offsets [${begin}, ${end}] outside the ${dataLen} bytes of data`, name);
+      error(msg('safetensors-offsets-outside', { name, begin, end, bytes: dataLen }), name);
       continue;
     }
     // Element count from the shape, checked against the byte range before anything is allocated.
@@ -226,7 +225,7 @@ function decode(
     let elements = 1;
     for (const d of shape as number[]) elements *= d;
     if (elements * size !== end - begin) {
-      error(`${where} has shape [${(shape as number[]).join(', ')}] (${elements} ${dtype} elements, ${elements * size} bytes) but data_offsets span ${end - begin} bytes`, name);
+      error(msg('safetensors-size-mismatch', { name, shape: (shape as number[]).join(', '), elements, dtype, bytes: elements * size, span: end - begin }), name);
       continue;
     }
     if (FLOAT_DTYPES[dtype] === undefined) {
@@ -241,7 +240,9 @@ function decode(
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
     const cur = sorted[i]!;
-    if (cur.begin < prev.end) error(`tensors '${prev.name}' [${prev.begin}, ${prev.end}] and '${cur.name}' [${cur.begin}, ${cur.end}] overlap`, cur.name);
+    if (cur.begin < prev.end) {
+      error(msg('safetensors-overlap', { first: prev.name, firstBegin: prev.begin, firstEnd: prev.end, second: cur.name, secondBegin: cur.begin, secondEnd: cur.end }), cur.name);
+    }
   }
 
   const floatEntries = entries.filter((e) => FLOAT_DTYPES[e.dtype] !== undefined);
