@@ -32,13 +32,19 @@ def export_onnx(
     path: Path,
     opset: int,
     fold_bn: bool = False,
+    output_names: tuple[str, ...] = ("logits",),
+    dynamic_axes: dict[str, dict[int, str]] | None = None,
 ) -> onnx.ModelProto:
     """Export ``model`` (put in eval mode) with input ``input`` [N,...] and output ``logits``.
 
-    The batch axis is dynamic and named ``N``. With ``fold_bn=False`` BatchNormalization nodes and
-    torchvision initializer names are kept; with ``fold_bn=True`` torch folds BN into the convs.
-    The written file is checked with onnx.checker (full check, with shape inference) and returned.
+    The batch axis is dynamic and named ``N`` (of the input and of every output), unless
+    ``dynamic_axes`` says otherwise; a model returning a tuple needs one name per output in
+    ``output_names``. With ``fold_bn=False`` BatchNormalization nodes and torchvision initializer
+    names are kept; with ``fold_bn=True`` torch folds BN into the convs. The written file is
+    checked with onnx.checker (full check, with shape inference) and returned.
     """
+    if dynamic_axes is None:
+        dynamic_axes = {name: {0: "N"} for name in ("input", *output_names)}
     model.eval()
     mode = torch.onnx.TrainingMode.EVAL if fold_bn else torch.onnx.TrainingMode.PRESERVE
     with warnings.catch_warnings():
@@ -53,8 +59,8 @@ def export_onnx(
             do_constant_folding=True,
             training=mode,
             input_names=["input"],
-            output_names=["logits"],
-            dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
+            output_names=list(output_names),
+            dynamic_axes=dynamic_axes,
         )
     proto = onnx.load(str(path))
     if not fold_bn and restore_deduplicated_initializers(proto):
