@@ -74,7 +74,11 @@ export function assemble(
     r.forEach((b, i) => blockNames.set(b, { name: `${s}.${i}`, stage: s, index: i, run: r }));
     taken.add(s);
   }
-  const prefixTaken = (name: string) => [...usedStages].some((s) => name === s || name.startsWith(`${s}.`));
+  // A stage's expansion names its blocks `<stage>.<i>` and their layers `<stage>.<i>.conv1`, so
+  // those prefixes are taken; a file's other layers under the stage's name (`layer3.1.conv1` when
+  // only `layer3.0` was recognised as a block, e.g. dilated blocks) keep their names.
+  const claimed = new Set<string>([...blockNames.values()].map((b) => b.name));
+  const prefixTaken = (name: string) => usedStages.has(name) || [...claimed].some((b) => name === b || name.startsWith(`${b}.`));
   const names = new Map<ImportLayer, string>();
   for (const l of layers) {
     if (isBlock(l)) {
@@ -82,7 +86,9 @@ export function assemble(
       continue;
     }
     let base = sanitize(l.hint) || defaultName(l.op);
-    if (prefixTaken(base)) base = `${base}_x`;
+    // A suffix cannot move a name out from under a taken prefix (`layer3.0.conv1_1` is still in
+    // `layer3.0.`), so such a name loses its dots first.
+    if (prefixTaken(base)) base = base.replace(/\./g, '_');
     let name = base;
     for (let k = 1; taken.has(name) || prefixTaken(name); k++) name = `${base}_${k}`;
     taken.add(name);
