@@ -24,6 +24,7 @@ export const en = {
   category: { io: 'Input / output', block: 'Residual blocks', convolution: 'Convolution', normalization: 'Normalization', activation: 'Activation', pooling: 'Pooling', reshape: 'Reshape', merge: 'Merge', other: 'Other' },
   op: {
     Input: 'Input', Output: 'Output', Conv2d: 'Conv 2D', BatchNorm2d: 'BatchNorm', ReLU: 'ReLU', LeakyReLU: 'Leaky ReLU', Sigmoid: 'Sigmoid',
+    Clip: 'Clip', ReLU6: 'ReLU6', SiLU: 'SiLU', Hardsigmoid: 'Hard sigmoid', Hardswish: 'Hard swish', GELU: 'GELU', Mul: 'Multiply',
     MaxPool2d: 'Max pool', AvgPool2d: 'Avg pool', GlobalAvgPool: 'Global avg pool', Flatten: 'Flatten', Linear: 'Linear', Dropout: 'Dropout',
     Add: 'Add', Concat: 'Concat', Softmax: 'Softmax', Identity: 'Identity', ZeroPadShortcut: 'Zero-pad shortcut', Opaque: 'Opaque op',
     BasicBlock: 'Basic block', Bottleneck: 'Bottleneck block', Stage: 'Stage',
@@ -39,6 +40,7 @@ export const en = {
   option: {
     shortcut: { auto: 'auto', identity: 'identity', projection: 'projection (1x1 conv)', 'zero-pad': 'zero-pad (option A)' },
     block: { basic: 'basic', bottleneck: 'bottleneck' },
+    approximate: { none: 'exact (erf)', tanh: 'tanh approximation' },
   },
   inspector: {
     title: 'Inspector', name: 'Name', op: 'Op', none: 'Select a node to edit it. The model settings are below.', model: 'Model', input: 'Input C×H×W',
@@ -51,6 +53,7 @@ export const en = {
     bias: 'Bias', eps: 'Epsilon', lastInBlock: 'Last BN in block', outFeatures: 'Out features', block: 'Block', count: 'Blocks', expansion: 'Expansion',
     negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
     batchNorm: 'BatchNorm', alpha: 'Alpha', countIncludePad: 'Count padding', opType: 'ONNX op', domain: 'Domain', outputShape: 'Output shape', payload: 'Payload',
+    min: 'Min', max: 'Max', beta: 'Beta', approximate: 'Approximation',
   },
   status: {
     params: 'Params', macs: 'MACs', identity: 'identity', projection: 'projection', zeroPad: 'zero-pad', blocks: 'Blocks', diagnostics: '{{count}} problems',

@@ -14,6 +14,7 @@ export const zhCN: Resources = {
   category: { io: '输入 / 输出', block: '残差块', convolution: '卷积', normalization: '归一化', activation: '激活', pooling: '池化', reshape: '变形', merge: '合并', other: '其他' },
   op: {
     Input: '输入', Output: '输出', Conv2d: '二维卷积', BatchNorm2d: '批归一化', ReLU: 'ReLU', LeakyReLU: 'Leaky ReLU', Sigmoid: 'Sigmoid',
+    Clip: '截断', ReLU6: 'ReLU6', SiLU: 'SiLU', Hardsigmoid: 'Hard Sigmoid', Hardswish: 'Hard Swish', GELU: 'GELU', Mul: '逐元素相乘',
     MaxPool2d: '最大池化', AvgPool2d: '平均池化', GlobalAvgPool: '全局平均池化', Flatten: '展平', Linear: '全连接', Dropout: 'Dropout',
     Add: '逐元素相加', Concat: '拼接', Softmax: 'Softmax', Identity: '恒等映射', ZeroPadShortcut: '补零快捷连接', Opaque: '未建模算子',
     BasicBlock: '基本残差块', Bottleneck: '瓶颈残差块', Stage: '阶段',
@@ -27,6 +28,7 @@ export const zhCN: Resources = {
   option: {
     shortcut: { auto: '自动', identity: '恒等', projection: '投影（1×1 卷积）', 'zero-pad': '补零（选项 A）' },
     block: { basic: '基本块', bottleneck: '瓶颈块' },
+    approximate: { none: '精确（erf）', tanh: 'tanh 近似' },
   },
   inspector: {
     title: '属性', name: '名称', op: '算子', none: '选择一个节点进行编辑。模型设置在下方。', model: '模型', input: '输入 C×H×W',
@@ -39,6 +41,7 @@ export const zhCN: Resources = {
     bias: '偏置', eps: 'Epsilon', lastInBlock: '块内最后的 BN', outFeatures: '输出特征', block: '残差块', count: '块数', expansion: '扩展倍数',
     negativeSlope: '负斜率', p: '丢弃概率', inputs: '输入数', axis: '轴', ceilMode: '向上取整',
     batchNorm: '批归一化', alpha: 'Alpha', countIncludePad: '填充计入均值', opType: 'ONNX 算子', domain: '域', outputShape: '输出形状', payload: '载荷',
+    min: '下限', max: '上限', beta: 'Beta', approximate: '近似方式',
   },
   status: {
     params: '参数量', macs: '乘加', identity: '恒等', projection: '投影', zeroPad: '补零', blocks: '残差块', diagnostics: '{{count}} 个问题',

@@ -25,6 +25,7 @@ export const DIAGNOSTICS = {
   RS205: { title: 'channel mismatch', severity: 'error' },
   RS206: { title: 'identity shortcut cannot change dimensions', severity: 'error' },
   RS207: { title: 'output size not positive', severity: 'error' },
+  RS208: { title: 'shapes do not broadcast', severity: 'error' },
   RS301: { title: 'invalid param', severity: 'error' },
   RS302: { title: 'channels not divisible by groups', severity: 'error' },
   RS303: { title: 'zero stride', severity: 'error' },

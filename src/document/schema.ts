@@ -7,7 +7,7 @@ const paramValue = z.union([finite, z.boolean(), z.string(), z.array(finite)]);
 const params = z.record(z.string(), paramValue);
 const opKind = z.enum([
   'Input', 'Output', 'Conv2d', 'BatchNorm2d', 'ReLU', 'LeakyReLU', 'Sigmoid', 'MaxPool2d', 'AvgPool2d', 'GlobalAvgPool', 'Flatten', 'Linear',
-  'Dropout', 'Add', 'Concat', 'Softmax', 'Identity', 'ZeroPadShortcut', 'Opaque', 'BasicBlock', 'Bottleneck', 'Stage',
+  'Dropout', 'Add', 'Mul', 'Concat', 'Clip', 'ReLU6', 'SiLU', 'Hardsigmoid', 'Hardswish', 'GELU', 'Softmax', 'Identity', 'ZeroPadShortcut', 'Opaque', 'BasicBlock', 'Bottleneck', 'Stage',
 ]);
 const blockKind = z.enum(['BasicBlock', 'Bottleneck', 'Stage']);
 

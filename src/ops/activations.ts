@@ -1,5 +1,6 @@
-import { aFloat, numel } from './common.ts';
-import type { OpDef } from './types.ts';
+import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
+import { aFloat, fail, numel } from './common.ts';
+import type { LowerContext, OpDef } from './types.ts';
 
 const sameShape: Pick<OpDef, 'inputCount' | 'infer' | 'cost'> = {
   inputCount: () => 1,
@@ -69,4 +70,127 @@ export const identity: OpDef = {
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
   lower: (ctx, [x]) => ctx.emit('Identity', [x!]),
+};
+
+/** The largest float32: what ONNX Clip uses for a bound that is left out. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Emits `Clip(x, min, max)` with its bounds as scalar constants (inputs since opset 11; we emit 13+). */
+const emitClip = (ctx: LowerContext, x: string, min: number, max: number): string[] => ctx.emit('Clip', [x, ctx.float('min', [], [min]), ctx.float('max', [], [max])]);
+
+/** Clip (torch.clamp): min(max(x, min), max). */
+export const clip: OpDef = {
+  kind: 'Clip',
+  category: 'activation',
+  summary: 'Clip: limits every value to the range [min, max] (torch.clamp).',
+  params: [
+    { name: 'min', type: 'float', default: -1 },
+    { name: 'max', type: 'float', default: 1 },
+  ],
+  ...sameShape,
+  infer({ node, inputs, params }) {
+    const min = Number(params['min']);
+    const max = Number(params['max']);
+    // ONNX would make every value `max`: almost certainly the bounds were typed the wrong way round.
+    if (min > max) {
+      return fail(
+        diag('RS301', msg('clip-range', { node: node.name, min, max }), {
+          nodeId: node.id,
+          field: 'min',
+          fix: { kind: 'set-params', ...fixLabel(msg('fix-swap-clip', { min: max, max: min })), nodeId: node.id, params: { min: max, max: min } },
+        }),
+      );
+    }
+    return { outputs: [inputs[0]!] };
+  },
+  lower: (ctx, [x], _i, _o, p) => emitClip(ctx, x!, Number(p['min']), Number(p['max'])),
+};
+
+/**
+ * ReLU6: min(max(0, x), 6), as in MobileNet. Its own op rather than a Clip preset because that is
+ * the name torch users know it by; it lowers to the same Clip(x, 0, 6) torch exports.
+ */
+export const relu6: OpDef = {
+  kind: 'ReLU6',
+  category: 'activation',
+  summary: 'ReLU6: ReLU capped at 6 — min(max(0, x), 6).',
+  params: [],
+  ...sameShape,
+  lower: (ctx, [x]) => emitClip(ctx, x!, 0, 6),
+};
+
+/** SiLU (swish): x·sigmoid(x). ONNX has no SiLU/Swish op before opset 24, so it is Sigmoid then Mul. */
+export const silu: OpDef = {
+  kind: 'SiLU',
+  category: 'activation',
+  summary: 'SiLU (swish): x · sigmoid(x), a smooth ReLU used by EfficientNet.',
+  params: [],
+  ...sameShape,
+  cost: (inputs) => ({ params: 0, macs: 0, otherOps: 2 * numel(inputs[0]!) }),
+  lower(ctx, [x]) {
+    const [s] = ctx.emit('Sigmoid', [x!], [], { suffix: 'sigmoid' });
+    return ctx.emit('Mul', [x!, s!]);
+  },
+};
+
+/** Hardsigmoid: max(0, min(1, alpha·x + beta)). Defaults are torch's (1/6, 1/2), not ONNX's (0.2, 0.5). */
+export const hardsigmoid: OpDef = {
+  kind: 'Hardsigmoid',
+  category: 'activation',
+  summary: 'Hard sigmoid: a piecewise-linear sigmoid, max(0, min(1, αx + β)).',
+  params: [
+    { name: 'alpha', type: 'float', default: 1 / 6 },
+    { name: 'beta', type: 'float', default: 0.5 },
+  ],
+  ...sameShape,
+  lower: (ctx, [x], _i, _o, p) => ctx.emit('HardSigmoid', [x!], [aFloat('alpha', Number(p['alpha'])), aFloat('beta', Number(p['beta']))]),
+};
+
+/** Hardswish: x·hardsigmoid(x), as in MobileNetV3. ONNX HardSwish exists from opset 14; at 13 it is spelled out. */
+export const hardswish: OpDef = {
+  kind: 'Hardswish',
+  category: 'activation',
+  summary: 'Hard swish: x · hardsigmoid(x), the cheap SiLU of MobileNetV3.',
+  params: [],
+  ...sameShape,
+  cost: (inputs) => ({ params: 0, macs: 0, otherOps: 2 * numel(inputs[0]!) }),
+  lower(ctx, [x]) {
+    if (ctx.opset >= 14) return ctx.emit('HardSwish', [x!]);
+    const [h] = ctx.emit('HardSigmoid', [x!], [aFloat('alpha', 1 / 6), aFloat('beta', 0.5)], { suffix: 'hardsigmoid' });
+    return ctx.emit('Mul', [x!, h!]);
+  },
+};
+
+/**
+ * GELU: x·Φ(x), exactly (erf) or with torch's tanh approximation. ONNX Gelu exists from opset 20;
+ * below it is spelled out in the form torch exports, 0.5·x·(1 + erf(x/√2)), so both import back.
+ */
+export const gelu: OpDef = {
+  kind: 'GELU',
+  category: 'activation',
+  summary: 'GELU: x · Φ(x), the smooth activation of transformers and ConvNeXt.',
+  params: [{ name: 'approximate', type: 'enum', default: 'none', options: ['none', 'tanh'] }],
+  ...sameShape,
+  cost: (inputs) => ({ params: 0, macs: 0, otherOps: 4 * numel(inputs[0]!) }),
+  lower(ctx, [x], _i, _o, p) {
+    const tanh = p['approximate'] === 'tanh';
+    if (ctx.opset >= 20) return ctx.emit('Gelu', [x!], tanh ? [{ name: 'approximate', kind: 'string', value: 'tanh' }] : []);
+    const one = ctx.float('one', [], [1]);
+    let phi2: string; // 1 + erf(x/√2), or 1 + tanh(√(2/π)·(x + 0.044715·x³)): twice Φ(x)
+    if (tanh) {
+      const [x2] = ctx.emit('Mul', [x!, x!], [], { suffix: 'x2' });
+      const [x3] = ctx.emit('Mul', [x!, x2!], [], { suffix: 'x3' });
+      const [cx3] = ctx.emit('Mul', [x3!, ctx.float('c', [], [0.044715])], [], { suffix: 'cx3' });
+      const [inner] = ctx.emit('Add', [x!, cx3!], [], { suffix: 'inner' });
+      const [scaled] = ctx.emit('Mul', [inner!, ctx.float('k', [], [Math.sqrt(2 / Math.PI)])], [], { suffix: 'scaled' });
+      const [t] = ctx.emit('Tanh', [scaled!], [], { suffix: 'tanh' });
+      phi2 = ctx.emit('Add', [t!, one], [], { suffix: 'add' })[0]!;
+    } else {
+      const [d] = ctx.emit('Div', [x!, ctx.float('sqrt2', [], [Math.SQRT2])], [], { suffix: 'div' });
+      const [e] = ctx.emit('Erf', [d!], [], { suffix: 'erf' });
+      phi2 = ctx.emit('Add', [e!, one], [], { suffix: 'add' })[0]!;
+    }
+    const [m] = ctx.emit('Mul', [x!, phi2], [], { suffix: 'mul' });
+    return ctx.emit('Mul', [m!, ctx.float('half', [], [0.5])]);
+  },
 };

@@ -56,3 +56,40 @@ export const concat: OpDef = {
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
   lower: (ctx, ins) => ctx.emit('Concat', ins, [{ name: 'axis', kind: 'int', value: 1 }]),
 };
+
+/**
+ * The shape two tensors broadcast to, ONNX/numpy style, or undefined when they do not. Both carry
+ * the batch axis N in front, so their ranks must be equal: aligning a vector with a feature map
+ * from the right would pair N with a spatial axis.
+ */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | undefined {
+  if (a.length !== b.length) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.push(Math.max(x, y));
+  }
+  return out;
+}
+
+/**
+ * Element-wise product with broadcasting: the gate of a squeeze-and-excitation block,
+ * x (C×H×W) · s (C×1×1), and the second half of SiLU-like gates.
+ */
+export const mul: OpDef = {
+  kind: 'Mul',
+  category: 'merge',
+  summary: 'Multiply: element-wise product, broadcasting size-1 axes — the gate of a squeeze-and-excitation block.',
+  params: [],
+  inputCount: () => 2,
+  infer({ node, inputs }) {
+    const [a, b] = inputs as [readonly number[], readonly number[]];
+    const out = broadcastShape(a, b);
+    if (!out) return fail(diag('RS208', msg(a.length === b.length ? 'mul-shapes' : 'mul-rank', { node: node.name, a: fmtShape(a), b: fmtShape(b) }), { nodeId: node.id, port: 1 }));
+    return { outputs: [out] };
+  },
+  cost: (_inputs, outputs) => ({ params: 0, macs: 0, otherOps: numel(outputs[0]!) }),
+  lower: (ctx, [a, b]) => ctx.emit('Mul', [a!, b!]),
+};

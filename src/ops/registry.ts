@@ -2,11 +2,11 @@ import { basicBlock } from '../blocks/basic-block.ts';
 import { bottleneck } from '../blocks/bottleneck.ts';
 import { stage } from '../blocks/stage.ts';
 import type { OpKind } from '../graph/types.ts';
-import { dropout, identity, leakyRelu, relu, sigmoid, softmax } from './activations.ts';
+import { clip, dropout, gelu, hardsigmoid, hardswish, identity, leakyRelu, relu, relu6, sigmoid, silu, softmax } from './activations.ts';
 import { batchNorm2d } from './batchnorm2d.ts';
 import { conv2d } from './conv2d.ts';
 import { input, output } from './io.ts';
-import { add, concat } from './merge.ts';
+import { add, concat, mul } from './merge.ts';
 import { opaque } from './opaque.ts';
 import { avgPool2d, globalAvgPool, maxPool2d } from './pooling.ts';
 import { flatten, linear } from './reshape.ts';
@@ -22,6 +22,12 @@ export const OPS: Readonly<Record<OpKind, OpDef>> = {
   ReLU: relu,
   LeakyReLU: leakyRelu,
   Sigmoid: sigmoid,
+  Clip: clip,
+  ReLU6: relu6,
+  SiLU: silu,
+  Hardsigmoid: hardsigmoid,
+  Hardswish: hardswish,
+  GELU: gelu,
   MaxPool2d: maxPool2d,
   AvgPool2d: avgPool2d,
   GlobalAvgPool: globalAvgPool,
@@ -29,6 +35,7 @@ export const OPS: Readonly<Record<OpKind, OpDef>> = {
   Linear: linear,
   Dropout: dropout,
   Add: add,
+  Mul: mul,
   Concat: concat,
   Softmax: softmax,
   Identity: identity,

@@ -3,6 +3,7 @@ import { createDocument } from '../document/document.ts';
 import { addNode, connect } from '../graph/edit.ts';
 import type { NodeId } from '../graph/ids.ts';
 import type { OpKind, Params, ResidualDocument, Shape } from '../graph/types.ts';
+import { chain } from '../graph/testing/chain.ts';
 import { analyze } from './analyze.ts';
 
 /** A document Input → op → Output, with the given model input. */
@@ -31,6 +32,12 @@ const CASES: [OpKind, Params, Shape, Shape, number, number][] = [
   ['ReLU', {}, [16, 8, 8], [16, 8, 8], 0, 0],
   ['LeakyReLU', { alpha: 0.2 }, [2, 3, 3], [2, 3, 3], 0, 0],
   ['Sigmoid', {}, [2, 3, 3], [2, 3, 3], 0, 0],
+  ['Clip', { min: -0.5, max: 2 }, [2, 3, 3], [2, 3, 3], 0, 0],
+  ['ReLU6', {}, [2, 3, 3], [2, 3, 3], 0, 0],
+  ['SiLU', {}, [2, 3, 3], [2, 3, 3], 0, 0],
+  ['Hardsigmoid', {}, [2, 3, 3], [2, 3, 3], 0, 0],
+  ['Hardswish', {}, [2, 3, 3], [2, 3, 3], 0, 0],
+  ['GELU', { approximate: 'tanh' }, [2, 3, 3], [2, 3, 3], 0, 0],
   ['Softmax', {}, [10, 1, 1], [10, 1, 1], 0, 0],
   ['Identity', {}, [2, 3, 3], [2, 3, 3], 0, 0],
   ['Dropout', { p: 0.3 }, [2, 3, 3], [2, 3, 3], 0, 0],
@@ -78,5 +85,88 @@ describe('shape rules and costs', () => {
     const a = analyze(doc);
     expect(a.diagnostics).toEqual([]);
     expect(a.nodes.get(cat)!.outputShapes[0]).toEqual([12, 8, 8]);
+  });
+});
+
+/** Input → conv (a) and input → gate path (b) → Mul(a, b) → Output: the two Mul inputs get the given shapes. */
+function mulDoc(a: Params, bPath: { op: OpKind; params: Params }[], input: Shape = [8, 6, 6]): { doc: ResidualDocument; mul: NodeId } {
+  let doc = createDocument({ input: { channels: input[0]!, height: input[1]!, width: input[2]! } });
+  const add = (op: OpKind, params: Params = {}) => {
+    const r = addNode(doc, op, { position: { x: 0, y: 0 }, params });
+    doc = r.doc;
+    return r.id;
+  };
+  const join = (s: NodeId, t: NodeId, port = 0) => (doc = connect(doc, { source: s, sourcePort: 0, target: t, targetPort: port }).doc);
+  const inp = add('Input');
+  const conv = add('Conv2d', a);
+  join(inp, conv);
+  let prev = inp;
+  for (const step of bPath) {
+    const id = add(step.op, step.params);
+    join(prev, id);
+    prev = id;
+  }
+  const mul = add('Mul');
+  join(conv, mul, 0);
+  join(prev, mul, 1);
+  join(mul, add('Output'));
+  return { doc, mul };
+}
+
+describe('Mul broadcasts as ONNX and numpy do', () => {
+  const gate = [{ op: 'GlobalAvgPool' as OpKind, params: {} }, { op: 'Conv2d' as OpKind, params: { outChannels: 8, kernel: 1, padding: 0 } }, { op: 'Sigmoid' as OpKind, params: {} }];
+
+  it('a squeeze-and-excitation gate C×1×1 scales the feature map C×H×W', () => {
+    const { doc, mul } = mulDoc({ outChannels: 8 }, gate);
+    const a = analyze(doc);
+    expect(a.diagnostics).toEqual([]);
+    const info = a.nodes.get(mul)!;
+    expect(info.inputShapes).toEqual([[8, 6, 6], [8, 1, 1]]);
+    expect(info.outputShapes[0]).toEqual([8, 6, 6]);
+    expect(info.cost).toEqual({ params: 0, macs: 0, otherOps: 8 * 36 });
+  });
+
+  it('size-1 axes broadcast on either side, in any position', () => {
+    // [1,6,6] (one channel) · [8,1,1] → [8,6,6]: each side stretches the other's size-1 axes.
+    const { doc, mul } = mulDoc({ outChannels: 1 }, gate);
+    const a = analyze(doc);
+    expect(a.diagnostics).toEqual([]);
+    expect(a.nodes.get(mul)!.outputShapes[0]).toEqual([8, 6, 6]);
+  });
+
+  it.each([
+    ['channels that differ and are not 1', { outChannels: 4 }, gate, 'mul-shapes', 'N×4×6×6', 'N×8×1×1'],
+    ['a vector times a feature map', { outChannels: 8 }, [{ op: 'GlobalAvgPool' as OpKind, params: {} }, { op: 'Flatten' as OpKind, params: {} }], 'mul-rank', 'N×8×6×6', 'N×8'],
+    ['spatial sizes that differ', { outChannels: 8, stride: 2 }, [{ op: 'Identity' as OpKind, params: {} }], 'mul-shapes', 'N×8×3×3', 'N×8×6×6'],
+  ] as const)('%s: RS208 at input 1, naming both shapes', (_name, conv, path, id, a, b) => {
+    const { doc, mul } = mulDoc(conv, [...path]);
+    const ds = analyze(doc).diagnostics;
+    expect(ds.map((d) => d.code)).toEqual(['RS208']);
+    expect(ds[0]).toMatchObject({ nodeId: mul, port: 1, messageRef: { id, args: { node: 'mul_1', a, b } } });
+  });
+
+  it('Add still needs equal shapes: a shortcut that changes dimensions is RS201, not a broadcast', () => {
+    // x [8,2,2] and a stride-2 main path [8,1,1] would broadcast; for a residual sum that is the mistake RS201 names.
+    const { doc, ids } = chain([['Input'], ['Conv2d', { outChannels: 8, stride: 2 }], ['Add'], ['Output']], { channels: 8, height: 2, width: 2 });
+    const joined = connect(doc, { source: ids[0]!, sourcePort: 0, target: ids[2]!, targetPort: 1 }).doc;
+    expect(analyze(joined).diagnostics.map((d) => d.code)).toEqual(['RS201']);
+  });
+});
+
+describe('Clip', () => {
+  it('min above max is RS301 with a fix that swaps them', () => {
+    const { doc, id } = single('Clip', { min: 3, max: -1 }, [2, 3, 3]);
+    const ds = analyze(doc).diagnostics;
+    expect(ds.map((d) => d.code)).toEqual(['RS301']);
+    expect(ds[0]).toMatchObject({ nodeId: id, field: 'min', messageRef: { id: 'clip-range' }, fix: { kind: 'set-params', params: { min: -1, max: 3 } } });
+  });
+
+  it('min equal to max is allowed (a constant output)', () => {
+    expect(analyze(single('Clip', { min: 2, max: 2 }, [2, 3, 3]).doc).diagnostics).toEqual([]);
+  });
+
+  it('GELU refuses an unknown approximation by its param spec', () => {
+    const ds = analyze(single('GELU', { approximate: 'sigmoid' }, [2, 3, 3]).doc).diagnostics;
+    expect(ds.map((d) => [d.code, d.field])).toEqual([['RS301', 'approximate']]);
   });
 });
