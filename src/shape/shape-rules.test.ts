@@ -114,7 +114,7 @@ function mulDoc(a: Params, bPath: { op: OpKind; params: Params }[], input: Shape
 }
 
 describe('Mul broadcasts as ONNX and numpy do', () => {
-  const gate = [{ op: 'GlobalAvgPool' as OpKind, params: {} }, { op: 'Conv2d' as OpKind, params: { outChannels: 8, kernel: 1, padding: 0 } }, { op: 'Sigmoid' as OpKind, params: {} }];
+  const gate: { op: OpKind; params: Params }[] = [{ op: 'GlobalAvgPool', params: {} }, { op: 'Conv2d', params: { outChannels: 8, kernel: 1, padding: 0 } }, { op: 'Sigmoid', params: {} }];
 
   it('a squeeze-and-excitation gate C×1×1 scales the feature map C×H×W', () => {
     const { doc, mul } = mulDoc({ outChannels: 8 }, gate);
