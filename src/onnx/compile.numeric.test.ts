@@ -11,7 +11,7 @@ import type { OpKind, Params, ResidualDocument } from '../graph/types.ts';
 import { numel } from '../ops/common.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
-import type { WeightStore } from '../weights/types.ts';
+import type { StoredTensor, WeightStore } from '../weights/types.ts';
 import { compile, lowerToIr } from './compile.ts';
 import { evaluate } from './testing/reference.ts';
 import { maxRelDiff, runOrt, testInput } from './testing/run-ort.ts';
@@ -74,6 +74,51 @@ describe('each op computes what its definition says (onnxruntime-web WASM vs a r
     doc = connect(doc, { source: byOp('Conv2d'), sourcePort: 0, target: byOp('Concat'), targetPort: 1 }).doc;
     const { ort } = await checkAgainstReference(doc);
     expect(ort['logits']!.dims).toEqual([2, 8, 9, 9]);
+  });
+});
+
+/** Conv weights uniform in ±3, so the activations after them see values beyond their knees (ReLU6's 6, Hardswish's ±3). */
+function loudConvStore(doc: ResidualDocument): WeightStore {
+  const owners = new Map(analyze(doc).layers.map((l) => [l.name, l.owner]));
+  const store = new Map<string, StoredTensor>();
+  for (const t of lowerToIr(doc).model!.graph.initializers) {
+    const layer = t.name.replace(/\.weight$/, '');
+    if (t.dims.length !== 4 || layer === t.name) continue;
+    store.set(t.name, { dims: t.dims, data: testInput(numel(t.dims), 5).map((v) => 3 * v), owner: owners.get(layer)!, origin: 'trained' });
+  }
+  return store;
+}
+
+describe('activations and gates of modern residual nets, at each opset where their lowering differs', () => {
+  const opsOf = (r: ReturnType<typeof compile>) => r.model!.graph.nodes.map((n) => n.opType).filter((t) => t !== 'Identity');
+  // [name, ops, ONNX op types per opset]: the lowering is checked by what it emits as well as by what it computes.
+  const cases: [string, [OpKind, Params?][], Record<number, string[]>][] = [
+    ['Clip', [['Clip', { min: -0.25, max: 0.5 }]], { 13: ['Clip'], 21: ['Clip'] }],
+    ['ReLU6 (on inputs scaled past 6)', [['Conv2d', { outChannels: 4, kernel: 1, padding: 0 }], ['ReLU6']], { 13: ['Conv', 'Clip'], 21: ['Conv', 'Clip'] }],
+    ['SiLU', [['SiLU']], { 13: ['Sigmoid', 'Mul'], 17: ['Sigmoid', 'Mul'], 21: ['Sigmoid', 'Mul'] }],
+    ['Hardsigmoid (torch defaults)', [['Hardsigmoid']], { 13: ['HardSigmoid'], 21: ['HardSigmoid'] }],
+    ['Hardsigmoid alpha 0.3 beta 0.4', [['Hardsigmoid', { alpha: 0.3, beta: 0.4 }]], { 17: ['HardSigmoid'] }],
+    ['Hardswish', [['Conv2d', { outChannels: 4, kernel: 1, padding: 0 }], ['Hardswish']], { 13: ['Conv', 'HardSigmoid', 'Mul'], 14: ['Conv', 'HardSwish'], 17: ['Conv', 'HardSwish'] }],
+    ['GELU', [['GELU']], { 13: ['Div', 'Erf', 'Add', 'Mul', 'Mul'], 19: ['Div', 'Erf', 'Add', 'Mul', 'Mul'], 20: ['Gelu'], 21: ['Gelu'] }],
+    ['GELU tanh', [['GELU', { approximate: 'tanh' }]], { 17: ['Mul', 'Mul', 'Mul', 'Add', 'Mul', 'Tanh', 'Add', 'Mul', 'Mul'], 20: ['Gelu'] }],
+  ];
+  const flat = cases.flatMap(([name, ops, byOpset]) => Object.entries(byOpset).map(([o, types]) => [name, Number(o), ops, types] as const));
+  it.each(flat)('%s at opset %i', async (_name, opset, ops, types) => {
+    const doc = chainDoc(ops, undefined, { opset });
+    const { r } = await checkAgainstReference(doc, loudConvStore(doc));
+    expect(opsOf(r)).toEqual(types);
+  });
+
+  it('Mul gates a feature map with a squeeze-and-excitation branch (C×H×W · C×1×1), at opsets 13 and 21', async () => {
+    for (const opset of [13, 21]) {
+      let doc = chainDoc([['Conv2d', { outChannels: 6 }], ['GlobalAvgPool'], ['Conv2d', { outChannels: 6, kernel: 1, padding: 0 }], ['Sigmoid'], ['Mul']], undefined, { opset });
+      const conv = doc.nodes.find((n) => n.op === 'Conv2d')!.id;
+      const mul = doc.nodes.find((n) => n.op === 'Mul')!.id;
+      // The chain fed Sigmoid into Mul's port 0; the feature map goes to port 1.
+      doc = connect(doc, { source: conv, sourcePort: 0, target: mul, targetPort: 1 }).doc;
+      const { ort } = await checkAgainstReference(doc);
+      expect(ort['logits']!.dims).toEqual([2, 6, 9, 9]);
+    }
   });
 });
 

@@ -105,6 +105,59 @@ function broadcastSame(a: RefTensor, b: RefTensor, f: (x: number, y: number) => 
   return { dims: a.dims, data: a.data.map((v, i) => f(v, b.data[i]!)) };
 }
 
+/** Multidirectional (numpy) broadcasting of a binary op, written out index by index. */
+function broadcast(a: RefTensor, b: RefTensor, f: (x: number, y: number) => number): RefTensor {
+  const rank = Math.max(a.dims.length, b.dims.length);
+  const pad = (d: number[]) => [...Array<number>(rank - d.length).fill(1), ...d];
+  const da = pad(a.dims);
+  const db = pad(b.dims);
+  const dims = da.map((x, k) => {
+    const y = db[k]!;
+    if (x !== y && x !== 1 && y !== 1) throw new Error(`reference: shapes do not broadcast ${a.dims} vs ${b.dims}`);
+    return Math.max(x, y);
+  });
+  const total = dims.reduce((p, q) => p * q, 1);
+  const out = new Float64Array(total);
+  const idx = new Array<number>(rank).fill(0);
+  for (let o = 0; o < total; o++) {
+    let ia = 0;
+    let ib = 0;
+    for (let k = 0; k < rank; k++) {
+      ia = ia * da[k]! + (da[k] === 1 ? 0 : idx[k]!);
+      ib = ib * db[k]! + (db[k] === 1 ? 0 : idx[k]!);
+    }
+    out[o] = f(a.data[ia]!, b.data[ib]!);
+    for (let k = rank - 1; k >= 0; k--) {
+      if (++idx[k]! < dims[k]!) break;
+      idx[k] = 0;
+    }
+  }
+  return { dims, data: out };
+}
+
+/** erf to about 1e-13, by its Maclaurin series near 0 and a continued fraction of erfc beyond. */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = ax;
+    let sum = ax;
+    for (let k = 1; k < 200; k++) {
+      term *= (-ax * ax) / k;
+      const add = term / (2 * k + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * sum);
+  }
+  // erfc(x) = exp(-x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))), evaluated from the tail.
+  let f = ax;
+  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
+  return Math.sign(x) * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f);
+}
+
+const gelu = (v: number, tanh: boolean) => (tanh ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))) : 0.5 * v * (1 + erf(v / Math.SQRT2)));
+const hardSigmoid = (v: number, alpha: number, beta: number) => Math.max(0, Math.min(1, alpha * v + beta));
+
 /** Evaluates the model's graph on `input`, returning every tensor by name. */
 export function evaluate(model: IrModel, input: RefTensor): Map<string, RefTensor> {
   const env = new Map<string, RefTensor>();
@@ -181,8 +234,42 @@ export function evaluate(model: IrModel, input: RefTensor): Map<string, RefTenso
         break;
       }
       case 'Add':
-        y = broadcastSame(x, i[1]!, (a, b) => a + b);
+        // Same shapes except where the other input is a scalar constant (GELU's `+ 1`): a residual sum must not broadcast.
+        y = i[1]!.data.length === 1 || x.data.length === 1 ? broadcast(x, i[1]!, (a, b) => a + b) : broadcastSame(x, i[1]!, (a, b) => a + b);
         break;
+      case 'Mul':
+        y = broadcast(x, i[1]!, (a, b) => a * b);
+        break;
+      case 'Div':
+        y = broadcast(x, i[1]!, (a, b) => a / b);
+        break;
+      case 'Erf':
+        y = { dims: x.dims, data: x.data.map(erf) };
+        break;
+      case 'Tanh':
+        y = { dims: x.dims, data: x.data.map(Math.tanh) };
+        break;
+      case 'Clip': {
+        const lo = i[1] ? i[1].data[0]! : -Infinity;
+        const hi = i[2] ? i[2].data[0]! : Infinity;
+        y = { dims: x.dims, data: x.data.map((v) => Math.min(hi, Math.max(lo, v))) };
+        break;
+      }
+      case 'HardSigmoid': {
+        const a = float(n, 'alpha', 0.2);
+        const b = float(n, 'beta', 0.5);
+        y = { dims: x.dims, data: x.data.map((v) => hardSigmoid(v, a, b)) };
+        break;
+      }
+      case 'HardSwish':
+        y = { dims: x.dims, data: x.data.map((v) => v * hardSigmoid(v, 1 / 6, 0.5)) };
+        break;
+      case 'Gelu': {
+        const a = attr(n, 'approximate');
+        const tanh = a?.kind === 'string' && a.value === 'tanh';
+        y = { dims: x.dims, data: x.data.map((v) => gelu(v, tanh)) };
+        break;
+      }
       case 'Concat': {
         const [N] = x.dims as [number];
         const parts = i as RefTensor[];
