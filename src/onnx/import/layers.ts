@@ -8,6 +8,7 @@
 import { diag, msg, renderMessage, type Diagnostic, type MessageRef } from '../../diagnostics/catalogue.ts';
 import { nodeId } from '../../graph/ids.ts';
 import type { OpKind, ParamValue, Shape } from '../../graph/types.ts';
+import { FLOAT32_MAX } from '../../ops/activations.ts';
 import { getOp } from '../../ops/registry.ts';
 import { resolveParams } from '../../ops/validate.ts';
 import { DataType, type IrAttribute, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
@@ -109,7 +110,7 @@ export function mapLayers(model: IrModel): MappedGraph {
       consts.set(out, consts.get(n.inputs[0])!);
       continue;
     }
-    let layer = std ? mapKnown(n, ctx) : undefined;
+    let layer = std ? (fuseActivation(g.nodes, i, ctx, { consumers, graphOutputs }, fused) ?? mapKnown(n, ctx)) : undefined;
     // MatMul + Add (bias) → one Linear.
     if (layer && n.opType === 'MatMul') {
       const cons = consumers.get(out) ?? [];
@@ -315,6 +316,24 @@ function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
       return { ...layer('Concat', { inputs: k }), inputs: [...n.inputs] };
     }
     case 'Softmax': {
+    case 'Clip': {
+      const bounds = clipBounds(n, ctx);
+      if (!bounds) return undefined;
+      // torch exports nn.ReLU6 as exactly this Clip; its users know it by that name.
+      return bounds.min === 0 && bounds.max === 6 ? layer('ReLU6') : layer('Clip', { min: tidyFloat(bounds.min), max: tidyFloat(bounds.max) });
+    }
+    case 'HardSigmoid': {
+      // ONNX's defaults (0.2, 0.5) differ from torch's (1/6, 0.5), which are the op's.
+      const alpha = floatAttr(n, 'alpha', 0.2);
+      const beta = floatAttr(n, 'beta', 0.5);
+      return dataOnly(1) && alpha !== undefined && beta !== undefined ? layer('Hardsigmoid', { alpha: tidyFloat(alpha), beta: tidyFloat(beta) }) : undefined;
+    }
+    case 'HardSwish':
+      return dataOnly(1) ? layer('Hardswish') : undefined;
+    case 'Gelu': {
+      const approximate = stringAttr(n, 'approximate', 'none');
+      return dataOnly(1) && (approximate === 'none' || approximate === 'tanh') ? layer('GELU', { approximate }) : undefined;
+    }
       if (!dataOnly(1)) return undefined;
       const rank = (ctx.shapes.get(x)?.length ?? -2) + 1;
       const axis = intAttr(n, 'axis', ctx.opset < 13 ? 1 : -1);
@@ -362,6 +381,8 @@ const ELEMENTWISE = new Set('Add Sub Mul Div Pow Max Min Mean Sum'.split(' '));
 /** Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. */
 function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape>): ImportLayer {
   const dataInputs: string[] = [];
+    case 'Mul':
+      return dataOnly(2) ? { ...layer('Mul'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
   const slots: OpaqueSlot[] = n.inputs.map((name): OpaqueSlot => {
     if (name === '') return { empty: true };
     if (ctx.isData(name)) {
@@ -398,6 +419,106 @@ function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape
 function windowShapeNd(n: IrNode, input: Shape, slots: readonly OpaqueSlot[]): Shape | undefined {
   if (input.length !== 3) return undefined;
   const w = slots[1] && 'constant' in slots[1] ? slots[1].constant : undefined;
+/** Clip's bounds: constant inputs from opset 11, attributes before; a bound left out is ±FLOAT32_MAX, as in ONNX. */
+function clipBounds(n: IrNode, ctx: MapCtx): { min: number; max: number } | undefined {
+  const x = n.inputs[0]!;
+  if (ctx.opset < 11) {
+    const min = floatAttr(n, 'min', -FLOAT32_MAX);
+    const max = floatAttr(n, 'max', FLOAT32_MAX);
+    return n.inputs.length === 1 && min !== undefined && max !== undefined ? { min, max } : undefined;
+  }
+  if (n.inputs.length > 3 || !ctx.isData(x)) return undefined;
+  const bound = (name: string | undefined, def: number): number | undefined => {
+    if (!name) return def;
+    const t = floatConst(ctx, name);
+    return t && t.data.length === 1 ? Number(t.data[0]) : undefined;
+  };
+  const min = bound(n.inputs[1], -FLOAT32_MAX);
+  const max = bound(n.inputs[2], FLOAT32_MAX);
+  return min !== undefined && max !== undefined ? { min, max } : undefined;
+}
+
+/** Who reads each tensor, for the fusions: node indices per tensor name, and the graph outputs. */
+interface TensorUses {
+  readonly consumers: ReadonlyMap<string, readonly number[]>;
+  readonly graphOutputs: ReadonlySet<string>;
+}
+
+/** The Constant node producing each tensor, per node list (a fusion looks ahead of the Constants the loop has read). */
+const constantProducers = new WeakMap<readonly IrNode[], Map<string, IrNode>>();
+
+/**
+ * Activations torch 1.13 exports as several nodes, recognised from their first node and mapped to
+ * one layer: SiLU as Sigmoid·Mul(x, sigmoid(x)); Hardswish at opset 13 as HardSigmoid(1/6, 1/2)
+ * then Mul(x, ·); GELU as Div(x, √2), Erf, Add 1, Mul x, Mul 0.5. Every inner tensor must have
+ * exactly one reader and not be a graph output, or the pattern is not a private computation of the
+ * activation. The other nodes are added to `fused`. Activations keep their input's shape, so the
+ * layer's shape rule cannot refuse what is fused here.
+ */
+function fuseActivation(nodes: readonly IrNode[], i: number, ctx: MapCtx, uses: TensorUses, fused: Set<number>): ImportLayer | undefined {
+  const n = nodes[i]!;
+  const x = n.inputs[0];
+  if (!x || !ctx.isData(x) || !n.outputs[0]) return undefined;
+  const std = (m: IrNode) => !m.domain || m.domain === 'ai.onnx';
+  const readerOf = (t: string, opType: string): number | undefined => {
+    const c = uses.consumers.get(t) ?? [];
+    return c.length === 1 && !uses.graphOutputs.has(t) && nodes[c[0]!]!.opType === opType && std(nodes[c[0]!]!) ? c[0]! : undefined;
+  };
+  const otherInput = (m: IrNode, t: string): string | undefined => (m.inputs.length !== 2 ? undefined : m.inputs[0] === t ? m.inputs[1] : m.inputs[1] === t ? m.inputs[0] : undefined);
+  const scalar = (name: string | undefined): number | undefined => {
+    if (!name) return undefined;
+    let producers = constantProducers.get(nodes);
+    if (!producers) constantProducers.set(nodes, (producers = new Map(nodes.filter((m) => m.opType === 'Constant' && std(m) && m.outputs[0]).map((m) => [m.outputs[0]!, m]))));
+    const p = producers.get(name);
+    const t = ctx.consts.get(name) ?? (p ? constantValue(p) : undefined);
+    return t && t.dataType === DataType.FLOAT && t.data.length === 1 ? Number(t.data[0]) : undefined;
+  };
+  /** Follows a chain: each step names the op reading the previous output and what its other input must be. */
+  const chain = (steps: readonly [opType: string, other: (name: string | undefined) => boolean][]): number[] | undefined => {
+    const found: number[] = [];
+    let t = n.outputs[0]!;
+    for (const [opType, fits] of steps) {
+      const k = readerOf(t, opType);
+      const m = k === undefined ? undefined : nodes[k]!;
+      if (!m || !m.outputs[0] || !fits(m.inputs.length === 1 ? undefined : otherInput(m, t))) return undefined;
+      found.push(k!);
+      t = m.outputs[0];
+    }
+    return found;
+  };
+  const isX = (name: string | undefined) => name === x;
+  const near = (v: number) => (name: string | undefined) => {
+    const s = scalar(name);
+    return s !== undefined && Math.abs(s - v) <= 1e-6 * Math.max(1, Math.abs(v));
+  };
+  const unary = (name: string | undefined) => name === undefined;
+
+  let op: OpKind | undefined;
+  let found: number[] | undefined;
+  if (n.opType === 'Sigmoid' && n.inputs.length === 1) {
+    found = chain([['Mul', isX]]);
+    op = 'SiLU';
+  } else if (n.opType === 'HardSigmoid' && n.inputs.length === 1 && Math.fround(floatAttr(n, 'alpha', 0.2) ?? 0) === Math.fround(1 / 6) && floatAttr(n, 'beta', 0.5) === 0.5) {
+    found = chain([['Mul', isX]]);
+    op = 'Hardswish';
+  } else if (n.opType === 'Div' && near(Math.SQRT2)(n.inputs[1])) {
+    found = chain([['Erf', unary], ['Add', near(1)], ['Mul', isX], ['Mul', near(0.5)]]);
+    op = 'GELU';
+  }
+  if (!op || !found) return undefined;
+  for (const k of found) fused.add(k);
+  const last = nodes[found.at(-1)!]!;
+  return {
+    op,
+    params: op === 'GELU' ? { approximate: 'none' } : {},
+    inputs: [x],
+    output: last.outputs[0]!,
+    hint: modulePath(n.name),
+    weights: new Map(),
+    source: [n, ...found.map((k) => nodes[k]!)].map(label).join(' + '),
+  };
+}
+
   const ks = intsAttr(n, 'kernel_shape', w?.dims.slice(2));
   const strides = intsAttr(n, 'strides', [1, 1]);
   const dil = intsAttr(n, 'dilations', [1, 1]);

@@ -511,10 +511,10 @@ const seconds = (ms?: number) => (ms === undefined ? '' : (ms / 1000).toFixed(2)
  * The console report: counts per source; every corpus file; for the test data every file that
  * does not fail plainly refused (round trips and failures), and refusals grouped by diagnostic.
  */
-export function formatReport(results: readonly FileResult[], knownFailing: ReadonlySet<string>, totalMs: number): string {
+export function formatReport(results: readonly FileResult[], knownFailing: ReadonlySet<string>, totalMs: number, stepTimeoutMs: number): string {
   const lines: string[] = [];
   const counts = countStatuses(results);
-  lines.push(`Import corpus: ${results.length} files in ${(totalMs / 1000).toFixed(1)} s (rule: round-trips within ${TOLERANCE} with the same params, or refused clearly)`);
+  lines.push(`Import corpus: ${results.length} files in ${(totalMs / 1000).toFixed(1)} s (rule: round-trips within ${TOLERANCE} with the same params and names, or refused clearly; ${stepTimeoutMs / 1000} s per import and per compile)`);
   lines.push('source          round-trips  refused-clearly  FAILS');
   for (const [source, c] of Object.entries(counts)) lines.push(`${source.padEnd(16)}${String(c['round-trips']).padStart(11)}  ${String(c['refused-clearly']).padStart(15)}  ${String(c.FAILS).padStart(5)}`);
   const row = (r: FileResult) => `${r.status.padEnd(15)} ${(knownFailing.has(r.id) ? 'K' : ' ')} ${seconds(r.importMs).padStart(6)} ${seconds(r.compileMs).padStart(6)}  ${r.id}: ${r.reason}${r.firstDiagnostic && r.status === 'FAILS' && !r.reason.includes(r.firstDiagnostic) ? ` [${r.firstDiagnostic}]` : ''}`;
@@ -524,7 +524,9 @@ export function formatReport(results: readonly FileResult[], knownFailing: Reado
   for (const r of data.filter((x) => x.status !== 'refused-clearly')) lines.push(row(r));
   const refusals = new Map<string, number>();
   for (const r of data.filter((x) => x.status === 'refused-clearly')) {
-    const key = r.firstDiagnostic?.replace(/'[^']*'/g, "'…'").replace(/(?<!^RS)\d+/g, 'N').slice(0, 110) ?? r.reason;
+    const d = r.firstDiagnostic ?? r.reason;
+    const at = d.indexOf(' ');
+    const key = `${d.slice(0, at)} ${d.slice(at + 1).replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N')}`.slice(0, 110);
     refusals.set(key, (refusals.get(key) ?? 0) + 1);
   }
   lines.push('', 'onnx-testdata refusals by first diagnostic (names and numbers elided):');
