@@ -1,16 +1,16 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from '../document/document.ts';
 import type { ResidualDocument } from '../graph/types.ts';
 import { fmtShape } from '../ops/common.ts';
 import { lowerToIr } from '../onnx/compile.ts';
 import { foldBatchNorm } from '../onnx/passes/fold-batchnorm.ts';
-import { writeModel } from '../onnx/serialize.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate, TEMPLATES, type TemplateOptions } from '../templates/templates.ts';
 import { decodeSafetensors } from '../weights/safetensors.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { defaultThreads, startWeightWorkers, worthWorkers, writeModelFile } from './export-file.ts';
 import { importCommand, loadOnnx } from './import-command.ts';
 
 const USAGE = `usage: residual-studio <command> [options]
@@ -18,7 +18,10 @@ const USAGE = `usage: residual-studio <command> [options]
   summary <template|project.json> [--json] [--input CxHxW] [--classes N]
   export  <template|project.json> -o out.onnx [--opset N] [--seed N] [--zero-init-residual]
                                   [--input CxHxW] [--classes N] [--fold-bn]
+                                  [--threads N] [--timings]
   import  <model.onnx> -o project.json        import an ONNX file (weights go beside it);
+          [--input-size HxW] [--time-limit S] working size for symbolic H/W (default 224),
+                                              give up after S seconds (default 60);
                                               summary and export also take an .onnx file`;
 
 /** A document and the real weights that go with it, if any. */
@@ -56,7 +59,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'summary':
         return summary(rest, io);
       case 'export':
-        return exportCmd(rest, io);
+        return await exportCmd(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -100,8 +103,9 @@ export function load(source: string, flags: Record<string, string | boolean>): L
   if (t) return { doc: t };
   if (!existsSync(source)) throw new UsageError(`"${source}" is neither a template (see 'residual-studio templates') nor a file`);
   if (source.toLowerCase().endsWith('.onnx')) {
-    const { doc, weights } = loadOnnx(source);
     if (opts.classes !== undefined) throw new UsageError('--classes applies to templates only; edit the final Linear layer of an imported model instead');
+    // --input gives a file with symbolic height and width its working size; a fixed file keeps its own.
+    const { doc, weights } = loadOnnx(source, opts.input ? { inputSize: { height: opts.input.height, width: opts.input.width } } : {});
     const d = opts.input ? { ...doc, input: { ...doc.input, ...opts.input } } : doc;
     return weights ? { doc: d, weights } : { doc: d };
   }
@@ -190,11 +194,28 @@ function summary(args: string[], io: Io): number {
   return 0;
 }
 
-function exportCmd(args: string[], io: Io): number {
-  const { positional, flags } = parseArgs(args, { o: 'string', output: 'string', opset: 'string', seed: 'string', 'zero-init-residual': 'bool', input: 'string', classes: 'string', 'fold-bn': 'bool' });
+async function exportCmd(args: string[], io: Io): Promise<number> {
+  const t0 = performance.now();
+  const { positional, flags } = parseArgs(args, {
+    o: 'string',
+    output: 'string',
+    opset: 'string',
+    seed: 'string',
+    'zero-init-residual': 'bool',
+    input: 'string',
+    classes: 'string',
+    'fold-bn': 'bool',
+    threads: 'string',
+    timings: 'bool',
+  });
   if (positional.length !== 1) throw new UsageError('export takes one template or project file');
   const out = (flags['o'] ?? flags['output']) as string | undefined;
   if (!out) throw new UsageError('export needs -o out.onnx');
+  let threads = defaultThreads();
+  if (flags['threads'] !== undefined) {
+    threads = Number(flags['threads']);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`--threads must be a whole number from 1 to 64, got "${String(flags['threads'])}"`);
+  }
   const loaded = load(positional[0]!, flags);
   let doc = loaded.doc;
   if (flags['seed'] !== undefined) {
@@ -208,29 +229,61 @@ function exportCmd(args: string[], io: Io): number {
     opset = Number(flags['opset']);
     if (!Number.isInteger(opset)) throw new UsageError(`--opset must be a whole number, got "${String(flags['opset'])}"`);
   }
-  // Lower to IR with fresh weights deferred, then stream the file: weights are generated into one
-  // scratch buffer and written as they are made, never held all at once.
-  const r = lowerToIr(doc, { ...(opset !== undefined ? { opset } : {}), ...(loaded.weights ? { weights: loaded.weights } : {}), deferWeights: true });
-  if (!r.model) {
-    const first = r.diagnostics.find((d) => d.severity === 'error');
-    throw new UsageError(`cannot export ${doc.name}: ${first?.code} ${first?.message}`);
-  }
-  const model = flags['fold-bn'] === true ? foldBatchNorm(r.model) : r.model;
-  let fd: number;
+  const t1 = performance.now();
+  const analysis = analyze(doc);
+  const t2 = performance.now();
+  // Fresh weights are generated as the file is written, straight into their place in it, on as
+  // many threads as there are (see export-file.ts). Workers boot while this thread lowers.
+  const workers = startWeightWorkers(threads > 1 && worthWorkers(analysis.totals.params) ? threads - 1 : 0);
+  let written: Awaited<ReturnType<typeof writeModelFile>>;
+  let opsetUsed: number;
+  let t3: number;
+  let t4: number;
   try {
-    fd = openSync(out, 'w');
-  } catch (e) {
-    throw new UsageError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let size: number;
-  try {
-    size = writeModel(model, (chunk) => {
-      let off = 0;
-      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-    });
+    const r = lowerToIr(doc, { ...(opset !== undefined ? { opset } : {}), ...(loaded.weights ? { weights: loaded.weights } : {}), deferWeights: true, analysis });
+    if (!r.model) {
+      const first = r.diagnostics.find((d) => d.severity === 'error');
+      throw new UsageError(`cannot export ${doc.name}: ${first?.code} ${first?.message}`);
+    }
+    const model = flags['fold-bn'] === true ? foldBatchNorm(r.model) : r.model;
+    opsetUsed = model.opset;
+    t3 = performance.now();
+    let fd: number;
+    try {
+      fd = openSync(out, 'w');
+    } catch (e) {
+      throw new UsageError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    t4 = performance.now();
+    try {
+      written = await writeModelFile(model, fd, { workers, source: { doc, opset: model.opset } });
+    } finally {
+      closeSync(fd);
+    }
   } finally {
-    closeSync(fd);
+    workers.stop();
   }
-  io.stdout(`wrote ${out} (${(size / 2 ** 20).toFixed(1)} MB, opset ${model.opset})\n`);
+  const t5 = performance.now();
+  io.stdout(`wrote ${out} (${(written.size / 2 ** 20).toFixed(1)} MB, opset ${opsetUsed})\n`);
+  if (flags['timings']) {
+    // One JSON line, for `npm run bench` and anyone asking where the time went.
+    const w = written.timings;
+    const ms = (x: number) => Math.round(x * 10) / 10;
+    const stages = {
+      loadMs: ms(t1 - t0),
+      analyseMs: ms(t2 - t1),
+      lowerMs: ms(t3 - t2),
+      openMs: ms(t4 - t3),
+      serialiseMs: ms(w.planMs),
+      weightsMs: ms(w.weightsMs),
+      writeMs: ms(w.writeMs),
+      generateAndWriteMs: ms(w.generateAndWriteMs),
+      closeMs: ms(t5 - t4 - w.planMs - w.generateAndWriteMs),
+      totalMs: ms(t5 - t0),
+      threads: w.threadsUsed,
+      tensorsPerThread: w.tensorsPerThread,
+    };
+    io.stderr(`residual-studio timings ${JSON.stringify(stages)}\n`);
+  }
   return 0;
 }

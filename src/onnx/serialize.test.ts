@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { file_onnx, ModelProtoSchema } from './gen/onnx_pb.ts';
 import { DataType, type IrModel } from './ir.ts';
-import { modelToProto, serializeModel } from './serialize.ts';
+import { floatBytes, modelToProto, planModel, serializeModel, writeModel } from './serialize.ts';
 
 const PYTHON = '/usr/bin/python3';
 const CHECK_SCRIPT = join(import.meta.dirname, '../../scripts/py/onnx_check.py');
@@ -133,6 +133,49 @@ describe('serializeModel', () => {
     const xType = p.graph!.input[0]!.type!.value;
     expect(xType.case).toBe('tensorType');
     if (xType.case === 'tensorType') expect(xType.value.shape!.dim[0]!.value).toEqual({ case: 'dimParam', value: 'N' });
+  });
+
+  it('planModel and writeModel give the bytes of serializeModel, whatever order the plan is written in', () => {
+    const m = tinyConvModel();
+    // Two deferred (fresh) tensors around a real one large enough to stay a view of its data.
+    const ramp = (out: Float32Array, k: number) => out.forEach((_, i) => (out[i] = k + i / 8));
+    const model: IrModel = {
+      ...m,
+      graph: {
+        ...m.graph,
+        initializers: [
+          { name: 'fresh.a', dims: [3, 5], dataType: DataType.FLOAT, data: new Float32Array(0), deferred: (o) => ramp(o, 1) },
+          ...m.graph.initializers,
+          { name: 'real', dims: [300], dataType: DataType.FLOAT, data: Float32Array.from({ length: 300 }, (_, i) => -i) },
+          { name: 'fresh.b', dims: [7], dataType: DataType.FLOAT, data: new Float32Array(0), deferred: (o) => ramp(o, -2) },
+        ],
+      },
+    };
+    const expected = serializeModel(model);
+    const plan = planModel(model, 1024);
+    expect(plan.total).toBe(expected.length);
+    expect(plan.tensors.map((t) => [t.name, t.elements])).toEqual([['fresh.a', 15], ['fresh.b', 7]]);
+    const real = model.graph.initializers[4]!.data;
+    expect(plan.bytes.some((b) => b.bytes.buffer === real.buffer)).toBe(true);
+    const file = new Uint8Array(plan.total).fill(0xee);
+    for (const t of [...plan.tensors].reverse()) {
+      const v = new Float32Array(t.elements);
+      t.fill(v);
+      file.set(floatBytes(v), t.offset);
+    }
+    for (const b of [...plan.bytes].reverse()) file.set(b.bytes, b.offset);
+    expect(file).toEqual(expected);
+    // Every byte is covered exactly once.
+    const spans = [...plan.bytes.map((b) => [b.offset, b.bytes.length]), ...plan.tensors.map((t) => [t.offset, t.elements * 4])].sort((a, b) => a[0]! - b[0]!);
+    let end = 0;
+    for (const [o, n] of spans) {
+      expect(o).toBe(end);
+      end = o! + n!;
+    }
+    expect(end).toBe(plan.total);
+    const chunks: Uint8Array[] = [];
+    writeModel(model, (c) => chunks.push(c.slice()), 64);
+    expect(new Uint8Array(Buffer.concat(chunks))).toEqual(expected);
   });
 
   it('throws on an IR whose tensor data does not match its dims (a compiler bug)', () => {

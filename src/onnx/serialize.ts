@@ -131,9 +131,109 @@ export function writeModel(model: IrModel, write: (chunk: Uint8Array) => void, c
   return total;
 }
 
+/** A stretch of a model file whose bytes are known once the model is laid out. */
+export interface PlannedBytes {
+  /** Where the bytes go in the file. */
+  readonly offset: number;
+  /** The bytes: encoded message parts run together, or a real tensor's data (a view, not a copy). */
+  readonly bytes: Uint8Array;
+}
+
+/** A deferred (fresh) FLOAT tensor's payload in a model file: `elements * 4` little-endian bytes at `offset`. */
+export interface PlannedTensor {
+  readonly offset: number;
+  readonly elements: number;
+  /** The initializer's name. */
+  readonly name: string;
+  /** Generates the values (the tensor's `deferred`). */
+  readonly fill: (out: Float32Array) => void;
+}
+
+/**
+ * A model file laid out but not written: every byte's place is known, so the pieces may be
+ * written in any order, by any number of writers, straight to where they belong.
+ */
+export interface ModelPlan {
+  /** The file's size in bytes. */
+  readonly total: number;
+  /** Everything but the deferred tensors' payloads, in file order; adjacent small parts are merged. */
+  readonly bytes: readonly PlannedBytes[];
+  /** The deferred tensors' payloads, in file order. */
+  readonly tensors: readonly PlannedTensor[];
+}
+
+/**
+ * Lays a model out for positional writing (the CLI writes a file this way from several threads).
+ * Writing every `bytes` part and every tensor's generated values (little-endian, {@link floatBytes})
+ * at their offsets gives exactly {@link serializeModel}'s result. Parts smaller than `mergeBelow`
+ * bytes are merged with their neighbours, so a file takes a few writes rather than one per
+ * length prefix; larger parts stay views of the tensor data they came from.
+ *
+ * @example
+ * ```ts
+ * const plan = planModel(model);
+ * for (const p of plan.bytes) fs.writeSync(fd, p.bytes, 0, p.bytes.length, p.offset);
+ * for (const t of plan.tensors) {
+ *   const v = new Float32Array(t.elements);
+ *   t.fill(v);
+ *   fs.writeSync(fd, floatBytes(v), 0, v.byteLength, t.offset);
+ * }
+ * ```
+ */
+export function planModel(model: IrModel, mergeBelow = 1 << 16): ModelPlan {
+  const { pieces, total } = layoutModel(model);
+  const bytes: PlannedBytes[] = [];
+  const tensors: PlannedTensor[] = [];
+  // Small parts collect here until a tensor payload or a large part interrupts them.
+  let run: Uint8Array[] = [];
+  let runStart = 0;
+  let runLength = 0;
+  const endRun = () => {
+    if (runLength === 0) return;
+    if (run.length === 1) bytes.push({ offset: runStart, bytes: run[0]! });
+    else {
+      const merged = new Uint8Array(runLength);
+      let at = 0;
+      for (const r of run) {
+        merged.set(r, at);
+        at += r.length;
+      }
+      bytes.push({ offset: runStart, bytes: merged });
+    }
+    run = [];
+    runLength = 0;
+  };
+  let pos = 0;
+  for (const p of pieces) {
+    if (p instanceof Uint8Array) {
+      if (p.length >= mergeBelow) {
+        endRun();
+        bytes.push({ offset: pos, bytes: p });
+      } else if (p.length > 0) {
+        if (runLength === 0) runStart = pos;
+        run.push(p);
+        runLength += p.length;
+      }
+      pos += p.length;
+      continue;
+    }
+    endRun();
+    tensors.push({ offset: pos, elements: p.elements, name: p.name, fill: p.fill });
+    pos += p.elements * 4;
+  }
+  endRun();
+  return { total, bytes, tensors };
+}
+
+/** A float32 array's bytes as ONNX stores them (little-endian): a view on little-endian hosts. */
+export function floatBytes(a: Float32Array): Uint8Array {
+  return leBytes(a);
+}
+
 /** A deferred tensor's payload: generated when it is written. */
 interface DeferredPiece {
   readonly elements: number;
+  readonly name: string;
   readonly fill: (out: Float32Array, home?: Uint8Array) => void;
 }
 
@@ -155,7 +255,7 @@ function layoutModel(model: IrModel): { pieces: (Uint8Array | DeferredPiece)[]; 
     const tensorHead = toBinary(TensorProtoSchema, tensorToProto(t, false));
     const deferred = t.deferred && t.data.length === 0 && t.dataType === DataType.FLOAT;
     const elements = t.dims.reduce((a, b) => a * b, 1);
-    const payload: Uint8Array | DeferredPiece = deferred ? { elements, fill: t.deferred! } : tensorBytes(t);
+    const payload: Uint8Array | DeferredPiece = deferred ? { elements, name: t.name, fill: t.deferred! } : tensorBytes(t);
     const payloadLen = deferred ? elements * 4 : (payload as Uint8Array).length;
     const rawPrefix = lengthPrefix(rawNo, payloadLen);
     const tensorLen = tensorHead.length + rawPrefix.length + payloadLen;
@@ -254,7 +354,7 @@ function valueInfoToProto(v: IrValueInfo): ValueInfoProto {
   );
   const info = create(ValueInfoProtoSchema, {
     name: v.name,
-    type: { value: { case: 'tensorType', value: { elemType: v.elemType, shape: { dim } } } },
+    type: { value: { case: 'tensorType', value: v.shapeUnknown ? { elemType: v.elemType } : { elemType: v.elemType, shape: { dim } } } },
   });
   if (v.docString) info.docString = v.docString;
   return info;

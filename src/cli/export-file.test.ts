@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compile, lowerToIr } from '../onnx/compile.ts';
+import { buildTemplate } from '../templates/templates.ts';
+import { writeModelFile } from './export-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rs-export-'));
+const bundle = join(dir, 'cli.mjs');
+const runner = join(dir, 'run.mjs');
+
+/** Runs the bundled CLI (workers need a bundle they can load) and returns its timings line. */
+function exportWith(template: string, threads: number, out: string): { tensorsPerThread: number[] } {
+  const r = spawnSync('node', [runner, 'export', template, '-o', out, '--seed', '3', '--threads', String(threads), '--timings'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const line = r.stderr.split('\n').find((l) => l.startsWith('residual-studio timings '));
+  return JSON.parse(line!.slice('residual-studio timings '.length));
+}
+
+describe('writeModelFile', () => {
+  beforeAll(async () => {
+    // The same bundle scripts/build-cli.mjs makes, in a place of this test's own.
+    await build({
+      entryPoints: [join(import.meta.dirname, 'main.ts')],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    });
+    writeFileSync(runner, "const { main } = await import('./cli.mjs');\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  }, 60_000);
+
+  it('writes the bytes of serializeModel on the calling thread', async () => {
+    const doc = buildTemplate('cifar-resnet20')!;
+    const out = join(dir, 'c20.onnx');
+    const fd = openSync(out, 'w');
+    const model = lowerToIr(doc, { deferWeights: true }).model!;
+    const { size, timings } = await writeModelFile(model, fd, { threads: 1 });
+    closeSync(fd);
+    const expected = compile(doc).bytes!;
+    expect(size).toBe(expected.length);
+    expect(new Uint8Array(readFileSync(out))).toEqual(expected);
+    expect(timings.tensorsPerThread).toHaveLength(1);
+  });
+
+  it('gives the same file byte for byte with 1, 2 and 3 threads, the workers making part of it', () => {
+    const one = join(dir, 'r152-1.onnx');
+    const two = join(dir, 'r152-2.onnx');
+    const three = join(dir, 'r152-3.onnx');
+    expect(exportWith('resnet152', 1, one).tensorsPerThread).toHaveLength(1);
+    const t2 = exportWith('resnet152', 2, two);
+    const t3 = exportWith('resnet152', 3, three);
+    const ref = readFileSync(one);
+    expect(readFileSync(two).equals(ref)).toBe(true);
+    expect(readFileSync(three).equals(ref)).toBe(true);
+    // ResNet-152's 60M weights take the main thread long enough that workers join in; were none
+    // to, this test would not be testing threads.
+    expect([...t2.tensorsPerThread.slice(1), ...t3.tensorsPerThread.slice(1)].some((n) => n > 0)).toBe(true);
+  }, 120_000);
+});
