@@ -109,15 +109,16 @@ describe('op mapping', () => {
         [
           node('Conv', ['x', 'w'], ['c'], [ints('kernel_shape', [1, 3]), ints('pads', [0, 1, 0, 1])]),
           node('Tanh', ['c'], ['t']),
-          node('Clip', ['t', 'lo', 'hi'], ['cl']),
+          // Max with a constant: Clip, used here before, is an editor op now.
+          node('Max', ['t', 'lo'], ['cl']),
           node('Mul', ['cl', 'k'], ['y']),
         ],
-        [f32('w', [4, 3, 1, 3]), f32('lo', [], () => -0.5), f32('hi', [], () => 0.25), f32('k', [1, 4, 1, 1])],
+        [f32('w', [4, 3, 1, 3]), f32('lo', [], () => -0.5), f32('k', [1, 4, 1, 1])],
       ),
     );
     expect(ops(r)).toEqual(['Input', 'Opaque', 'Opaque', 'Opaque', 'Opaque', 'Output']);
     const opaque = r.doc!.nodes.filter((n) => n.op === 'Opaque');
-    expect(opaque.map((n) => n.params['opType'])).toEqual(['Conv', 'Tanh', 'Clip', 'Mul']);
+    expect(opaque.map((n) => n.params['opType'])).toEqual(['Conv', 'Tanh', 'Max', 'Mul']);
     // Shapes inferred: the window rule for the non-square conv, shape-keeping for the rest.
     expect(opaque.map((n) => n.params['outputShape'])).toEqual(['4x8x8', '4x8x8', '4x8x8', '4x8x8']);
     expect(r.diagnostics.filter((d) => d.code === 'RS605')).toHaveLength(4);

@@ -261,6 +261,24 @@ function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
       const alpha = floatAttr(n, 'alpha', 0.01);
       return dataOnly(1) && alpha !== undefined ? layer('LeakyReLU', { alpha: tidyFloat(alpha) }) : undefined;
     }
+    case 'Clip': {
+      const bounds = clipBounds(n, ctx);
+      if (!bounds) return undefined;
+      // torch exports nn.ReLU6 as exactly this Clip; its users know it by that name.
+      return bounds.min === 0 && bounds.max === 6 ? layer('ReLU6') : layer('Clip', { min: tidyFloat(bounds.min), max: tidyFloat(bounds.max) });
+    }
+    case 'HardSigmoid': {
+      // ONNX's defaults (0.2, 0.5) differ from torch's (1/6, 0.5), which are the op's.
+      const alpha = floatAttr(n, 'alpha', 0.2);
+      const beta = floatAttr(n, 'beta', 0.5);
+      return dataOnly(1) && alpha !== undefined && beta !== undefined ? layer('Hardsigmoid', { alpha: tidyFloat(alpha), beta: tidyFloat(beta) }) : undefined;
+    }
+    case 'HardSwish':
+      return dataOnly(1) ? layer('Hardswish') : undefined;
+    case 'Gelu': {
+      const approximate = stringAttr(n, 'approximate', 'none');
+      return dataOnly(1) && (approximate === 'none' || approximate === 'tanh') ? layer('GELU', { approximate }) : undefined;
+    }
     case 'MaxPool':
     case 'AveragePool': {
       if (!dataOnly(1)) return undefined;
@@ -308,6 +326,8 @@ function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
     }
     case 'Add':
       return dataOnly(2) ? { ...layer('Add'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
+    case 'Mul':
+      return dataOnly(2) ? { ...layer('Mul'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
     case 'Concat': {
       const k = n.inputs.length;
       const rank = (ctx.shapes.get(x)?.length ?? -2) + 1;
@@ -316,24 +336,6 @@ function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
       return { ...layer('Concat', { inputs: k }), inputs: [...n.inputs] };
     }
     case 'Softmax': {
-    case 'Clip': {
-      const bounds = clipBounds(n, ctx);
-      if (!bounds) return undefined;
-      // torch exports nn.ReLU6 as exactly this Clip; its users know it by that name.
-      return bounds.min === 0 && bounds.max === 6 ? layer('ReLU6') : layer('Clip', { min: tidyFloat(bounds.min), max: tidyFloat(bounds.max) });
-    }
-    case 'HardSigmoid': {
-      // ONNX's defaults (0.2, 0.5) differ from torch's (1/6, 0.5), which are the op's.
-      const alpha = floatAttr(n, 'alpha', 0.2);
-      const beta = floatAttr(n, 'beta', 0.5);
-      return dataOnly(1) && alpha !== undefined && beta !== undefined ? layer('Hardsigmoid', { alpha: tidyFloat(alpha), beta: tidyFloat(beta) }) : undefined;
-    }
-    case 'HardSwish':
-      return dataOnly(1) ? layer('Hardswish') : undefined;
-    case 'Gelu': {
-      const approximate = stringAttr(n, 'approximate', 'none');
-      return dataOnly(1) && (approximate === 'none' || approximate === 'tanh') ? layer('GELU', { approximate }) : undefined;
-    }
       if (!dataOnly(1)) return undefined;
       const rank = (ctx.shapes.get(x)?.length ?? -2) + 1;
       const axis = intAttr(n, 'axis', ctx.opset < 13 ? 1 : -1);
@@ -362,63 +364,6 @@ function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
   }
 }
 
-/** Runs the editor's shape rule on a mapped layer: its output shape, undefined when inputs are unknown, 'fail' when it does not fit. */
-function inferShape(l: ImportLayer, shapes: ReadonlyMap<string, Shape | undefined>): Shape | undefined | 'fail' {
-  const ins = l.inputs.map((i) => shapes.get(i));
-  if (ins.some((s) => s === undefined)) return undefined;
-  const node = { id: nodeId('import'), op: l.op, name: l.hint || l.op, params: l.params, position: { x: 0, y: 0 } };
-  const { params, diagnostics } = resolveParams(node);
-  if (diagnostics.length > 0) return 'fail';
-  const r = getOp(l.op).infer!({ node: { ...node, params }, inputs: ins as Shape[], params, modelInput: [] });
-  return r.outputs?.[0] ?? 'fail';
-}
-
-const UNARY = new Set(
-  'Abs Neg Exp Log Sqrt Tanh Elu Selu Relu HardSigmoid HardSwish Softplus Softsign Clip Erf Ceil Floor Round Reciprocal Sign Sin Cos Not Cast Gelu Mish Celu ThresholdedRelu LRN InstanceNormalization LpNormalization MeanVarianceNormalization Dropout Identity BatchNormalization Softmax LogSoftmax Hardmax Shrink LeakyRelu Sigmoid PRelu'.split(' '),
-);
-const ELEMENTWISE = new Set('Add Sub Mul Div Pow Max Min Mean Sum'.split(' '));
-
-/** Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. */
-function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape>): ImportLayer {
-  const dataInputs: string[] = [];
-    case 'Mul':
-      return dataOnly(2) ? { ...layer('Mul'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
-  const slots: OpaqueSlot[] = n.inputs.map((name): OpaqueSlot => {
-    if (name === '') return { empty: true };
-    if (ctx.isData(name)) {
-      dataInputs.push(name);
-      return { port: dataInputs.length - 1 };
-    }
-    const c = ctx.consts.get(name);
-    return c ? { constant: c } : { empty: true };
-  });
-  const first = dataInputs[0] !== undefined ? ctx.shapes.get(dataInputs[0]) : undefined;
-  let shape: Shape | undefined;
-  const std = !n.domain || n.domain === 'ai.onnx';
-  if (std && first && UNARY.has(n.opType) && dataInputs.length === 1 && slots.every((s) => !('constant' in s) || s.constant.data.length <= first[0]! || n.opType === 'Clip')) shape = first;
-  else if (std && first && ELEMENTWISE.has(n.opType)) {
-    const dataSame = dataInputs.every((i) => sameShape(ctx.shapes.get(i), first));
-    const constFits = slots.every((s) => !('constant' in s) || broadcastsInto(s.constant.dims, first));
-    if (dataSame && constFits) shape = first;
-  }
-  if (std && first && !shape && (n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool')) shape = windowShapeNd(n, first, slots);
-  shape ??= declared.get(n.outputs[0]!);
-  const payload = encodeOpaquePayload({ opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), attributes: n.attributes, slots, outputCount: n.outputs.length, opset: ctx.opset });
-  return {
-    op: 'Opaque',
-    params: { opType: n.opType, domain: n.domain ?? '', inputs: dataInputs.length, outputShape: shape && shape.length > 0 ? shape.join('x') : '', payload },
-    inputs: dataInputs,
-    output: n.outputs[0]!,
-    hint: modulePath(n.name),
-    weights: new Map(),
-    source: label(n),
-  };
-}
-
-/** Output shape of a 2-D Conv/MaxPool/AveragePool with per-axis kernels, strides, pads, dilations and auto_pad. */
-function windowShapeNd(n: IrNode, input: Shape, slots: readonly OpaqueSlot[]): Shape | undefined {
-  if (input.length !== 3) return undefined;
-  const w = slots[1] && 'constant' in slots[1] ? slots[1].constant : undefined;
 /** Clip's bounds: constant inputs from opset 11, attributes before; a bound left out is ±FLOAT32_MAX, as in ONNX. */
 function clipBounds(n: IrNode, ctx: MapCtx): { min: number; max: number } | undefined {
   const x = n.inputs[0]!;
@@ -519,6 +464,61 @@ function fuseActivation(nodes: readonly IrNode[], i: number, ctx: MapCtx, uses: 
   };
 }
 
+/** Runs the editor's shape rule on a mapped layer: its output shape, undefined when inputs are unknown, 'fail' when it does not fit. */
+function inferShape(l: ImportLayer, shapes: ReadonlyMap<string, Shape | undefined>): Shape | undefined | 'fail' {
+  const ins = l.inputs.map((i) => shapes.get(i));
+  if (ins.some((s) => s === undefined)) return undefined;
+  const node = { id: nodeId('import'), op: l.op, name: l.hint || l.op, params: l.params, position: { x: 0, y: 0 } };
+  const { params, diagnostics } = resolveParams(node);
+  if (diagnostics.length > 0) return 'fail';
+  const r = getOp(l.op).infer!({ node: { ...node, params }, inputs: ins as Shape[], params, modelInput: [] });
+  return r.outputs?.[0] ?? 'fail';
+}
+
+const UNARY = new Set(
+  'Abs Neg Exp Log Sqrt Tanh Elu Selu Relu HardSigmoid HardSwish Softplus Softsign Clip Erf Ceil Floor Round Reciprocal Sign Sin Cos Not Cast Gelu Mish Celu ThresholdedRelu LRN InstanceNormalization LpNormalization MeanVarianceNormalization Dropout Identity BatchNormalization Softmax LogSoftmax Hardmax Shrink LeakyRelu Sigmoid PRelu'.split(' '),
+);
+const ELEMENTWISE = new Set('Add Sub Mul Div Pow Max Min Mean Sum'.split(' '));
+
+/** Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. */
+function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape>): ImportLayer {
+  const dataInputs: string[] = [];
+  const slots: OpaqueSlot[] = n.inputs.map((name): OpaqueSlot => {
+    if (name === '') return { empty: true };
+    if (ctx.isData(name)) {
+      dataInputs.push(name);
+      return { port: dataInputs.length - 1 };
+    }
+    const c = ctx.consts.get(name);
+    return c ? { constant: c } : { empty: true };
+  });
+  const first = dataInputs[0] !== undefined ? ctx.shapes.get(dataInputs[0]) : undefined;
+  let shape: Shape | undefined;
+  const std = !n.domain || n.domain === 'ai.onnx';
+  if (std && first && UNARY.has(n.opType) && dataInputs.length === 1 && slots.every((s) => !('constant' in s) || s.constant.data.length <= first[0]! || n.opType === 'Clip')) shape = first;
+  else if (std && first && ELEMENTWISE.has(n.opType)) {
+    const dataSame = dataInputs.every((i) => sameShape(ctx.shapes.get(i), first));
+    const constFits = slots.every((s) => !('constant' in s) || broadcastsInto(s.constant.dims, first));
+    if (dataSame && constFits) shape = first;
+  }
+  if (std && first && !shape && (n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool')) shape = windowShapeNd(n, first, slots);
+  shape ??= declared.get(n.outputs[0]!);
+  const payload = encodeOpaquePayload({ opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), attributes: n.attributes, slots, outputCount: n.outputs.length, opset: ctx.opset });
+  return {
+    op: 'Opaque',
+    params: { opType: n.opType, domain: n.domain ?? '', inputs: dataInputs.length, outputShape: shape && shape.length > 0 ? shape.join('x') : '', payload },
+    inputs: dataInputs,
+    output: n.outputs[0]!,
+    hint: modulePath(n.name),
+    weights: new Map(),
+    source: label(n),
+  };
+}
+
+/** Output shape of a 2-D Conv/MaxPool/AveragePool with per-axis kernels, strides, pads, dilations and auto_pad. */
+function windowShapeNd(n: IrNode, input: Shape, slots: readonly OpaqueSlot[]): Shape | undefined {
+  if (input.length !== 3) return undefined;
+  const w = slots[1] && 'constant' in slots[1] ? slots[1].constant : undefined;
   const ks = intsAttr(n, 'kernel_shape', w?.dims.slice(2));
   const strides = intsAttr(n, 'strides', [1, 1]);
   const dil = intsAttr(n, 'dilations', [1, 1]);
