@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, lowerToIr } from '../onnx/compile.ts';
 import { buildTemplate } from '../templates/templates.ts';
-import { writeModelFile } from './export-file.ts';
+import { openReplacing, writeModelFile } from './export-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-export-'));
 const bundle = join(dir, 'cli.mjs');
@@ -63,4 +63,25 @@ describe('writeModelFile', () => {
     // to, this test would not be testing threads.
     expect([...t2.tensorsPerThread.slice(1), ...t3.tensorsPerThread.slice(1)].some((n) => n > 0)).toBe(true);
   }, 120_000);
+
+  it('openReplacing replaces a file (keeping its permissions, leaving nothing beside it) and writes through a symlink', async () => {
+    const sub = mkdtempSync(join(dir, 'replace-'));
+    const f = join(sub, 'model.onnx');
+    writeFileSync(f, 'old contents, longer than the new', { mode: 0o640 });
+    const o = openReplacing(f);
+    writeSync(o.fd, 'new');
+    closeSync(o.fd);
+    await o.cleanup;
+    expect(readFileSync(f, 'utf8')).toBe('new');
+    expect(statSync(f).mode & 0o777).toBe(0o640);
+    expect(readdirSync(sub)).toEqual(['model.onnx']);
+    const link = join(sub, 'link.onnx');
+    symlinkSync(f, link);
+    const l = openReplacing(link);
+    writeSync(l.fd, 'via link');
+    closeSync(l.fd);
+    await l.cleanup;
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(f, 'utf8')).toBe('via link');
+  });
 });

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from '../document/document.ts';
 import type { ResidualDocument } from '../graph/types.ts';
@@ -10,7 +10,7 @@ import { buildTemplate, TEMPLATES, type TemplateOptions } from '../templates/tem
 import { decodeSafetensors } from '../weights/safetensors.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { defaultThreads, startWeightWorkers, worthWorkers, writeModelFile } from './export-file.ts';
+import { defaultThreads, openReplacing, startWeightWorkers, worthWorkers, writeModelFile } from './export-file.ts';
 import { importCommand, loadOnnx } from './import-command.ts';
 
 const USAGE = `usage: residual-studio <command> [options]
@@ -245,17 +245,18 @@ async function exportCmd(args: string[], io: Io): Promise<number> {
     const model = flags['fold-bn'] === true ? foldBatchNorm(r.model) : r.model;
     opsetUsed = model.opset;
     t3 = performance.now();
-    let fd: number;
+    let opened: ReturnType<typeof openReplacing>;
     try {
-      fd = openSync(out, 'w');
+      opened = openReplacing(out);
     } catch (e) {
       throw new UsageError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     t4 = performance.now();
     try {
-      written = await writeModelFile(model, fd, { workers, source: { doc, opset: model.opset } });
+      written = await writeModelFile(model, opened.fd, { workers, source: { doc, opset: model.opset } });
     } finally {
-      closeSync(fd);
+      closeSync(opened.fd);
+      await opened.cleanup;
     }
   } finally {
     workers.stop();
