@@ -88,6 +88,8 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
           // Our own exports carry their layout; anything else is laid out before it is shown.
           replaceDocument(store, r.embedded ? r.doc : await laidOutDoc(r.doc));
           for (const d of r.diagnostics.filter((x) => x.code === 'RS504')) store.getState().toast('toast.weightsLocal', 'error', { values: { message: d } });
+          // A symbolic input size was given a working size: say which, and that exports keep it symbolic.
+          for (const d of r.diagnostics.filter((x) => x.code === 'RS606')) store.getState().toast('toast.importNote', 'info', { values: { code: d.code, message: d } });
           store.getState().toast('toast.opened', 'info', { values: { file: file.name } });
           fit();
           return;

@@ -17,6 +17,8 @@ const summary = (n: GraphNode): string => {
     case 'MaxPool2d':
     case 'AvgPool2d':
       return `${p['kernel']}×${p['kernel']}${Number(p['stride']) > 1 ? `, /${p['stride']}` : ''}`;
+    case 'Opaque':
+      return `${p['domain'] && p['domain'] !== 'ai.onnx' ? `${String(p['domain'])}.` : ''}${String(p['opType'])}`;
     default:
       return '';
   }
@@ -40,6 +42,11 @@ export const LayerNode = memo(function LayerNode({ data, selected }: NodeProps<C
         <span className="card-name" title={node.name}>{node.name}</span>
         <span className="card-sum">{summary(node)}</span>
       </div>
+      {node.op === 'Opaque' && (
+        <div className="card-opaque" data-testid="card.opaque" title={t('card.opaqueWhy')}>
+          {t('card.opaqueReason')}
+        </div>
+      )}
       <div className="card-foot">
         <span className="card-shape" data-testid="card.shape">{out ? fmtShape(out) : '—'}</span>
         <span className="card-cost-inline">

@@ -32,6 +32,8 @@ export const en = {
   card: {
     width: 'width {{v}}', stride: 'stride {{v}}', params: '{{v}} params', macs: '{{v}} MACs', expand: 'Expand', collapse: 'Collapse',
     stageOf: '{{block}} ×{{n}}', identity: 'identity', out: 'out', fix: 'Fix: {{label}}', noShape: 'no shape yet',
+    opaqueReason: 'kept as in the file: not an op the editor models',
+    opaqueWhy: 'Exported unchanged, with its attributes and constants; it cannot be edited here. Shapes after it come from ONNX’s shape rules, or are unknown (?).',
   },
   shortcut: { identity: 'identity shortcut', projection: 'projection shortcut', 'zero-pad': 'zero-pad shortcut' },
   /** Arc labels of dimension-changing shortcuts (see `app/i18n/shortcut.ts`). */
@@ -49,7 +51,7 @@ export const en = {
     edge: 'Connection', edgeShape: 'Tensor', deleteEdge: 'Delete connection',
   },
   param: {
-    width: 'Width', stride: 'Stride', shortcut: 'Shortcut', outChannels: 'Out channels', kernel: 'Kernel', padding: 'Padding', dilation: 'Dilation', groups: 'Groups',
+    tensor: 'Output name', width: 'Width', stride: 'Stride', shortcut: 'Shortcut', outChannels: 'Out channels', kernel: 'Kernel', padding: 'Padding', dilation: 'Dilation', groups: 'Groups',
     bias: 'Bias', eps: 'Epsilon', lastInBlock: 'Last BN in block', outFeatures: 'Out features', block: 'Block', count: 'Blocks', expansion: 'Expansion',
     negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
     batchNorm: 'BatchNorm', alpha: 'Alpha', countIncludePad: 'Count padding', opType: 'ONNX op', domain: 'Domain', outputShape: 'Output shape', payload: 'Payload',
@@ -57,7 +59,7 @@ export const en = {
   },
   status: {
     params: 'Params', macs: 'MACs', identity: 'identity', projection: 'projection', zeroPad: 'zero-pad', blocks: 'Blocks', diagnostics: '{{count}} problems',
-    ok: 'No problems', pending: 'Unsaved changes…', saving: 'Saving…', saved: 'Saved', saveError: 'Autosave failed: {{message}}', nodes: '{{count}} nodes',
+    ok: 'No problems', pending: 'Unsaved changes…', saving: 'Saving…', saved: 'Saved', saveError: 'Autosave failed: {{message}}', nodes: '{{count}} nodes', opaque: '{{count}} kept as in the file',
   },
   diag: { title: 'Problems', fix: 'Fix', none: 'No problems.', close: 'Close' },
   help: {
@@ -66,7 +68,7 @@ export const en = {
   },
   toast: {
     refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', collapseReplaced: 'Collapsed: your edits inside the block were replaced by its definition. Undo (Ctrl+Z) brings them back.', saved: 'Saved {{file}}',
-    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', exportWarning: 'Exported, but {{code}} {{message}}', weightsLocal: 'Opened, but {{message}}.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
+    opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', exportWarning: 'Exported, but {{code}} {{message}}', importNote: 'Opened: {{code}} {{message}}', weightsLocal: 'Opened, but {{message}}.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
     exportCrashed: 'Export failed: {{message}}',
   },
   file: {
@@ -82,6 +84,7 @@ export const en = {
     freshWeights: 'Exported with fresh weights: the trained weights could not be loaded ({{reason}}).',
     workerStart: 'cannot start the export worker ({{detail}})', workerFailed: 'the export worker failed ({{detail}})', unknown: 'no reason was given',
   },
+  import: { cancel: 'Cancel' },
   importPhase: { read: 'reading', decode: 'decoding', map: 'mapping layers', blocks: 'finding residual blocks', weights: 'weights', done: 'done' },
   conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },
   canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },

@@ -22,6 +22,8 @@ export const zhCN: Resources = {
   card: {
     width: '宽度 {{v}}', stride: '步幅 {{v}}', params: '参数 {{v}}', macs: '乘加 {{v}}', expand: '展开', collapse: '折叠',
     stageOf: '{{block}} ×{{n}}', identity: '恒等', out: '输出', fix: '修复：{{label}}', noShape: '尚无形状',
+    opaqueReason: '按原文件保留：编辑器不建模此算子',
+    opaqueWhy: '导出时连同属性与常量原样写回；此处不可编辑。其后的形状来自 ONNX 的形状规则，否则为未知（?）。',
   },
   shortcut: { identity: '恒等快捷连接（恒等块）', projection: '投影快捷连接（卷积块）', 'zero-pad': '补零快捷连接' },
   shortcutLabel: { projection: '1×1 卷积', 'zero-pad': '补零', strided: '{{base}}，步幅 {{stride}}' },
@@ -37,7 +39,7 @@ export const zhCN: Resources = {
     edge: '连接', edgeShape: '张量', deleteEdge: '删除连接',
   },
   param: {
-    width: '宽度', stride: '步幅', shortcut: '快捷连接', outChannels: '输出通道', kernel: '卷积核', padding: '填充', dilation: '膨胀', groups: '分组',
+    tensor: '输出名称', width: '宽度', stride: '步幅', shortcut: '快捷连接', outChannels: '输出通道', kernel: '卷积核', padding: '填充', dilation: '膨胀', groups: '分组',
     bias: '偏置', eps: 'Epsilon', lastInBlock: '块内最后的 BN', outFeatures: '输出特征', block: '残差块', count: '块数', expansion: '扩展倍数',
     negativeSlope: '负斜率', p: '丢弃概率', inputs: '输入数', axis: '轴', ceilMode: '向上取整',
     batchNorm: '批归一化', alpha: 'Alpha', countIncludePad: '填充计入均值', opType: 'ONNX 算子', domain: '域', outputShape: '输出形状', payload: '载荷',
@@ -45,7 +47,7 @@ export const zhCN: Resources = {
   },
   status: {
     params: '参数量', macs: '乘加', identity: '恒等', projection: '投影', zeroPad: '补零', blocks: '残差块', diagnostics: '{{count}} 个问题',
-    ok: '没有问题', pending: '有未保存的更改…', saving: '正在保存…', saved: '已保存', saveError: '自动保存失败：{{message}}', nodes: '{{count}} 个节点',
+    ok: '没有问题', pending: '有未保存的更改…', saving: '正在保存…', saved: '已保存', saveError: '自动保存失败：{{message}}', nodes: '{{count}} 个节点', opaque: '{{count}} 个按原文件保留',
   },
   diag: { title: '问题', fix: '修复', none: '没有问题。', close: '关闭' },
   help: {
@@ -54,7 +56,7 @@ export const zhCN: Resources = {
   },
   toast: {
     refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', collapseReplaced: '已折叠：块内的修改已被残差块的定义取代。撤销（Ctrl+Z）可以恢复。', saved: '已保存 {{file}}',
-    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', exportWarning: '已导出，但 {{code}} {{message}}', weightsLocal: '已打开，但{{message}}。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
+    opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', exportWarning: '已导出，但 {{code}} {{message}}', importNote: '已打开：{{code}} {{message}}', weightsLocal: '已打开，但{{message}}。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
     exportCrashed: '导出失败：{{message}}',
   },
   file: {
@@ -67,6 +69,7 @@ export const zhCN: Resources = {
     freshWeights: '已使用新初始化的权重导出：无法载入训练好的权重（{{reason}}）。',
     workerStart: '无法启动导出 worker（{{detail}}）', workerFailed: '导出 worker 失败（{{detail}}）', unknown: '没有给出原因',
   },
+  import: { cancel: '取消' },
   importPhase: { read: '读取', decode: '解码', map: '映射层', blocks: '识别残差块', weights: '权重', done: '完成' },
   conflict: { message: '另一个标签页在本页加载之后保存了这个项目。本页已暂停自动保存，以免互相覆盖。', reload: '载入另一个标签页的版本', keep: '保留我的（覆盖）' },
   canvas: { label: '网络画布', empty: '从组件面板把残差块和层拖到这里。' },

@@ -13,6 +13,8 @@ export interface ImportProgressState {
   readonly file: string;
   readonly fraction: number;
   readonly phase: string;
+  /** Stops the import: the worker is terminated and the open document is left as it was. */
+  readonly cancel?: () => void;
 }
 
 let nextId = 1;
@@ -35,15 +37,21 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
       return;
     }
     const id = nextId++;
+    let finished = false;
     const done = (r: OnnxOpenResult) => {
+      if (finished) return;
+      finished = true;
       worker.terminate();
       resolve(r);
     };
+    // Terminating the worker is what makes cancelling work whatever the importer is doing.
+    const cancel = () => done({ ok: false, diagnostics: [diag('RS607', msg('import-cancelled', { name }))] });
+    const report = (p: Omit<ImportProgressState, 'cancel'>) => onProgress({ ...p, cancel });
     worker.onerror = (e) => done({ ok: false, diagnostics: [diag('RS601', msg('import-worker-failed', { error: e.message }))] });
     worker.onmessage = (e: MessageEvent<ImportResponse>) => {
       const m = e.data;
       if (m.id !== id) return;
-      if (m.type === 'progress') onProgress({ file: name, fraction: m.fraction, phase: m.phase });
+      if (m.type === 'progress') report({ file: name, fraction: m.fraction, phase: m.phase });
       else if (m.type === 'error') done({ ok: false, diagnostics: m.diagnostics });
       else {
         const finish = (weights: ResidualDocument['weights'], extra: Diagnostic[] = []) => {
@@ -61,7 +69,7 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
         );
       }
     };
-    onProgress({ file: name, fraction: 0, phase: 'read' });
+    report({ file: name, fraction: 0, phase: 'read' });
     file.arrayBuffer().then(
       (bytes) => worker.postMessage({ type: 'import', id, bytes, name } satisfies ImportRequest, [bytes]),
       (e: unknown) => done({ ok: false, diagnostics: [diag('RS601', msg('file-unreadable', { name, error: (e as Error).message }))] }),
@@ -80,6 +88,11 @@ export function ImportProgress({ progress }: { progress: ImportProgressState | u
         {progress.file} — {t(`importPhase.${progress.phase}`, { defaultValue: progress.phase })} {pct}%
       </span>
       <progress max={100} value={pct} data-testid="import.progress.bar" />
+      {progress.cancel && (
+        <button type="button" onClick={progress.cancel} data-testid="import.cancel">
+          {t('import.cancel')}
+        </button>
+      )}
     </div>
   );
 }

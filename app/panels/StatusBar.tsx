@@ -9,6 +9,7 @@ export function StatusBar() {
   const a = useAnalysis();
   const save = useEditor((s) => s.saveStatus);
   const nodes = useEditor((s) => s.doc.nodes.length);
+  const opaque = useEditor((s) => s.doc.nodes.reduce((k, n) => k + (n.op === 'Opaque' ? 1 : 0), 0));
   const problems = a.diagnostics.filter((d) => d.severity !== 'info').length;
   const b = a.totals.blocks;
   return (
@@ -29,6 +30,11 @@ export function StatusBar() {
         )}
       </span>
       <span>{t('status.nodes', { count: nodes })}</span>
+      {opaque > 0 && (
+        <span data-testid="status.opaque" title={t('card.opaqueWhy')}>
+          {t('status.opaque', { count: opaque })}
+        </span>
+      )}
       <button className={`status-diag${problems ? ' has' : ''}`} onClick={() => store.getState().openDialog('diagnostics')} data-testid="status.diagnostics">
         {problems ? t('status.diagnostics', { count: problems }) : t('status.ok')}
       </button>

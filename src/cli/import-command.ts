@@ -15,8 +15,19 @@ import { encodeSafetensors } from '../weights/safetensors.ts';
 import { parseArgs, UsageError } from './args.ts';
 import type { Io, Loaded } from './main.ts';
 
+/** The CLI's default time limit for one import: far beyond any real file (ResNet-152 takes ~0.2 s). */
+export const IMPORT_TIME_LIMIT_S = 60;
+
+/** Options of {@link loadOnnx}. */
+export interface LoadOnnxOptions {
+  /** Working size for a file whose input height/width are symbolic. */
+  readonly inputSize?: { readonly height: number; readonly width: number };
+  /** Give up after this many seconds (default {@link IMPORT_TIME_LIMIT_S}). */
+  readonly timeLimitS?: number;
+}
+
 /** Reads and imports an ONNX file; a bad file is a {@link UsageError} with the first problem. */
-export function loadOnnx(path: string): Loaded & { diagnostics: Diagnostic[] } {
+export function loadOnnx(path: string, opts: LoadOnnxOptions = {}): Loaded & { diagnostics: Diagnostic[] } {
   let size: number;
   try {
     size = statSync(path).size;
@@ -31,7 +42,11 @@ export function loadOnnx(path: string): Loaded & { diagnostics: Diagnostic[] } {
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const r = importOnnx(bytes, { name: basename(path).replace(/\.onnx$/i, '') });
+  const r = importOnnx(bytes, {
+    name: basename(path).replace(/\.onnx$/i, ''),
+    timeLimitMs: (opts.timeLimitS ?? IMPORT_TIME_LIMIT_S) * 1000,
+    ...(opts.inputSize ? { inputSize: opts.inputSize } : {}),
+  });
   if (!r.doc) {
     const first = r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0];
     throw new UsageError(`${path}: ${first ? `${first.code} ${oneLine(first.message)}` : 'cannot be imported'}`);
@@ -41,13 +56,28 @@ export function loadOnnx(path: string): Loaded & { diagnostics: Diagnostic[] } {
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ');
 
+function inputSizeFlag(v: string | boolean | undefined): Pick<LoadOnnxOptions, 'inputSize'> {
+  if (typeof v !== 'string') return {};
+  const m = /^(\d+)x(\d+)$/i.exec(v);
+  const [h, w] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(h >= 1 && h <= 8192 && w >= 1 && w <= 8192)) throw new UsageError(`--input-size must look like 224x224 (height x width, 1–8192), got "${v}"`);
+  return { inputSize: { height: h, width: w } };
+}
+
+function timeLimitFlag(v: string | boolean | undefined): Pick<LoadOnnxOptions, 'timeLimitS'> {
+  if (typeof v !== 'string') return {};
+  const s = Number(v);
+  if (!(s > 0 && s <= 86400)) throw new UsageError(`--time-limit must be a number of seconds above 0, got "${v}"`);
+  return { timeLimitS: s };
+}
+
 /** The `import` command. */
 export function importCommand(args: string[], io: Io): number {
-  const { positional, flags } = parseArgs(args, { o: 'string', output: 'string', quiet: 'bool' });
+  const { positional, flags } = parseArgs(args, { o: 'string', output: 'string', quiet: 'bool', 'input-size': 'string', 'time-limit': 'string' });
   if (positional.length !== 1) throw new UsageError('import takes one .onnx file: residual-studio import in.onnx -o project.json');
   const out = (flags['o'] ?? flags['output']) as string | undefined;
   if (!out) throw new UsageError('import needs -o project.json');
-  const { doc, weights, diagnostics } = loadOnnx(positional[0]!);
+  const { doc, weights, diagnostics } = loadOnnx(positional[0]!, { ...inputSizeFlag(flags['input-size']), ...timeLimitFlag(flags['time-limit']) });
   const weightsFile = `${basename(out).replace(/\.json$/i, '')}.weights.safetensors`;
   let project = doc;
   if (weights && weights.size > 0) {

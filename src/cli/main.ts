@@ -20,6 +20,8 @@ const USAGE = `usage: residual-studio <command> [options]
                                   [--input CxHxW] [--classes N] [--fold-bn]
                                   [--threads N] [--timings]
   import  <model.onnx> -o project.json        import an ONNX file (weights go beside it);
+          [--input-size HxW] [--time-limit S] working size for symbolic H/W (default 224),
+                                              give up after S seconds (default 60);
                                               summary and export also take an .onnx file`;
 
 /** A document and the real weights that go with it, if any. */
@@ -101,8 +103,9 @@ export function load(source: string, flags: Record<string, string | boolean>): L
   if (t) return { doc: t };
   if (!existsSync(source)) throw new UsageError(`"${source}" is neither a template (see 'residual-studio templates') nor a file`);
   if (source.toLowerCase().endsWith('.onnx')) {
-    const { doc, weights } = loadOnnx(source);
     if (opts.classes !== undefined) throw new UsageError('--classes applies to templates only; edit the final Linear layer of an imported model instead');
+    // --input gives a file with symbolic height and width its working size; a fixed file keeps its own.
+    const { doc, weights } = loadOnnx(source, opts.input ? { inputSize: { height: opts.input.height, width: opts.input.width } } : {});
     const d = opts.input ? { ...doc, input: { ...doc.input, ...opts.input } } : doc;
     return weights ? { doc: d, weights } : { doc: d };
   }

@@ -26,6 +26,7 @@ export const DIAGNOSTICS = {
   RS206: { title: 'identity shortcut cannot change dimensions', severity: 'error' },
   RS207: { title: 'output size not positive', severity: 'error' },
   RS208: { title: 'shapes do not broadcast', severity: 'error' },
+  RS209: { title: 'input shape unknown', severity: 'error' },
   RS301: { title: 'invalid param', severity: 'error' },
   RS302: { title: 'channels not divisible by groups', severity: 'error' },
   RS303: { title: 'zero stride', severity: 'error' },
@@ -41,6 +42,8 @@ export const DIAGNOSTICS = {
   RS603: { title: 'ONNX model exceeds limits', severity: 'error' },
   RS604: { title: 'external data not allowed', severity: 'error' },
   RS605: { title: 'opaque op kept', severity: 'info' },
+  RS606: { title: 'symbolic input size', severity: 'warning' },
+  RS607: { title: 'import gave up', severity: 'error' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** A stable diagnostic code from {@link DIAGNOSTICS}. */

@@ -17,6 +17,8 @@ const group: z.ZodType<GroupShape> = z.lazy(() =>
 );
 
 const dim = z.number().int().min(1).max(8192);
+/** A graph input/output name or a symbolic axis name, as an ONNX file may carry it. */
+const tensorName = z.string().min(1).max(200);
 
 /** The JSON schema of a saved document at the current version (1). */
 export const documentSchemaV1 = z.object({
@@ -28,6 +30,8 @@ export const documentSchemaV1 = z.object({
     width: dim,
     mean: z.array(finite).optional(),
     std: z.array(finite.positive()).optional(),
+    name: tensorName.optional(),
+    symbolic: z.object({ batch: tensorName.optional(), height: tensorName.optional(), width: tensorName.optional() }).strict().optional(),
   }),
   classes: z.number().int().min(1).optional(),
   labels: z.enum(['imagenet', 'fashion-mnist', 'cifar10', 'none']).optional(),

@@ -107,6 +107,13 @@ export interface InputSpec {
   /** Per-channel normalisation the runtime applies to pixels in [0,1] before feeding the model. */
   readonly mean?: readonly number[];
   readonly std?: readonly number[];
+  /** Name of the graph input in exported files (default `input`); an imported file's own name is kept. */
+  readonly name?: string;
+  /**
+   * Axes an imported file left symbolic (`dynamic_axes`), by their names: the editor shows shapes
+   * at `height`×`width`, and exports keep these axes symbolic so the file takes any size again.
+   */
+  readonly symbolic?: { readonly batch?: string; readonly height?: string; readonly width?: string };
 }
 
 /** Which label set the model's output indexes, for showing predictions. */

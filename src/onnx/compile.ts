@@ -4,11 +4,12 @@ import type { ResidualDocument } from '../graph/types.ts';
 import { serializeDocument } from '../document/document.ts';
 import { getOp } from '../ops/registry.ts';
 import type { LowerContext } from '../ops/types.ts';
+import { isUnknownShape } from '../ops/common.ts';
 import { analyze, layerTensor, type Analysis, type ResourceLimits, DEFAULT_LIMITS } from '../shape/analyze.ts';
 import type { FreshWeightCache } from '../weights/fresh-cache.ts';
 import { initTensor, initTensorInto } from '../weights/init.ts';
 import type { WeightStore } from '../weights/types.ts';
-import { DataType, DEFAULT_OPSET, irVersionForOpset, MAX_OPSET, MIN_OPSET, type IrAttribute, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
+import { DataType, DEFAULT_OPSET, irVersionForOpset, MAX_OPSET, MIN_OPSET, type IrAttribute, type IrDim, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
 import { foldBatchNorm } from './passes/fold-batchnorm.ts';
 // Installs the Opaque op's payload decoder, so imported opaque ops compile with their attributes
 // and constant inputs wherever compile runs (the runtime worker imports only this module).
@@ -107,6 +108,9 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
   const valueInfo: IrValueInfo[] = [];
   const tensorOf = new Map<NodeId, string>();
   const shapeOf = new Map<string, readonly number[]>();
+  const inputName = doc.input.name ?? 'input';
+  const batchDim = doc.input.symbolic?.batch ?? 'N';
+  const spatialSymbolic = doc.input.symbolic?.height !== undefined || doc.input.symbolic?.width !== undefined;
   const note = (docNode: NodeId, src: 'fresh' | 'imported' | 'trained') => {
     const cur = weightSources.get(docNode);
     weightSources.set(docNode, cur === undefined || cur === src ? src : 'mixed');
@@ -115,7 +119,7 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
   for (const layer of analysis.layers) {
     const out = layerTensor(layer);
     if (layer.op === 'Input' || layer.op === 'Output') {
-      tensorOf.set(layer.id, out);
+      tensorOf.set(layer.id, layer.op === 'Input' ? inputName : out);
       continue;
     }
     const first = nodes.length;
@@ -165,15 +169,27 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
     // The layer's output tensor is always named after the layer, whatever its lowering did inside.
     if (ret[0] !== undefined && ret[0] !== out) renameOutput(nodes, first, ret[0], out);
     tensorOf.set(layer.id, out);
-    shapeOf.set(out, layer.outputShapes[0]!);
-    valueInfo.push({ name: out, elemType: DataType.FLOAT, dims: ['N', ...layer.outputShapes[0]!] });
+    const shape = layer.outputShapes[0]!;
+    // An opaque op's output need not be a float activation (Shape gives int64), and an unknown
+    // or size-dependent shape must not be pinned: those get no value_info.
+    if (layer.op === 'Opaque' || isUnknownShape(shape)) continue;
+    shapeOf.set(out, shape);
+    if (!spatialSymbolic) valueInfo.push({ name: out, elemType: DataType.FLOAT, dims: [batchDim, ...shape] });
   }
 
   const graphOutputs: IrValueInfo[] = [];
+  const outputDims = graphOutputDims(doc, analysis, spatialSymbolic);
+  const names = outputNames(doc, analysis);
+  const taken = new Set([inputName, ...analysis.layers.filter((l) => l.op !== 'Input' && l.op !== 'Output').map(layerTensor)]);
+  for (const [i, name] of names.entries()) {
+    if (taken.has(name) || names.indexOf(name) !== i) {
+      return { diagnostics: [...diagnostics, diag('RS108', msg('output-name-taken', { name }), { nodeId: analysis.outputs[i]!.node, field: 'tensor' })], weightSources, outputs: [] };
+    }
+  }
   analysis.outputs.forEach((o, i) => {
-    const name = i === 0 ? 'logits' : `logits_${i}`;
+    const name = names[i]!;
     nodes.push({ name: `output${i === 0 ? '' : `_${i}`}`, opType: 'Identity', inputs: [tensorOf.get(o.layer)!], outputs: [name], attributes: [] });
-    graphOutputs.push({ name, elemType: DataType.FLOAT, dims: ['N', ...o.shape] });
+    graphOutputs.push({ name, elemType: DataType.FLOAT, ...(outputDims[i] ? { dims: outputDims[i] } : { dims: [], shapeUnknown: true }) });
   });
   for (const name of opts.expose ?? []) {
     if (graphOutputs.some((g) => g.name === name)) continue;
@@ -182,7 +198,9 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
       diagnostics.push(diag('RS105', msg('expose-missing', { name })));
       continue;
     }
-    graphOutputs.push({ name, elemType: DataType.FLOAT, dims: ['N', ...s] });
+    // The activation view asks for `input` by that name whatever the graph input is called.
+    if (name === 'input' && inputName !== 'input') nodes.push({ name: 'expose_input', opType: 'Identity', inputs: [inputName], outputs: ['input'], attributes: [] });
+    graphOutputs.push({ name, elemType: DataType.FLOAT, dims: [batchDim, ...(spatialSymbolic ? s.map(() => '') : s)] });
   }
   const exposed = new Set(graphOutputs.map((g) => g.name));
 
@@ -199,7 +217,7 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
     docString: doc.name,
     graph: {
       name: doc.name,
-      inputs: [{ name: 'input', elemType: DataType.FLOAT, dims: ['N', doc.input.channels, doc.input.height, doc.input.width] }],
+      inputs: [{ name: inputName, elemType: DataType.FLOAT, dims: [batchDim, doc.input.channels, doc.input.symbolic?.height ?? doc.input.height, doc.input.symbolic?.width ?? doc.input.width] }],
       outputs: graphOutputs,
       nodes,
       initializers,
@@ -210,6 +228,33 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
 }
 
 const EMPTY = new Float32Array(0);
+
+/** The graph output names: each Output node's `tensor`, else `logits`, `logits_1`, …. */
+function outputNames(doc: ResidualDocument, analysis: Analysis): string[] {
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  return analysis.outputs.map((o, i) => {
+    const t = byId.get(o.node)?.params['tensor'];
+    return typeof t === 'string' && t !== '' ? t : i === 0 ? 'logits' : `logits_${i}`;
+  });
+}
+
+/**
+ * Each graph output's declared dims, undefined where the shape is unknown. With a symbolic input
+ * size, the network is analysed again at another size: a dim that changes with it is declared
+ * symbolic (named after the output), one that does not (a classifier's classes) stays fixed.
+ */
+function graphOutputDims(doc: ResidualDocument, analysis: Analysis, spatialSymbolic: boolean): (IrDim[] | undefined)[] {
+  const batch = doc.input.symbolic?.batch ?? 'N';
+  const sym = doc.input.symbolic;
+  const other = spatialSymbolic
+    ? analyze({ ...doc, input: { ...doc.input, height: sym?.height !== undefined ? doc.input.height * 2 : doc.input.height, width: sym?.width !== undefined ? doc.input.width * 2 : doc.input.width } })
+    : undefined;
+  return analysis.outputs.map((o, i) => {
+    if (isUnknownShape(o.shape)) return undefined;
+    const alt = other?.outputs[i]?.shape;
+    return [batch, ...o.shape.map((d, k) => (other && (!alt || alt[k] !== d) ? '' : d))];
+  });
+}
 const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function renameOutput(nodes: IrNode[], from: number, oldName: string, newName: string) {

@@ -38,6 +38,8 @@ export interface IrValueInfo {
   readonly name: string;
   readonly elemType: DataTypeCode;
   readonly dims: readonly IrDim[];
+  /** No shape at all (rank unknown): `dims` is then ignored and no shape is written. */
+  readonly shapeUnknown?: boolean;
   readonly docString?: string;
 }
 

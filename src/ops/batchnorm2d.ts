@@ -8,6 +8,7 @@ import type { OpDef } from './types.ts';
  */
 export const batchNorm2d: OpDef = {
   kind: 'BatchNorm2d',
+  needsInputShapes: true,
   category: 'normalization',
   summary: 'Batch normalisation: normalises each channel, then scales and shifts it.',
   params: [

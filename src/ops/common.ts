@@ -13,8 +13,18 @@ export const str = (p: Params, k: string): string => String(p[k] ?? '');
 /** Product of a shape's dims (1 for a scalar). */
 export const numel = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
-/** Formats a shape with its symbolic batch: `N×64×56×56`. */
-export const fmtShape = (s: Shape): string => ['N', ...s].join('×');
+/**
+ * The shape of a tensor the editor cannot know: the output of an op kept as in an imported file
+ * whose shape neither the editor nor ONNX's rules could work out, and what follows it. No editor
+ * op has a rank-0 per-sample output, so the empty shape is free to mean this.
+ */
+export const UNKNOWN_SHAPE: Shape = Object.freeze([]) as Shape;
+
+/** True for {@link UNKNOWN_SHAPE} (any empty shape). */
+export const isUnknownShape = (s: Shape): boolean => s.length === 0;
+
+/** Formats a shape with its symbolic batch: `N×64×56×56`; an unknown shape is `?`. */
+export const fmtShape = (s: Shape): string => (isUnknownShape(s) ? '?' : ['N', ...s].join('×'));
 
 /** A zero cost. */
 export const NO_COST: Cost = { params: 0, macs: 0, otherOps: 0 };

@@ -5,6 +5,7 @@ import type { OpDef } from './types.ts';
 /** 2-D convolution, square kernel. torchvision init: Kaiming normal (fan_out), bias 0. */
 export const conv2d: OpDef = {
   kind: 'Conv2d',
+  needsInputShapes: true,
   category: 'convolution',
   summary: 'Convolution: slides learned k×k filters over the feature map.',
   params: [

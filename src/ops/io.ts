@@ -19,7 +19,8 @@ export const output: OpDef = {
   kind: 'Output',
   category: 'io',
   summary: 'Output: the tensor the model returns (logits).',
-  params: [],
+  // The graph output's name in exported files; empty means `logits` (`logits_1`, … after the first).
+  params: [{ name: 'tensor', type: 'string', default: '' }],
   inputCount: () => 1,
   infer: () => ({ outputs: [] }),
   cost: () => NO_COST,

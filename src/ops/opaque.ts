@@ -1,5 +1,6 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
 import type { IrAttribute, IrTensor } from '../onnx/ir.ts';
+import { UNKNOWN_SHAPE } from './common.ts';
 import type { OpDef } from './types.ts';
 
 /**
@@ -22,7 +23,8 @@ export const opaque: OpDef = {
   inputCount: (p) => Number(p['inputs'] ?? 1),
   infer({ node, params }) {
     const s = String(params['outputShape'] ?? '');
-    if (!s) return { diagnostics: [diag('RS605', msg('opaque-kept', { node: node.name, opType: String(params['opType']) }), { nodeId: node.id })] };
+    // Unknown is an answer here, not a failure: what follows is carried through (see analyze).
+    if (!s) return { outputs: [UNKNOWN_SHAPE], diagnostics: [diag('RS605', msg('opaque-kept', { node: node.name, opType: String(params['opType']) }), { nodeId: node.id })] };
     return { outputs: [s.split('x').map(Number)] };
   },
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),

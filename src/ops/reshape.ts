@@ -20,6 +20,7 @@ export const flatten: OpDef = {
  */
 export const linear: OpDef = {
   kind: 'Linear',
+  needsInputShapes: true,
   category: 'reshape',
   summary: 'Linear (fully connected): every output is a weighted sum of all inputs.',
   params: [

@@ -85,6 +85,11 @@ export interface OpDef {
   infer?(args: InferArgs): InferResult;
   /** Cost of one application given resolved shapes. Not called for blocks. */
   cost?(inputs: readonly Shape[], outputs: readonly Shape[], params: Params): Cost;
+  /**
+   * True when the lowering reads its input shapes (to size weights or padding): such a layer cannot
+   * follow a tensor of unknown shape; every other layer is carried through one.
+   */
+  readonly needsInputShapes?: boolean;
   /** ONNX lowering for a layer op. Returns output tensor names. */
   lower?(ctx: LowerContext, inputs: readonly string[], inputShapes: readonly Shape[], outputShapes: readonly Shape[], params: Params): string[];
   /** Expansion of a block or stage into layers (or into blocks, for a stage), given its input shape. */

@@ -11,6 +11,7 @@ const INT64_MAX = Number.MAX_SAFE_INTEGER;
  */
 export const zeroPadShortcut: OpDef = {
   kind: 'ZeroPadShortcut',
+  needsInputShapes: true,
   category: 'other',
   summary: 'Zero-padding shortcut (option A): subsample, then pad new channels with zeros.',
   params: [

@@ -3,7 +3,7 @@ import { diag, fixLabel, msg, type Diagnostic, type MessageRef } from '../diagno
 import type { EdgeId, NodeId } from '../graph/ids.ts';
 import { topoOrder } from '../graph/topo.ts';
 import type { GraphEdge, GraphNode, LayerKind, OpKind, Params, ResidualDocument, Shape, ShortcutMode } from '../graph/types.ts';
-import { fmtShape, numel } from '../ops/common.ts';
+import { fmtShape, isUnknownShape, numel, UNKNOWN_SHAPE } from '../ops/common.ts';
 import { getOp, isBlockKind, outputCount } from '../ops/registry.ts';
 import type { Cost, ExpandOptions } from '../ops/types.ts';
 import { resolveParams } from '../ops/validate.ts';
@@ -188,7 +188,9 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
     if (ready) {
       const shapes = inShapes as Shape[];
       const refs = inRefs as Ref[];
-      if (isBlockKind(node.op)) {
+      if (isBlockKind(node.op) && isUnknownShape(shapes[0]!)) {
+        diagnostics.push(diag('RS209', msg('input-shape-unknown', { node: node.name }), { nodeId: id }));
+      } else if (isBlockKind(node.op)) {
         info = expandBlock(ctx, { ...node, params }, shapes[0]!, refs[0]!, info);
         if (info.shortcut) shortcuts.push(info.shortcut);
       } else {
@@ -306,7 +308,7 @@ function markUnused(doc: ResidualDocument, incoming: Map<string, GraphEdge>, dia
 /** Runs one layer's shape rule and records it as a flat layer. */
 function lowerLayer(ctx: Ctx, node: GraphNode, shapes: readonly Shape[], refs: readonly Ref[], docNode: NodeId, info: NodeInfo): NodeInfo {
   const def = getOp(node.op);
-  const r = def.infer!({ node, inputs: shapes, params: node.params, modelInput: ctx.modelInput });
+  const r = shapes.some(isUnknownShape) && node.op !== 'Opaque' ? afterUnknown(node) : def.infer!({ node, inputs: shapes, params: node.params, modelInput: ctx.modelInput });
   if (r.diagnostics) ctx.diagnostics.push(...r.diagnostics);
   if (!r.outputs) return info;
   const cost = def.cost!(shapes, r.outputs, node.params);
@@ -323,6 +325,16 @@ function lowerLayer(ctx: Ctx, node: GraphNode, shapes: readonly Shape[], refs: r
     docNode,
   });
   return { ...info, outputShapes: r.outputs, cost, layers: [node.id], outputLayer: node.id, tensors: { output: layerTensor(node) } };
+}
+
+/**
+ * A layer after a tensor of unknown shape (an op kept as in an imported file) is carried through
+ * with its shape unknown, so nothing after an opaque op is cut off — unless its lowering must
+ * know the shape to size its weights (a conv, BN, linear), which is then an error that says so.
+ */
+function afterUnknown(node: GraphNode): { outputs?: readonly Shape[]; diagnostics?: readonly Diagnostic[] } {
+  if (getOp(node.op).needsInputShapes) return { diagnostics: [diag('RS209', msg('input-shape-unknown', { node: node.name }), { nodeId: node.id })] };
+  return { outputs: node.op === 'Output' ? [] : [UNKNOWN_SHAPE] };
 }
 
 /**

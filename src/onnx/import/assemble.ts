@@ -9,6 +9,7 @@ import { edgeId, nodeId, type NodeId } from '../../graph/ids.ts';
 import type { GraphEdge, GraphNode, GroupRef, InputSpec, ResidualDocument, Shape } from '../../graph/types.ts';
 import { getOp } from '../../ops/registry.ts';
 import { resolveParams } from '../../ops/validate.ts';
+import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
 
 /** A weight waiting for its owner fingerprint: the flat layer that uses it and its local name. */
@@ -29,8 +30,10 @@ export function assemble(
   outputs: readonly string[],
   shapes: ReadonlyMap<string, Shape | undefined>,
   meta: { name: string; opset: number; classes?: number },
+  time: Deadline = NEVER,
 ): { doc: ResidualDocument; weights: PendingWeight[] } {
-  const taken = new Set<string>(RESERVED);
+  // The file's own input and output names become graph names again on export: no layer may take them.
+  const taken = new Set<string>([...RESERVED, input.name, ...outputs]);
   const isBlock = (l: ImportLayer) => l.op === 'BasicBlock' || l.op === 'Bottleneck';
 
   // Stages: chains of blocks, each fed directly by the previous one; a projection starts a new one.
@@ -90,7 +93,10 @@ export function assemble(
     // `layer3.0.`), so such a name loses its dots first.
     if (prefixTaken(base)) base = base.replace(/\./g, '_');
     let name = base;
-    for (let k = 1; taken.has(name) || prefixTaken(name); k++) name = `${base}_${k}`;
+    for (let k = 1; taken.has(name) || prefixTaken(name); k++) {
+      time.check();
+      name = `${base}_${k}`;
+    }
     taken.add(name);
     names.set(l, name);
   }
@@ -113,6 +119,7 @@ export function assemble(
   const stageGroups = new Map<ImportLayer[], GroupRef>();
 
   for (const l of layers) {
+    time.check();
     const name = names.get(l)!;
     const srcs = l.inputs.map((v) => producer.get(v));
     const position = place(
@@ -150,7 +157,8 @@ export function assemble(
   outputs.forEach((o, i) => {
     const id = nodeId(i === 0 ? 'output' : `output_${i}`);
     const src = producer.get(o)!;
-    nodes.push({ id, op: 'Output', name: i === 0 ? 'output' : `output_${i}`, params: {}, position: place(id, [src]) });
+    const tensor: Record<string, string> = o === (i === 0 ? 'logits' : `logits_${i}`) ? {} : { tensor: o };
+    nodes.push({ id, op: 'Output', name: i === 0 ? 'output' : `output_${i}`, params: tensor, position: place(id, [src]) });
     link(src, id, 0);
   });
 

@@ -6,6 +6,7 @@
  * expansion gives them (`conv1.weight`, `downsample.1.running_var`).
  */
 import type { ParamValue, Shape } from '../../graph/types.ts';
+import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
 
 type Kind = 'BasicBlock' | 'Bottleneck';
@@ -40,7 +41,7 @@ const BN_EPS = 1e-5;
  * Replaces every recognised residual block in `layers` (topological order) by one block layer.
  * `protectedValues` are tensors that must stay visible (graph outputs): a block cannot hide them.
  */
-export function recoverBlocks(layers: readonly ImportLayer[], shapes: ReadonlyMap<string, Shape | undefined>, protectedValues: ReadonlySet<string>): ImportLayer[] {
+export function recoverBlocks(layers: readonly ImportLayer[], shapes: ReadonlyMap<string, Shape | undefined>, protectedValues: ReadonlySet<string>, time: Deadline = NEVER): ImportLayer[] {
   const producer = new Map<string, ImportLayer>();
   const uses = new Map<string, number>();
   for (const l of layers) {
@@ -53,6 +54,7 @@ export function recoverBlocks(layers: readonly ImportLayer[], shapes: ReadonlyMa
 
   const replaced = new Map<ImportLayer, ImportLayer | null>();
   for (const add of layers) {
+    time.check();
     if (add.op !== 'Add' || replaced.has(add) || !private1(add.output)) continue;
     const relu = consumerOf.get(add.output);
     if (!relu || relu.op !== 'ReLU') continue;

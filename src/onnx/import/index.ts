@@ -19,7 +19,8 @@ import { DataType, MAX_OPSET, MIN_OPSET, type IrModel } from '../ir.ts';
 import type { DecodeLimits } from '../limits.ts';
 import { assemble, expandBlockLayers, type PendingWeight } from './assemble.ts';
 import { recoverBlocks } from './blocks.ts';
-import { mapLayers } from './layers.ts';
+import { deadline, ImportTimeout } from './deadline.ts';
+import { mapLayers, type MappedInput } from './layers.ts';
 import { installOpaqueDecoder } from './opaque-payload.ts';
 
 export { decodeOpaquePayload, encodeOpaquePayload, installOpaqueDecoder } from './opaque-payload.ts';
@@ -33,6 +34,13 @@ export interface ImportOptions {
   readonly limits?: Partial<DecodeLimits>;
   /** Ignore an embedded Residual Studio document and import the graph itself. */
   readonly ignoreEmbedded?: boolean;
+  /** Working height and width for a file whose input height/width are symbolic (default: 224, or the file's fixed side). */
+  readonly inputSize?: { readonly height: number; readonly width: number };
+  /**
+   * Give up with RS607 after this many milliseconds (checked as the importer walks the graph).
+   * No limit by default; the CLI sets one, the app's import runs in a worker the user can cancel.
+   */
+  readonly timeLimitMs?: number;
   /** Called with a fraction 0–1 and a phase name as the import proceeds (for progress bars). */
   readonly onProgress?: (fraction: number, phase: 'decode' | 'map' | 'blocks' | 'weights' | 'done') => void;
 }
@@ -61,13 +69,19 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   try {
     return importUnsafe(bytes, opts);
   } catch (err) {
+    if (err instanceof ImportTimeout) return { diagnostics: [diag('RS607', msg('import-timed-out', { seconds: Number((err.limitMs / 1000).toFixed(1)), phase: err.phase }))] };
     // A throw is a bug in the importer; the contract is diagnostics, never a crash.
     return { diagnostics: [diag('RS602', msg('import-crashed', { error: err instanceof Error ? err.message : String(err) }))] };
   }
 }
 
 function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
-  const progress = opts.onProgress ?? (() => {});
+  const time = deadline(opts.timeLimitMs);
+  const report = opts.onProgress ?? (() => {});
+  const progress: typeof report = (f, phase) => {
+    time.enter(phase);
+    report(f, phase);
+  };
   progress(0, 'decode');
   const decoded = decodeModel(bytes, opts.limits);
   const model = decoded.model;
@@ -85,16 +99,27 @@ function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
   }
 
   progress(0.5, 'map');
-  const mapped = mapLayers(model);
+  const mapped = mapLayers(model, { ...(opts.inputSize ? { inputSize: opts.inputSize } : {}), deadline: time });
   diagnostics.push(...mapped.diagnostics);
   if (!mapped.layers || !mapped.input || hasErrors(mapped.diagnostics)) return { diagnostics };
 
   progress(0.6, 'blocks');
-  const layers = recoverBlocks(mapped.layers, mapped.shapes, new Set(mapped.outputs));
+  const layers = recoverBlocks(mapped.layers, mapped.shapes, new Set(mapped.outputs), time);
   const last = mapped.shapes.get(mapped.outputs[0] ?? '');
   const { doc, weights: pending } = assemble(
     layers,
-    { name: mapped.input.name, spec: { channels: mapped.input.channels, height: mapped.input.height, width: mapped.input.width } },
+    {
+      name: mapped.input.name,
+      spec: {
+        channels: mapped.input.channels,
+        height: mapped.input.height,
+        width: mapped.input.width,
+        // The file's own input name and symbolic axes travel with the document, so a re-export
+        // is fed and sized as the original was (defaults are left out: `input`, batch `N`).
+        ...(mapped.input.name !== 'input' ? { name: mapped.input.name } : {}),
+        ...(symbolicAxes(mapped.input.symbolic) ? { symbolic: symbolicAxes(mapped.input.symbolic) } : {}),
+      },
+    },
     mapped.outputs,
     mapped.shapes,
     {
@@ -102,6 +127,7 @@ function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
       opset: Math.min(MAX_OPSET, Math.max(MIN_OPSET, model.opset)),
       ...(last && last.length === 1 ? { classes: last[0]! } : {}),
     },
+    time,
   );
 
   progress(0.8, 'weights');
@@ -109,6 +135,12 @@ function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
   const weights = ownWeights(doc, analysis, pending);
   progress(1, 'done');
   return { doc, weights, diagnostics };
+}
+
+/** The symbolic axes worth keeping: all but a batch called `N`, which every export uses anyway. */
+function symbolicAxes(s: MappedInput['symbolic']): MappedInput['symbolic'] | undefined {
+  const kept = { ...(s.batch !== undefined && s.batch !== 'N' ? { batch: s.batch } : {}), ...(s.height !== undefined ? { height: s.height } : {}), ...(s.width !== undefined ? { width: s.width } : {}) };
+  return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
 /**

@@ -11,7 +11,9 @@ import type { OpKind, ParamValue, Shape } from '../../graph/types.ts';
 import { FLOAT32_MAX } from '../../ops/activations.ts';
 import { getOp } from '../../ops/registry.ts';
 import { resolveParams } from '../../ops/validate.ts';
-import { DataType, type IrAttribute, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
+import { DataType, type IrAttribute, type IrDim, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
+import { NEVER, type Deadline } from './deadline.ts';
+import { constantFacts, inferNode, type Dim, type TensorFacts } from './onnx-shapes.ts';
 import { encodeOpaquePayload, type OpaqueSlot } from './opaque-payload.ts';
 
 /** A float tensor destined for the weight store. */
@@ -36,21 +38,43 @@ export interface ImportLayer {
   readonly source: string;
 }
 
+/** The graph input as the editor holds it: fixed C, H and W, and the file's symbolic axes by name. */
+export interface MappedInput {
+  readonly name: string;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** Axes the file leaves symbolic (`N`, `H`, `W`), kept so a re-export leaves them symbolic too. */
+  readonly symbolic: { readonly batch?: string; readonly height?: string; readonly width?: string };
+}
+
 /** What {@link mapLayers} returns: the layers, or the reason the graph cannot be represented. */
 export interface MappedGraph {
   readonly layers?: ImportLayer[];
-  readonly input?: { readonly name: string; readonly channels: number; readonly height: number; readonly width: number };
+  readonly input?: MappedInput;
   /** Graph output tensor names, in order. */
   readonly outputs: readonly string[];
-  /** Inferred shapes (without batch) of data tensors. */
+  /** Inferred shapes (without batch) of data tensors; undefined where unknown. */
   readonly shapes: ReadonlyMap<string, Shape | undefined>;
   readonly diagnostics: Diagnostic[];
 }
 
+/** Options of {@link mapLayers}. */
+export interface MapOptions {
+  /** Working height and width for an input whose spatial axes are symbolic (default: the file's other side, else 224). */
+  readonly inputSize?: { readonly height: number; readonly width: number };
+  /** Checked once per node. */
+  readonly deadline?: Deadline;
+}
+
+/** The working size for a symbolic spatial axis when nothing else suggests one: ImageNet's. */
+export const DEFAULT_SPATIAL = 224;
+
 const refuse = (reason: MessageRef, field?: string): Diagnostic => diag('RS602', msg('import-unrepresentable', { reason }), field ? { field } : {});
+const fixedDim = (x: IrDim | undefined): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 65536;
 
 /** Maps a decoded model's nodes to layers (see the module comment). Never throws on model content. */
-export function mapLayers(model: IrModel): MappedGraph {
+export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
   const g = model.graph;
   const diagnostics: Diagnostic[] = [];
   const shapes = new Map<string, Shape | undefined>();
@@ -62,15 +86,36 @@ export function mapLayers(model: IrModel): MappedGraph {
   if (realInputs.length !== 1) return { outputs, shapes, diagnostics: [refuse(msg('import-input-count', { n: realInputs.length }), 'graph.input')] };
   const inp = realInputs[0]!;
   const d = inp.dims;
-  if (inp.elemType !== DataType.FLOAT || d.length !== 4 || !d.slice(1).every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 65536)) {
+  const spatialOk = (x: IrDim | undefined) => fixedDim(x) || (typeof x === 'string' && x !== '');
+  if (inp.elemType !== DataType.FLOAT || d.length !== 4 || !fixedDim(d[1]) || !spatialOk(d[2]) || !spatialOk(d[3])) {
     return {
       outputs,
       shapes,
       diagnostics: [refuse(msg(inp.elemType === DataType.FLOAT ? 'import-input-shape' : 'import-input-shape-type', { name: inp.name, dims: d.map((x) => (x === '' ? '?' : String(x))).join(', ') }), 'graph.input')],
     };
   }
-  const input = { name: inp.name, channels: d[1] as number, height: d[2] as number, width: d[3] as number };
+  // A symbolic height or width (exported with dynamic axes) gets a working size: the caller's,
+  // else the other side when that one is fixed (square images), else ImageNet's 224.
+  const other = fixedDim(d[2]) ? d[2] : fixedDim(d[3]) ? d[3] : undefined;
+  const height = fixedDim(d[2]) ? d[2] : (opts.inputSize?.height ?? other ?? DEFAULT_SPATIAL);
+  const width = fixedDim(d[3]) ? d[3] : (opts.inputSize?.width ?? other ?? DEFAULT_SPATIAL);
+  const symbolic = {
+    ...(typeof d[0] === 'string' && d[0] !== '' ? { batch: d[0] } : {}),
+    ...(typeof d[2] === 'string' ? { height: d[2] } : {}),
+    ...(typeof d[3] === 'string' ? { width: d[3] } : {}),
+  };
+  if (symbolic.height !== undefined || symbolic.width !== undefined) {
+    const axes = [symbolic.height, symbolic.width].filter((x) => x !== undefined).join(', ');
+    diagnostics.push({ ...diag('RS606', msg('import-symbolic-size', { name: inp.name, axes, height, width }), { field: 'graph.input' }) });
+  }
+  const input: MappedInput = { name: inp.name, channels: d[1], height, width, symbolic };
   shapes.set(inp.name, [input.channels, input.height, input.width]);
+  // ONNX's own shape rules run beside the editor's, over full shapes: the batch axis is the
+  // file's (a number when it exported a fixed batch, so torch's literal `1` in a Reshape fits).
+  const batch: Dim = typeof d[0] === 'number' ? d[0] : (symbolic.batch ?? 'N');
+  const facts = new Map<string, TensorFacts>();
+  facts.set(inp.name, { dims: [batch, input.channels, height, width], float: true });
+  for (const t of g.initializers) facts.set(t.name, constantFacts(t));
 
   const declared = new Map<string, Shape>();
   for (const v of [...g.valueInfo, ...g.outputs]) {
@@ -93,16 +138,27 @@ export function mapLayers(model: IrModel): MappedGraph {
   const layers: ImportLayer[] = [];
   const fused = new Set<number>();
   const ctx: MapCtx = { opset: model.opset, consts, shapes, isData };
+  /** The editor's shape of a tensor ONNX's rules know: per-sample when the batch leads, else unknown. */
+  const editorShape = (f: TensorFacts | undefined): Shape | undefined => {
+    if (!f || !f.float || f.dims.length < 2 || f.dims[0] !== batch) return undefined;
+    const rest = f.dims.slice(1);
+    return rest.every((x): x is number => typeof x === 'number' && x >= 1) ? rest : undefined;
+  };
 
+  const time = opts.deadline ?? NEVER;
   for (const [i, n] of g.nodes.entries()) {
+    time.check();
     if (fused.has(i)) continue;
     const out = n.outputs[0];
     if (!out) continue;
     const std = !n.domain || n.domain === 'ai.onnx';
+    const nodeFacts = inferNode(n, n.inputs.map((name) => (name ? facts.get(name) : undefined)), model.opset);
+    nodeFacts?.forEach((f, k) => f && n.outputs[k] && facts.set(n.outputs[k], f));
     if (std && n.opType === 'Constant') {
       const t = constantValue(n);
       if (t) {
         consts.set(out, t);
+        facts.set(out, constantFacts(t));
         continue;
       }
     }
@@ -128,12 +184,16 @@ export function mapLayers(model: IrModel): MappedGraph {
       }
     }
     let shape = layer ? inferShape(layer, shapes) : undefined;
-    if (layer && shape === 'fail') layer = undefined;
+    // A layer the editor models but cannot place (its input's shape is unknown, and its
+    // lowering needs it for the weights) is kept as in the file, like any op it does not model.
+    if (layer && (shape === 'fail' || (shape === undefined && getOp(layer.op).needsInputShapes))) layer = undefined;
     if (!layer) {
-      layer = opaqueLayer(n, ctx, declared);
-      const s = String(layer.params['outputShape']);
-      shape = s ? s.split('x').map(Number) : undefined;
-      diagnostics.push(diag('RS605', msg(s ? 'import-opaque' : 'import-opaque-unknown', { node: labelRef(n), opType: `${n.domain ? `${n.domain}.` : ''}${n.opType}` })));
+      const known = editorShape(nodeFacts?.[0]) ?? declared.get(out);
+      layer = opaqueLayer(n, ctx, known);
+      shape = known;
+      diagnostics.push(diag('RS605', msg(known ? 'import-opaque' : 'import-opaque-unknown', { node: labelRef(n), opType: `${n.domain ? `${n.domain}.` : ''}${n.opType}` })));
+    } else if (shape !== undefined) {
+      facts.set(layer.output, { dims: [batch, ...shape], float: true });
     }
     shapes.set(layer.output, shape === 'fail' ? undefined : shape);
     layers.push(layer);
@@ -475,13 +535,11 @@ function inferShape(l: ImportLayer, shapes: ReadonlyMap<string, Shape | undefine
   return r.outputs?.[0] ?? 'fail';
 }
 
-const UNARY = new Set(
-  'Abs Neg Exp Log Sqrt Tanh Elu Selu Relu HardSigmoid HardSwish Softplus Softsign Clip Erf Ceil Floor Round Reciprocal Sign Sin Cos Not Cast Gelu Mish Celu ThresholdedRelu LRN InstanceNormalization LpNormalization MeanVarianceNormalization Dropout Identity BatchNormalization Softmax LogSoftmax Hardmax Shrink LeakyRelu Sigmoid PRelu'.split(' '),
-);
-const ELEMENTWISE = new Set('Add Sub Mul Div Pow Max Min Mean Sum'.split(' '));
-
-/** Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. */
-function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape>): ImportLayer {
+/**
+ * Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. Its
+ * output shape is what ONNX's shape rules or the file's declarations gave, or unknown.
+ */
+function opaqueLayer(n: IrNode, ctx: MapCtx, shape: Shape | undefined): ImportLayer {
   const dataInputs: string[] = [];
   const slots: OpaqueSlot[] = n.inputs.map((name): OpaqueSlot => {
     if (name === '') return { empty: true };
@@ -492,17 +550,6 @@ function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape
     const c = ctx.consts.get(name);
     return c ? { constant: c } : { empty: true };
   });
-  const first = dataInputs[0] !== undefined ? ctx.shapes.get(dataInputs[0]) : undefined;
-  let shape: Shape | undefined;
-  const std = !n.domain || n.domain === 'ai.onnx';
-  if (std && first && UNARY.has(n.opType) && dataInputs.length === 1 && slots.every((s) => !('constant' in s) || s.constant.data.length <= first[0]! || n.opType === 'Clip')) shape = first;
-  else if (std && first && ELEMENTWISE.has(n.opType)) {
-    const dataSame = dataInputs.every((i) => sameShape(ctx.shapes.get(i), first));
-    const constFits = slots.every((s) => !('constant' in s) || broadcastsInto(s.constant.dims, first));
-    if (dataSame && constFits) shape = first;
-  }
-  if (std && first && !shape && (n.opType === 'Conv' || n.opType === 'MaxPool' || n.opType === 'AveragePool')) shape = windowShapeNd(n, first, slots);
-  shape ??= declared.get(n.outputs[0]!);
   const payload = encodeOpaquePayload({ opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), attributes: n.attributes, slots, outputCount: n.outputs.length, opset: ctx.opset });
   return {
     op: 'Opaque',
@@ -513,46 +560,6 @@ function opaqueLayer(n: IrNode, ctx: MapCtx, declared: ReadonlyMap<string, Shape
     weights: new Map(),
     source: label(n),
   };
-}
-
-/** Output shape of a 2-D Conv/MaxPool/AveragePool with per-axis kernels, strides, pads, dilations and auto_pad. */
-function windowShapeNd(n: IrNode, input: Shape, slots: readonly OpaqueSlot[]): Shape | undefined {
-  if (input.length !== 3) return undefined;
-  const w = slots[1] && 'constant' in slots[1] ? slots[1].constant : undefined;
-  const ks = intsAttr(n, 'kernel_shape', w?.dims.slice(2));
-  const strides = intsAttr(n, 'strides', [1, 1]);
-  const dil = intsAttr(n, 'dilations', [1, 1]);
-  const pads = intsAttr(n, 'pads', [0, 0, 0, 0]);
-  const autoPad = stringAttr(n, 'auto_pad', 'NOTSET');
-  const ceil = intAttr(n, 'ceil_mode', 0) === 1;
-  if (!ks || ks.length !== 2 || !strides || strides.length !== 2 || !dil || dil.length !== 2 || !pads || pads.length !== 4) return undefined;
-  const channels = n.opType === 'Conv' ? w?.dims[0] : input[0];
-  if (!channels) return undefined;
-  const out: number[] = [channels];
-  for (let i = 0; i < 2; i++) {
-    const size = input[i + 1]!;
-    const s = strides[i]!;
-    const eff = dil[i]! * (ks[i]! - 1) + 1;
-    let o: number;
-    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') o = Math.ceil(size / s);
-    else if (autoPad === 'VALID') o = Math.floor((size - eff) / s) + 1;
-    else {
-      const span = size + pads[i]! + pads[i + 2]! - eff;
-      o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
-    }
-    if (!(o >= 1)) return undefined;
-    out.push(o);
-  }
-  return out;
-}
-
-const sameShape = (a: Shape | undefined, b: Shape) => !!a && a.length === b.length && a.every((v, i) => v === b[i]);
-
-/** True when a constant of `dims` broadcasts onto a batched tensor of shape N×`s` without growing it. */
-function broadcastsInto(dims: readonly number[], s: Shape): boolean {
-  const full = [1, ...s];
-  if (dims.length > full.length) return false;
-  return dims.every((d, i) => d === 1 || d === full[full.length - dims.length + i]);
 }
 
 /** A Constant node's value as a tensor, or undefined for forms we do not unpack. */
