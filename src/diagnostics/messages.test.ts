@@ -92,7 +92,7 @@ describe('diagnostic messages', () => {
     const known = new Set(Object.keys(MESSAGES));
     expect([...used].filter((id) => !known.has(id))).toEqual([]);
     // The app makes the import-worker and weight-loading diagnostics; everything else is used by the core.
-    const appOnly = ['import-worker-start', 'import-worker-failed', 'weights-memory-only', 'weights-not-loaded', 'file-unreadable'];
+    const appOnly = ['import-worker-start', 'import-worker-failed', 'import-cancelled', 'weights-memory-only', 'weights-not-loaded', 'file-unreadable'];
     expect([...known].filter((id) => !used.has(id) && !appOnly.includes(id))).toEqual([]);
   });
 

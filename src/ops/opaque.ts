@@ -1,6 +1,7 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
 import type { IrAttribute, IrTensor } from '../onnx/ir.ts';
 import { UNKNOWN_SHAPE } from './common.ts';
+import { legalizeOpaque } from './opaque-legalize.ts';
 import type { OpDef } from './types.ts';
 
 /**
@@ -39,7 +40,10 @@ export const opaque: OpDef = {
         )
       : inputs;
     const domain = String(params['domain'] ?? '');
-    return ctx.emit(String(params['opType']), ins, p.attributes, { outputCount: p.outputCount ?? 1, ...(domain && domain !== 'ai.onnx' ? { domain } : {}) });
+    const opType = String(params['opType']);
+    const std = !domain || domain === 'ai.onnx';
+    const legal = std ? legalizeOpaque(ctx, opType, p.opset, p.attributes, ins) : { attributes: p.attributes, inputs: ins };
+    return ctx.emit(opType, legal.inputs, legal.attributes, { outputCount: p.outputCount ?? 1, ...(!std ? { domain } : {}) });
   },
 };
 
@@ -50,6 +54,8 @@ export interface OpaquePayload {
   readonly inputs?: readonly ({ readonly port: number } | { readonly constant: IrTensor } | { readonly empty: true })[];
   /** Number of outputs the original op declared (only the first is used). */
   readonly outputCount?: number;
+  /** Opset of the file the op came from, so it can be re-expressed at the export's opset. */
+  readonly opset?: number;
 }
 
 /** Hook set by the ONNX importer to turn an opaque payload back into attributes and constant inputs. */

@@ -166,7 +166,11 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
       consts.set(out, consts.get(n.inputs[0])!);
       continue;
     }
-    let layer = std ? (fuseActivation(g.nodes, i, ctx, { consumers, graphOutputs }, fused) ?? mapKnown(n, ctx)) : undefined;
+    // Nodes a fusion takes in are skipped only once the fused layer is accepted: a Linear that
+    // does not fit its input (a MatMul on N×H×W×C) falls back to an opaque MatMul, and the Add
+    // after it must then still be imported.
+    const pending = new Set<number>();
+    let layer = std ? (fuseActivation(g.nodes, i, ctx, { consumers, graphOutputs }, pending) ?? mapKnown(n, ctx)) : undefined;
     // MatMul + Add (bias) → one Linear.
     if (layer && n.opType === 'MatMul') {
       const cons = consumers.get(out) ?? [];
@@ -179,7 +183,7 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
           const w = new Map(layer.weights);
           w.set('bias', { dims: [o], data: c.data as Float32Array });
           layer = { ...layer, params: { ...layer.params, bias: true }, output: next.outputs[0], weights: w, source: `${layer.source} + ${label(next)}` };
-          fused.add(cons[0]!);
+          pending.add(cons[0]!);
         }
       }
     }
@@ -192,8 +196,9 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
       layer = opaqueLayer(n, ctx, known);
       shape = known;
       diagnostics.push(diag('RS605', msg(known ? 'import-opaque' : 'import-opaque-unknown', { node: labelRef(n), opType: `${n.domain ? `${n.domain}.` : ''}${n.opType}` })));
-    } else if (shape !== undefined) {
-      facts.set(layer.output, { dims: [batch, ...shape], float: true });
+    } else {
+      for (const k of pending) fused.add(k);
+      if (shape !== undefined) facts.set(layer.output, { dims: [batch, ...shape], float: true });
     }
     shapes.set(layer.output, shape === 'fail' ? undefined : shape);
     layers.push(layer);

@@ -92,6 +92,9 @@ export function broadcast(shapes: readonly (readonly Dim[])[]): Dim[] | undefine
 
 function arith(op: string, a: Dim, b: Dim): Dim {
   if (!isNum(a) || !isNum(b)) {
+    // A symbol survives the identities: N + 0 (no padding on the batch axis), N · 1.
+    if (op === 'Add' && a === 0) return b;
+    if ((op === 'Add' || op === 'Sub') && b === 0) return a;
     if (op === 'Mul' && a === 1) return b;
     if ((op === 'Mul' || op === 'Div') && b === 1) return a;
     return '?';

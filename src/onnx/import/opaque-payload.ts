@@ -67,7 +67,7 @@ export function decodeOpaquePayload(payload: string): OpaquePayload {
     const port = name.startsWith(DATA) ? Number(name.slice(DATA.length)) : NaN;
     return Number.isInteger(port) && port >= 0 ? { port } : { empty: true };
   });
-  return { attributes: node.attributes, inputs, outputCount: node.outputs.length };
+  return { attributes: node.attributes, inputs, outputCount: node.outputs.length, opset: model.opset };
 }
 
 /** Installs the payload decoder into the Opaque op (idempotent). */
@@ -76,10 +76,32 @@ export function installOpaqueDecoder(): void {
 }
 installOpaqueDecoder();
 
+const B64 = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+
+/**
+ * Standard base64 (as `btoa`), written straight into bytes: an opaque MatMul can carry megabytes
+ * of weights, and building a binary string for `btoa` took seconds on such files.
+ */
 function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
+  const n = bytes.length;
+  const out = new Uint8Array(Math.ceil(n / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = B64[v >>> 18]!;
+    out[o++] = B64[(v >>> 12) & 63]!;
+    out[o++] = B64[(v >>> 6) & 63]!;
+    out[o++] = B64[v & 63]!;
+  }
+  if (i < n) {
+    const v = (bytes[i]! << 16) | ((i + 1 < n ? bytes[i + 1]! : 0) << 8);
+    out[o++] = B64[v >>> 18]!;
+    out[o++] = B64[(v >>> 12) & 63]!;
+    out[o++] = i + 1 < n ? B64[(v >>> 6) & 63]! : 61;
+    out[o] = 61;
+  }
+  return new TextDecoder().decode(out);
 }
 
 function fromBase64(text: string): Uint8Array | undefined {

@@ -116,6 +116,27 @@ describe('ops the editor does not model, in the middle of a network', () => {
   });
 });
 
+describe('files of older opsets', () => {
+  it('ops kept as in an opset-10 file are re-expressed at the export opset: attributes that became inputs (Pad, ReduceSum, Squeeze, Unsqueeze, Clip)', async () => {
+    const r = await roundTrip(
+      model(
+        [
+          node('Pad', ['x'], ['p'], [ints('pads', [0, 0, 1, 1, 0, 0, 1, 1]), { name: 'mode', kind: 'string', value: 'reflect' }]),
+          node('ReduceSum', ['p'], ['s'], [ints('axes', [1]), int('keepdims', 1)]),
+          node('Squeeze', ['s'], ['q'], [ints('axes', [1])]),
+          node('Unsqueeze', ['q'], ['u'], [ints('axes', [1])]),
+          node('Clip', ['u'], ['y'], [{ name: 'min', kind: 'float', value: -0.5 }, { name: 'max', kind: 'float', value: 2 }]),
+        ],
+        [],
+        { opset: 10 },
+      ),
+      input(2, 3, 8, 8),
+    );
+    expect(r.doc!.opset).toBe(13);
+    expect(analyze(r.doc!).outputs[0]!.shape).toEqual([1, 10, 10]);
+  });
+});
+
 describe('dynamic axes and names', () => {
   const dyn = (outputs = ['y']) =>
     model(
