@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { analyze } from '../src/shape/analyze.ts';
 import { importOnnx } from '../src/onnx/import/index.ts';
-import { CanvasPage } from './pages/editor.ts';
+import { CanvasPage, dropFile } from './pages/editor.ts';
 
 /**
  * Opening ONNX files by dropping them on the canvas: a PyTorch export of a small ResNet becomes
@@ -13,22 +13,6 @@ import { CanvasPage } from './pages/editor.ts';
  */
 const FIXTURES = join(import.meta.dirname, '../src/onnx/import/fixtures');
 const tinyStack = readFileSync(join(FIXTURES, 'tiny-stack-13.onnx'));
-
-/** Drops a file on the canvas as a user dragging it from the desktop would. */
-async function dropFile(page: Page, name: string, bytes: Buffer) {
-  const dt = await page.evaluateHandle(
-    ({ name, data }) => {
-      const t = new DataTransfer();
-      t.items.add(new File([new Uint8Array(data)], name, { type: 'application/octet-stream' }));
-      return t;
-    },
-    { name, data: [...bytes] },
-  );
-  const canvas = page.getByTestId('canvas');
-  await canvas.dispatchEvent('dragenter', { dataTransfer: dt });
-  await canvas.dispatchEvent('dragover', { dataTransfer: dt });
-  await canvas.dispatchEvent('drop', { dataTransfer: dt });
-}
 
 /** True once the editor's file input takes .onnx files (the drop hook shares that path). */
 async function editorOpensOnnx(page: Page): Promise<boolean> {

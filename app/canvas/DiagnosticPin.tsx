@@ -17,7 +17,7 @@ export const DiagnosticPin = memo(function DiagnosticPin({ diagnostics, testName
   return (
     <div className={`diag-pin nodrag nopan sev-${first.severity}${placement === 'edge' ? '' : ` ${side}`}`} data-testid={`canvas.diag.${testName}`} title={diagnostics.map((d) => `${d.code}: ${diagnosticText(t, d)}`).join('\n')}>
       <span className="diag-badge" aria-label={first.severity}>
-        {first.severity === 'error' ? '!' : '⚠'}
+        {first.severity === 'error' ? '!' : first.severity === 'info' ? 'i' : '⚠'}
         {diagnostics.length > 1 ? ` ${diagnostics.length}` : ''}
       </span>
       <span className="diag-msg">

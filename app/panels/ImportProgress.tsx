@@ -19,6 +19,12 @@ export interface ImportProgressState {
 
 let nextId = 1;
 
+/** `?testImportDelay=ms` holds the import in the worker for that long (e2e: cancelling mid-import). */
+const testDelay = (): { delayMs?: number } => {
+  const ms = Number(new URLSearchParams(globalThis.location?.search ?? '').get('testImportDelay') ?? 0);
+  return ms > 0 ? { delayMs: Math.min(ms, 60_000) } : {};
+};
+
 /**
  * Imports an ONNX file in `import.worker.ts` (off the main thread), reporting progress. On
  * success the imported weights (safetensors) are kept in IndexedDB and the document's
@@ -71,7 +77,7 @@ export function openOnnxFile(file: Blob & { readonly name?: string }, onProgress
     };
     report({ file: name, fraction: 0, phase: 'read' });
     file.arrayBuffer().then(
-      (bytes) => worker.postMessage({ type: 'import', id, bytes, name } satisfies ImportRequest, [bytes]),
+      (bytes) => worker.postMessage({ type: 'import', id, bytes, name, ...testDelay() } satisfies ImportRequest, [bytes]),
       (e: unknown) => done({ ok: false, diagnostics: [diag('RS601', msg('file-unreadable', { name, error: (e as Error).message }))] }),
     );
   });

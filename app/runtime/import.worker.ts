@@ -12,7 +12,14 @@ import { importOnnx } from '../../src/onnx/import/index.ts';
 import { encodeSafetensors } from '../../src/weights/safetensors.ts';
 
 /** Requests from the page. */
-export type ImportRequest = { readonly type: 'import'; readonly id: number; readonly bytes: ArrayBuffer; readonly name: string };
+export type ImportRequest = {
+  readonly type: 'import';
+  readonly id: number;
+  readonly bytes: ArrayBuffer;
+  readonly name: string;
+  /** Test-only: wait this long before importing, so a test can cancel an import in progress. */
+  readonly delayMs?: number;
+};
 
 /** Messages to the page. */
 export type ImportResponse =
@@ -22,9 +29,10 @@ export type ImportResponse =
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-scope.onmessage = (e: MessageEvent<ImportRequest>) => {
+scope.onmessage = async (e: MessageEvent<ImportRequest>) => {
   const req = e.data;
   if (req?.type !== 'import') return;
+  if (req.delayMs) await new Promise((r) => setTimeout(r, req.delayMs));
   const post = (m: ImportResponse, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
   const t0 = performance.now();
   const r = importOnnx(new Uint8Array(req.bytes), {

@@ -107,3 +107,19 @@ export class EditorPage {
     return this.page.getByTestId(`status.${id}`);
   }
 }
+
+/** Drops a file on the canvas as a user dragging it from the desktop would. */
+export async function dropFile(page: Page, name: string, bytes: Uint8Array) {
+  const dt = await page.evaluateHandle(
+    ({ name, data }) => {
+      const t = new DataTransfer();
+      t.items.add(new File([new Uint8Array(data)], name, { type: 'application/octet-stream' }));
+      return t;
+    },
+    { name, data: [...bytes] },
+  );
+  const canvas = page.getByTestId('canvas');
+  await canvas.dispatchEvent('dragenter', { dataTransfer: dt });
+  await canvas.dispatchEvent('dragover', { dataTransfer: dt });
+  await canvas.dispatchEvent('drop', { dataTransfer: dt });
+}
