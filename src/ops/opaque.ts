@@ -20,6 +20,8 @@ export const opaque: OpDef = {
     { name: 'inputs', type: 'int', default: 1, min: 0, max: 64 },
     { name: 'outputShape', type: 'string', default: '' },
     { name: 'payload', type: 'string', default: '' },
+    // Elements of the float constants it carries (a kept MatMul's weight), counted as its parameters.
+    { name: 'weights', type: 'int', default: 0, min: 0 },
   ],
   inputCount: (p) => Number(p['inputs'] ?? 1),
   infer({ node, params }) {
@@ -28,7 +30,7 @@ export const opaque: OpDef = {
     if (!s) return { outputs: [UNKNOWN_SHAPE], diagnostics: [diag('RS605', msg('opaque-kept', { node: node.name, opType: String(params['opType']) }), { nodeId: node.id })] };
     return { outputs: [s.split('x').map(Number)] };
   },
-  cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
+  cost: (_i, _o, params) => ({ params: Number(params['weights'] ?? 0), macs: 0, otherOps: 0 }),
   lower(ctx, inputs, _i, _o, params) {
     const p = decodeOpaquePayload(String(params['payload'] ?? ''));
     // Constant inputs travel in the payload and are re-emitted as Constant nodes in their slot.

@@ -558,13 +558,20 @@ function opaqueLayer(n: IrNode, ctx: MapCtx, shape: Shape | undefined): ImportLa
   const payload = encodeOpaquePayload({ opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), attributes: n.attributes, slots, outputCount: n.outputs.length, opset: ctx.opset });
   return {
     op: 'Opaque',
-    params: { opType: n.opType, domain: n.domain ?? '', inputs: dataInputs.length, outputShape: shape && shape.length > 0 ? shape.join('x') : '', payload },
+    params: { opType: n.opType, domain: n.domain ?? '', inputs: dataInputs.length, outputShape: shape && shape.length > 0 ? shape.join('x') : '', payload, ...floatWeights(slots) },
     inputs: dataInputs,
     output: n.outputs[0]!,
     hint: modulePath(n.name),
     weights: new Map(),
     source: label(n),
   };
+}
+
+/** The `weights` param of an opaque op: elements of its float constants (omitted when none). */
+function floatWeights(slots: readonly OpaqueSlot[]): { weights?: number } {
+  let n = 0;
+  for (const s of slots) if ('constant' in s && s.constant.dataType === DataType.FLOAT) n += s.constant.data.length;
+  return n > 0 ? { weights: n } : {};
 }
 
 /** A Constant node's value as a tensor, or undefined for forms we do not unpack. */

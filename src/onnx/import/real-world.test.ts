@@ -97,8 +97,9 @@ describe('ops the editor does not model, in the middle of a network', () => {
     const a = analyze(r.doc!);
     expect(hasErrors(a.diagnostics)).toBe(false);
     expect(a.outputs[0]!.shape).toEqual([]);
-    // The conv's weight travels in its payload, so the parameter count of the file is kept.
+    // The conv's weight travels in its payload, and still counts as parameters.
     expect(decodeModel(r.bytes).model!.graph.nodes.some((n) => n.opType === 'Constant')).toBe(true);
+    expect(a.totals.params).toBe(4 * 3 * 3 * 3);
   });
 
   it('a conv added by hand after an op of unknown shape is an error that names it, not a broken file', () => {
