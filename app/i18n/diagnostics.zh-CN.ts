@@ -85,7 +85,7 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'import-unrepresentable': '无法表示这个图：{{reason}}',
   'import-input-count': '它有 {{n}} 个图输入；编辑器只支持恰好一个图像输入',
   'import-input-shape': '它的输入“{{name}}”为 [{{dims}}]；编辑器需要一个通道数 C 固定的 N×C×H×W 浮点图像（H 和 W 可以是符号维度）',
-  'import-input-shape-type': '它的输入“{{name}}”不是 float32，为 [{{dims}}]；编辑器需要一个 C、H、W 固定的 N×C×H×W 浮点图像',
+  'import-input-shape-type': '它的输入“{{name}}”不是 float32，为 [{{dims}}]；编辑器需要一个通道数 C 固定的 N×C×H×W 浮点图像（H 和 W 可以是符号维度）',
   'import-multi-output': '{{node}} 的输出 {{port}}（“{{tensor}}”）被使用；只有单输出算子可以编辑',
   'import-constant-output': '图输出“{{tensor}}”是常量，不是由输入计算得到的',
   'import-opaque': '{{node}}：{{opType}} 作为未建模算子保留（原样导出，不可编辑）',

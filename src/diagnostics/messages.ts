@@ -89,7 +89,7 @@ export const MESSAGES = {
   'import-unrepresentable': 'this graph cannot be represented: {{reason}}',
   'import-input-count': 'it has {{n}} graph inputs; the editor models exactly one image input',
   'import-input-shape': "its input '{{name}}' is [{{dims}}]; the editor needs one float image N×C×H×W with a fixed number of channels C (H and W may be symbolic)",
-  'import-input-shape-type': "its input '{{name}}' is not float32, [{{dims}}]; the editor needs one float image N×C×H×W with fixed C, H and W",
+  'import-input-shape-type': "its input '{{name}}' is not float32, [{{dims}}]; the editor needs one float image N×C×H×W with a fixed number of channels C (H and W may be symbolic)",
   'import-multi-output': "{{node}} output {{port}} ('{{tensor}}') is used; only single-output ops can be edited",
   'import-constant-output': "graph output '{{tensor}}' is a constant, not computed from the input",
   'import-opaque': '{{node}}: {{opType}} is kept as an opaque op (exported unchanged, not editable)',

@@ -111,6 +111,8 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
   const inputName = doc.input.name ?? 'input';
   const batchDim = doc.input.symbolic?.batch ?? 'N';
   const spatialSymbolic = doc.input.symbolic?.height !== undefined || doc.input.symbolic?.width !== undefined;
+  const shared = new Map<object, { name: string; dims: readonly number[] }>();
+  const constants = new Map<string, string>();
   const note = (docNode: NodeId, src: 'fresh' | 'imported' | 'trained') => {
     const cur = weightSources.get(docNode);
     weightSources.set(docNode, cur === undefined || cur === src ? src : 'mixed');
@@ -128,10 +130,16 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
       opset,
       zeroInitResidual: doc.zeroInitResidual,
       emit(opType, inputs, attributes = [], o = {}) {
+        // A constant several kept ops read (the file had one tensor feeding both) is emitted once:
+        // each opaque op carries its own copy in its payload, under the file's name for it.
+        const key = o.shareAs;
+        const again = key !== undefined ? constants.get(key) : undefined;
+        if (again !== undefined) return [again];
         const suffix = o.suffix ?? (counter++ === 0 ? '' : String(counter));
         const base = suffix ? `${layer.name}/${suffix}` : layer.name;
         const outs = o.outputs ? [...o.outputs] : Array.from({ length: o.outputCount ?? 1 }, (_, i) => (i === 0 ? base : `${base}:${i}`));
         nodes.push({ name: base, opType, inputs, outputs: outs, attributes: attributes as IrAttribute[], ...(o.domain ? { domain: o.domain } : {}) });
+        if (key !== undefined) constants.set(key, outs[0]!);
         return outs;
       },
       weight(local, dims, init) {
@@ -139,6 +147,11 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
         const stored = opts.weights?.get(name);
         if (stored && stored.owner === layer.owner && sameDims(stored.dims, dims)) {
           note(layer.docNode, stored.origin);
+          // One tensor that several layers share (torch writes equal initializers once; the
+          // importer gives each layer the same array) is written once, as in the file.
+          const same = shared.get(stored.data);
+          if (same && sameDims(same.dims, dims)) return same.name;
+          shared.set(stored.data, { name, dims });
           initializers.push({ name, dims, dataType: DataType.FLOAT, data: stored.data });
           return name;
         }

@@ -31,13 +31,13 @@ export const opaque: OpDef = {
     return { outputs: [s.split('x').map(Number)] };
   },
   cost: (_i, _o, params) => ({ params: Number(params['weights'] ?? 0), macs: 0, otherOps: 0 }),
-  lower(ctx, inputs, _i, _o, params) {
-    const p = decodeOpaquePayload(String(params['payload'] ?? ''));
+  lower(ctx, inputs, inShapes, _o, params) {
+    const p = perChannelSlope(decodeOpaquePayload(String(params['payload'] ?? '')), String(params['opType']), inShapes[0]);
     // Constant inputs travel in the payload and are re-emitted as Constant nodes in their slot.
     const ins = p.inputs
       ? p.inputs.map((slot, i) =>
           'port' in slot ? (inputs[slot.port] ?? '')
-          : 'constant' in slot ? ctx.emit('Constant', [], [{ name: 'value', kind: 'tensor', value: slot.constant }], { suffix: `const${i}` })[0]!
+          : 'constant' in slot ? ctx.emit('Constant', [], [{ name: 'value', kind: 'tensor', value: slot.constant }], { suffix: `const${i}`, ...sharedName(slot.constant.name) })[0]!
           : '',
         )
       : inputs;
@@ -48,6 +48,26 @@ export const opaque: OpDef = {
     return ctx.emit(opType, legal.inputs, legal.attributes, { outputCount: p.outputCount ?? 1, ...(!std ? { domain } : {}) });
   },
 };
+
+/** Constants the importer named after the file's tensor (`c0.<name>`) are shared by every op that read it. */
+const sharedName = (name: string): { shareAs?: string } => {
+  const dot = name.indexOf('.');
+  return /^c\d+\./.test(name) ? { shareAs: `file-constant:${name.slice(dot + 1)}` } : {};
+};
+
+/**
+ * PRelu's slope of shape [C] meant per channel (axis 1) before opset 7, and broadcasts against the
+ * last axis since: a kept opset-6 PRelu gets its slope as [C, 1, 1] so it still means per channel.
+ */
+function perChannelSlope(p: OpaquePayload, opType: string, input: readonly number[] | undefined): OpaquePayload {
+  const slot = p.inputs?.[1];
+  if (opType !== 'PRelu' || p.opset === undefined || p.opset >= 7 || !slot || !('constant' in slot) || !input || input.length < 2) return p;
+  const c = slot.constant;
+  if (c.dims.length !== 1 || c.dims[0] !== input[0]) return p;
+  const inputs = [...p.inputs!];
+  inputs[1] = { constant: { ...c, dims: [c.dims[0]!, ...input.slice(1).map(() => 1)] } };
+  return { ...p, inputs };
+}
 
 /** What an opaque payload decodes to: the op's attributes and, where known, its input slots. */
 export interface OpaquePayload {

@@ -42,7 +42,19 @@ export interface Cost {
 export interface LowerContext {
   readonly opset: number;
   /** Adds one ONNX node; returns the names of its outputs (fresh unless `outputs` is given). */
-  emit(opType: string, inputs: readonly string[], attributes?: readonly IrAttribute[], options?: { readonly outputs?: readonly string[]; readonly outputCount?: number; readonly suffix?: string; readonly domain?: string }): string[];
+  emit(
+    opType: string,
+    inputs: readonly string[],
+    attributes?: readonly IrAttribute[],
+    options?: {
+      readonly outputs?: readonly string[];
+      readonly outputCount?: number;
+      readonly suffix?: string;
+      readonly domain?: string;
+      /** Emit this node once per model under this key: a later emit with the same key returns the first one's outputs. */
+      readonly shareAs?: string;
+    },
+  ): string[];
   /** Declares a float weight of this node, initialised by `init` unless real weights are stored for it. */
   weight(local: string, dims: readonly number[], init: InitSpec): string;
   /** Declares an INT64 constant initializer (for Slice/Pad/Reshape inputs). */

@@ -24,7 +24,8 @@ export function encodeOpaquePayload(op: { opType: string; domain?: string; attri
   const inputs = op.slots.map((s) => {
     if ('port' in s) return `${DATA}${s.port}`;
     if ('constant' in s) {
-      const name = `${CONST}${initializers.length}`;
+      // The file's own name travels too, so ops that read one tensor share it again on export.
+      const name = `${CONST}${initializers.length}.${s.constant.name}`;
       initializers.push({ ...s.constant, name });
       return name;
     }

@@ -138,6 +138,27 @@ describe('files of older opsets', () => {
   });
 });
 
+describe('shared tensors', () => {
+  it('a constant two kept ops read is written once again, and a weight torch wrote once for two layers too', async () => {
+    const r = await roundTrip(
+      model(
+        [
+          node('Max', ['x', 'k'], ['a']),
+          node('Min', ['a', 'k'], ['b']),
+          conv('b', 'w', 'c1'),
+          node('Identity', ['w'], ['w2']),
+          conv('c1', 'w2', 'y'),
+        ],
+        [f32('k', [1], () => 0.25), f32('w', [3, 3, 3, 3], (i) => Math.sin(i) / 9)],
+      ),
+      input(1, 3, 8, 8),
+    );
+    const g = decodeModel(r.bytes).model!.graph;
+    expect(g.nodes.filter((n) => n.opType === 'Constant')).toHaveLength(1);
+    expect(g.initializers.filter((t) => t.dims.length === 4)).toHaveLength(1);
+  });
+});
+
 describe('dynamic axes and names', () => {
   const dyn = (outputs = ['y']) =>
     model(

@@ -28,7 +28,7 @@ export function model(nodes: IrNode[], initializers: IrTensor[], opts: { input?:
     graph: {
       name: 'g',
       inputs: [{ name: opts.inputName ?? 'x', elemType: DataType.FLOAT, dims: opts.input ?? ['N', 3, 8, 8] }],
-      outputs: (opts.outputs ?? ['y']).map((name) => ({ name, elemType: DataType.FLOAT, dims: [] })),
+      outputs: (opts.outputs ?? ['y']).map((name) => ({ name, elemType: DataType.FLOAT, dims: [], shapeUnknown: true })),
       nodes,
       initializers,
       valueInfo: [],
