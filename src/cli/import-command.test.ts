@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { committedFixture, relDiff, ROOT, runModel } from '../onnx/import/testing/fixtures.ts';
+import { model as irModel, node } from '../onnx/import/testing/ir.ts';
+import { serializeModel } from '../onnx/serialize.ts';
 import { main, type Io } from './main.ts';
 
 function capture(): Io & { out: string; err: string } {
@@ -72,4 +74,25 @@ describe('residual-studio import', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/RS60\d/);
   }, 120_000);
+
+  it('gives up past --time-limit with RS607 and exit code 1; --input-size sets the working size of a dynamic file; bad values are refused', async () => {
+    const slow = capture();
+    expect(await main(['import', model, '-o', join(dir, 'slow.json'), '--time-limit', '0.000001'], slow)).toBe(1);
+    expect(slow.err).toMatch(/RS607 the import gave up after 0 s/);
+    expect(existsSync(join(dir, 'slow.json'))).toBe(false);
+
+    const dyn = join(dir, 'dynamic.onnx');
+    writeFileSync(dyn, serializeModel(irModel([node('Relu', ['x'], ['y'])], [], { input: ['N', 3, 'H', 'W'] })));
+    const project = join(dir, 'dynamic.json');
+    const io = capture();
+    expect(await main(['import', dyn, '-o', project, '--input-size', '96x64'], io)).toBe(0);
+    expect(io.out).toMatch(/warning RS606: input 'x' has symbolic axes \(H, W\): shapes and costs are shown for 96×64/);
+    expect(JSON.parse(readFileSync(project, 'utf8')).input).toMatchObject({ height: 96, width: 64, name: 'x', symbolic: { height: 'H', width: 'W' } });
+
+    for (const bad of [['--input-size', '96'], ['--time-limit', '-3']]) {
+      const e = capture();
+      expect(await main(['import', dyn, '-o', project, ...bad], e)).toBe(1);
+      expect(e.err).toMatch(new RegExp(bad[0]!));
+    }
+  });
 });
