@@ -91,6 +91,7 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'import-opaque': '{{node}}：{{opType}} 作为未建模算子保留（原样导出，不可编辑）',
   'output-name-taken': '输出名“{{name}}”已被另一个张量或输出使用；请为每个输出取不同的名字',
   'input-shape-unknown': '{{node}} 需要知道输入的形状才能确定权重的大小，但它的输入来自导入文件中原样保留、形状未知的算子',
+  'opaque-shape-at': '{{node}}：这个按原文件保留的 {{opType}} 的形状是按 {{at}} 的输入推算的，而不是现在的 {{now}}；导出的文件会算出正确的形状，但其后显示的形状可能有误（请以此尺寸重新导入该文件）',
   'import-timed-out': '导入进行 {{seconds}} 秒后放弃（在 {{phase}} 步骤）；该文件可能异常，请报告',
   'import-cancelled': '已取消导入 {{name}}；当前文档未改变',
   'import-symbolic-size': '输入“{{name}}”的 {{axes}} 轴是符号维度：形状与计算量按 {{height}}×{{width}} 显示，导出的文件仍保留 {{axes}} 为符号维度',

@@ -51,7 +51,7 @@ export const en = {
     edge: 'Connection', edgeShape: 'Tensor', deleteEdge: 'Delete connection',
   },
   param: {
-    tensor: 'Output name', weights: 'Weights (kept in the file)', width: 'Width', stride: 'Stride', shortcut: 'Shortcut', outChannels: 'Out channels', kernel: 'Kernel', padding: 'Padding', dilation: 'Dilation', groups: 'Groups',
+    tensor: 'Output name', weights: 'Weights (kept in the file)', shapeAt: 'Shape worked out at', width: 'Width', stride: 'Stride', shortcut: 'Shortcut', outChannels: 'Out channels', kernel: 'Kernel', padding: 'Padding', dilation: 'Dilation', groups: 'Groups',
     bias: 'Bias', eps: 'Epsilon', lastInBlock: 'Last BN in block', outFeatures: 'Out features', block: 'Block', count: 'Blocks', expansion: 'Expansion',
     negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
     batchNorm: 'BatchNorm', alpha: 'Alpha', countIncludePad: 'Count padding', opType: 'ONNX op', domain: 'Domain', outputShape: 'Output shape', payload: 'Payload',

@@ -39,7 +39,7 @@ export const zhCN: Resources = {
     edge: '连接', edgeShape: '张量', deleteEdge: '删除连接',
   },
   param: {
-    tensor: '输出名称', weights: '权重（按原文件保留）', width: '宽度', stride: '步幅', shortcut: '快捷连接', outChannels: '输出通道', kernel: '卷积核', padding: '填充', dilation: '膨胀', groups: '分组',
+    tensor: '输出名称', weights: '权重（按原文件保留）', shapeAt: '形状推算时的输入尺寸', width: '宽度', stride: '步幅', shortcut: '快捷连接', outChannels: '输出通道', kernel: '卷积核', padding: '填充', dilation: '膨胀', groups: '分组',
     bias: '偏置', eps: 'Epsilon', lastInBlock: '块内最后的 BN', outFeatures: '输出特征', block: '残差块', count: '块数', expansion: '扩展倍数',
     negativeSlope: '负斜率', p: '丢弃概率', inputs: '输入数', axis: '轴', ceilMode: '向上取整',
     batchNorm: '批归一化', alpha: 'Alpha', countIncludePad: '填充计入均值', opType: 'ONNX 算子', domain: '域', outputShape: '输出形状', payload: '载荷',

@@ -44,6 +44,7 @@ export const DIAGNOSTICS = {
   RS605: { title: 'opaque op kept', severity: 'info' },
   RS606: { title: 'symbolic input size', severity: 'warning' },
   RS607: { title: 'import gave up', severity: 'error' },
+  RS608: { title: 'kept op shape may be stale', severity: 'warning' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** A stable diagnostic code from {@link DIAGNOSTICS}. */

@@ -95,6 +95,7 @@ export const MESSAGES = {
   'import-opaque': '{{node}}: {{opType}} is kept as an opaque op (exported unchanged, not editable)',
   'output-name-taken': "the output name '{{name}}' is already the name of another tensor or output; give each output its own name",
   'input-shape-unknown': '{{node}} needs to know the shape of its input to size its weights, but its input follows an op kept as in the imported file whose shape is unknown',
+  'opaque-shape-at': '{{node}}: the shape of this {{opType}} (kept as in the file) was worked out for a {{at}} input, not the {{now}} one now; the exported file computes the right one, but shapes shown after it may be wrong (import the file again at this size)',
   'import-timed-out': 'the import gave up after {{seconds}} s (in its {{phase}} step); the file may be pathological, please report it',
   'import-cancelled': 'the import of {{name}} was cancelled; the open document is unchanged',
   'import-symbolic-size': "input '{{name}}' has symbolic axes ({{axes}}): shapes and costs are shown for {{height}}×{{width}}, and an exported file keeps {{axes}} symbolic",

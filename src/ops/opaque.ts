@@ -22,13 +22,20 @@ export const opaque: OpDef = {
     { name: 'payload', type: 'string', default: '' },
     // Elements of the float constants it carries (a kept MatMul's weight), counted as its parameters.
     { name: 'weights', type: 'int', default: 0, min: 0 },
+    // The model input H×W its outputShape was worked out for at import (e.g. '224x224').
+    { name: 'shapeAt', type: 'string', default: '' },
   ],
   inputCount: (p) => Number(p['inputs'] ?? 1),
-  infer({ node, params }) {
+  infer({ node, params, modelInput }) {
     const s = String(params['outputShape'] ?? '');
     // Unknown is an answer here, not a failure: what follows is carried through (see analyze).
     if (!s) return { outputs: [UNKNOWN_SHAPE], diagnostics: [diag('RS605', msg('opaque-kept', { node: node.name, opType: String(params['opType']) }), { nodeId: node.id })] };
-    return { outputs: [s.split('x').map(Number)] };
+    const outputs = [s.split('x').map(Number)];
+    // The shape came from ONNX's rules at import; after the input's size changes it may be stale.
+    const at = String(params['shapeAt'] ?? '');
+    const now = `${modelInput[1]}x${modelInput[2]}`;
+    if (at && at !== now) return { outputs, diagnostics: [diag('RS608', msg('opaque-shape-at', { node: node.name, opType: String(params['opType']), at: at.replace('x', '×'), now: now.replace('x', '×') }), { nodeId: node.id })] };
+    return { outputs };
   },
   cost: (_i, _o, params) => ({ params: Number(params['weights'] ?? 0), macs: 0, otherOps: 0 }),
   lower(ctx, inputs, inShapes, _o, params) {

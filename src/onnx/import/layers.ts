@@ -193,7 +193,7 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
     if (layer && (shape === 'fail' || (shape === undefined && getOp(layer.op).needsInputShapes))) layer = undefined;
     if (!layer) {
       const known = editorShape(nodeFacts?.[0]) ?? declared.get(out);
-      layer = opaqueLayer(n, ctx, known);
+      layer = opaqueLayer(n, ctx, known, `${height}x${width}`);
       shape = known;
       diagnostics.push(diag('RS605', msg(known ? 'import-opaque' : 'import-opaque-unknown', { node: labelRef(n), opType: `${n.domain ? `${n.domain}.` : ''}${n.opType}` })));
     } else {
@@ -544,7 +544,7 @@ function inferShape(l: ImportLayer, shapes: ReadonlyMap<string, Shape | undefine
  * Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. Its
  * output shape is what ONNX's shape rules or the file's declarations gave, or unknown.
  */
-function opaqueLayer(n: IrNode, ctx: MapCtx, shape: Shape | undefined): ImportLayer {
+function opaqueLayer(n: IrNode, ctx: MapCtx, shape: Shape | undefined, inputSize: string): ImportLayer {
   const dataInputs: string[] = [];
   const slots: OpaqueSlot[] = n.inputs.map((name): OpaqueSlot => {
     if (name === '') return { empty: true };
@@ -558,7 +558,7 @@ function opaqueLayer(n: IrNode, ctx: MapCtx, shape: Shape | undefined): ImportLa
   const payload = encodeOpaquePayload({ opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), attributes: n.attributes, slots, outputCount: n.outputs.length, opset: ctx.opset });
   return {
     op: 'Opaque',
-    params: { opType: n.opType, domain: n.domain ?? '', inputs: dataInputs.length, outputShape: shape && shape.length > 0 ? shape.join('x') : '', payload, ...floatWeights(slots) },
+    params: { opType: n.opType, domain: n.domain ?? '', inputs: dataInputs.length, outputShape: shape && shape.length > 0 ? shape.join('x') : '', payload, ...floatWeights(slots), ...(shape && shape.length > 0 ? { shapeAt: inputSize } : {}) },
     inputs: dataInputs,
     output: n.outputs[0]!,
     hint: modulePath(n.name),

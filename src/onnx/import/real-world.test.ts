@@ -84,6 +84,10 @@ describe('ops the editor does not model, in the middle of a network', () => {
     expect(r.doc!.nodes.find((n) => n.params['opType'] === 'Resize')!.params['outputShape']).toBe('3x16x12');
     expect(r.doc!.nodes.find((n) => n.op === 'Conv2d')).toBeDefined();
     expect(analyze(r.doc!).outputs[0]!.shape).toEqual([2, 16, 12]);
+    expect(analyze(r.doc!).diagnostics.filter((d) => d.code === 'RS608')).toEqual([]);
+    // At another input size the kept op's shape may be stale, and the editor says so.
+    const resized = analyze({ ...r.doc!, input: { ...r.doc!.input, height: 10, width: 10 } });
+    expect(resized.diagnostics.find((d) => d.code === 'RS608')?.message).toMatch(/worked out for a 8×8 input, not the 10×10 one/);
   });
 
   it('an op of unknown shape is carried through: what follows it still runs and exports; a conv after it is kept as in the file', async () => {
