@@ -136,7 +136,6 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'onnx-value-not-tensor': '{{where}}不是张量（不支持 sequence、map、optional 或稀疏类型）',
   'onnx-value-no-type': '{{where}}没有类型',
   'onnx-value-elem-type': '{{where}}的元素类型为 {{type}}，不受支持',
-  'onnx-value-no-shape': '{{where}}没有声明形状；按标量读取',
   'onnx-rank-over-limit': '{{where}}的秩为 {{rank}}，超过 {{limit}} 的上限',
   'onnx-dim-negative': '{{where}}的维度 {{dim}} 为负数（dims [{{dims}}]）',
   'onnx-dim-too-large': '{{where}}的维度 {{dim}} 过大（dims [{{dims}}]）',

@@ -141,7 +141,6 @@ export const MESSAGES = {
   'onnx-value-not-tensor': '{{where}} is not a tensor (sequence, map, optional or sparse types are not supported)',
   'onnx-value-no-type': '{{where}} has no type',
   'onnx-value-elem-type': '{{where}} has element type {{type}}, which is not supported',
-  'onnx-value-no-shape': '{{where}} declares no shape; it is read as a scalar',
   'onnx-rank-over-limit': '{{where}} has rank {{rank}}, over the limit of {{limit}}',
   'onnx-dim-negative': '{{where}} has dimension {{dim}}, which is negative (dims [{{dims}}])',
   'onnx-dim-too-large': '{{where}} has dimension {{dim}}, which is too large (dims [{{dims}}])',

@@ -288,10 +288,9 @@ function readValueInfos(vs: readonly ValueInfoProto[], what: (name: string) => M
       continue;
     }
     const shape = type.value.shape;
-    if (!shape) {
-      if (!required) continue;
-      ctx.out.warn('RS602', msg('onnx-value-no-shape', { where }), f);
-    }
+    // No shape means its rank is unknown (legal: a graph output whose shape the exporter could not
+    // infer), not a scalar; an input the importer needs with fixed dims is refused there.
+    if (!shape && !required) continue;
     const dimsIn = shape?.dim ?? [];
     if (dimsIn.length > ctx.lim.maxRank) {
       ctx.out.add('RS603', msg('onnx-rank-over-limit', { where, rank: dimsIn.length, limit: ctx.lim.maxRank }), f);
@@ -314,7 +313,7 @@ function readValueInfos(vs: readonly ValueInfoProto[], what: (name: string) => M
       }
     }
     if (!ok) continue;
-    result.push({ name: v.name, elemType: elemType as DataTypeCode, dims, ...(v.docString ? { docString: v.docString } : {}) });
+    result.push({ name: v.name, elemType: elemType as DataTypeCode, dims, ...(!shape ? { shapeUnknown: true } : {}), ...(v.docString ? { docString: v.docString } : {}) });
   }
   return result;
 }

@@ -8,41 +8,13 @@ import { hasErrors } from '../../diagnostics/catalogue.ts';
 import { buildTemplate } from '../../templates/templates.ts';
 import { analyze } from '../../shape/analyze.ts';
 import { compile } from '../compile.ts';
-import { DataType, type IrAttribute, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
+import { DataType, type IrModel } from '../ir.ts';
 import { modelToProto, serializeModel } from '../serialize.ts';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, TensorProto_DataLocation, TensorProtoSchema, StringStringEntryProtoSchema } from '../gen/onnx_pb.ts';
 import { importOnnx, modulePath } from './index.ts';
 import { committedFixture, relDiff, runModel } from './testing/fixtures.ts';
-
-const f32 = (name: string, dims: number[], fill: (i: number) => number = (i) => Math.sin(i + 1)): IrTensor => ({
-  name,
-  dims,
-  dataType: DataType.FLOAT,
-  data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),
-});
-const i64 = (name: string, values: number[]): IrTensor => ({ name, dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
-const ints = (name: string, value: number[]): IrAttribute => ({ name, kind: 'ints', value });
-const int = (name: string, value: number): IrAttribute => ({ name, kind: 'int', value });
-const node = (opType: string, inputs: string[], outputs: string[], attributes: IrAttribute[] = [], name = ''): IrNode => ({ name, opType, inputs, outputs, attributes });
-
-function model(nodes: IrNode[], initializers: IrTensor[], opts: { input?: (number | string)[]; outputs?: string[]; opset?: number } = {}): IrModel {
-  return {
-    irVersion: 8,
-    opset: opts.opset ?? 17,
-    producerName: 'test',
-    producerVersion: '1',
-    metadata: {},
-    graph: {
-      name: 'g',
-      inputs: [{ name: 'x', elemType: DataType.FLOAT, dims: opts.input ?? ['N', 3, 8, 8] }],
-      outputs: (opts.outputs ?? ['y']).map((name) => ({ name, elemType: DataType.FLOAT, dims: [] })),
-      nodes,
-      initializers,
-      valueInfo: [],
-    },
-  };
-}
+import { f32, i64, int, ints, model, node } from './testing/ir.ts';
 
 const X = Float32Array.from({ length: 2 * 3 * 8 * 8 }, (_, i) => Math.cos(i * 0.37));
 

@@ -15,6 +15,7 @@ import { DataType, type IrAttribute, type IrModel, type IrNode, type IrTensor } 
 import { serializeModel } from '../serialize.ts';
 import { importOnnx } from './index.ts';
 import { CACHE, ROOT, fileParams, readFixture, relDiff, runModel } from './testing/fixtures.ts';
+import { model as irModel } from './testing/ir.ts';
 
 const TORCH = existsSync('/usr/bin/python3') && process.env['RS_SKIP_TORCH'] !== '1';
 
@@ -23,23 +24,7 @@ const node = (opType: string, inputs: string[], outputs: string[], attributes: I
 const f = (name: string, value: number): IrAttribute => ({ name, kind: 'float', value });
 
 /** x [N,4,6,6] → nodes → outputs, with the given constants, at the given opset. */
-function model(nodes: IrNode[], initializers: IrTensor[] = [], opts: { outputs?: string[]; opset?: number } = {}): IrModel {
-  return {
-    irVersion: 8,
-    opset: opts.opset ?? 17,
-    producerName: 'test',
-    producerVersion: '1',
-    metadata: {},
-    graph: {
-      name: 'g',
-      inputs: [{ name: 'x', elemType: DataType.FLOAT, dims: ['N', 4, 6, 6] }],
-      outputs: (opts.outputs ?? ['y']).map((name) => ({ name, elemType: DataType.FLOAT, dims: [] })),
-      nodes,
-      initializers,
-      valueInfo: [],
-    },
-  };
-}
+const model = (nodes: IrNode[], initializers: IrTensor[] = [], opts: { outputs?: string[]; opset?: number } = {}): IrModel => irModel(nodes, initializers, { ...opts, input: ['N', 4, 6, 6] });
 
 const X = Float32Array.from({ length: 2 * 4 * 6 * 6 }, (_, i) => 7 * Math.sin(i * 0.61));
 
