@@ -29,9 +29,9 @@ describe('diagnostic messages', () => {
       [['RS206', 'block_1: an identity shortcut cannot change dimensions (cannot add N×32×16×16 and N×3×32×32 — the shortcut must change dimensions)', 'use a projection shortcut']],
     ],
     [
-      'Linear on a feature map',
-      () => analyze(chain([['Input'], ['Linear'], ['Output']]).doc).diagnostics,
-      [['RS203', 'fc_1 needs a vector N×F; got N×3×32×32 — add a Flatten (or GlobalAvgPool then Flatten) before it', undefined]],
+      'Conv2d on a vector',
+      () => analyze(chain([['Input'], ['Flatten'], ['Conv2d'], ['Output']]).doc).diagnostics,
+      [['RS203', 'conv_1 needs a feature map N×C×H×W at input 0, got N×3072', undefined]],
     ],
     ['zero stride', () => analyze(chain([['Input'], ['Conv2d', { stride: 0 }], ['Output']]).doc).diagnostics, [['RS303', 'conv_1: stride must be at least 1, got 0', 'reset stride to 1']]],
     [

@@ -13,8 +13,9 @@ import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
 import type { StoredTensor, WeightStore } from '../weights/types.ts';
 import { compile, lowerToIr } from './compile.ts';
+import { tensorData } from './ir.ts';
 import { evaluate } from './testing/reference.ts';
-import { maxRelDiff, runOrt, testInput } from './testing/run-ort.ts';
+import { maxRelDiff, relDiff, runOrt, testInput } from './testing/run-ort.ts';
 import { randomBnStore } from './testing/weights.ts';
 
 function chainDoc(ops: [OpKind, Params?][], input = { channels: 4, height: 9, width: 9 }, extra: Partial<ResidualDocument> = {}): ResidualDocument {
@@ -122,6 +123,44 @@ describe('activations and gates of modern residual nets, at each opset where the
   });
 });
 
+describe('Linear on the last axis of a map (torch.nn.Linear on channels-last tensors)', () => {
+  it.each([13, 17])('at opset %i: MatMul with the [out, in] weight transposed, then Add, computes x·Wᵀ + b per position', async (opset) => {
+    for (const bias of [true, false]) {
+      // Input N×4×9×5: the Linear mixes the last axis (5) into 6 at each of the 4×9 positions.
+      const doc = chainDoc([['Linear', { outFeatures: 6, bias }]], { channels: 4, height: 9, width: 5 }, { opset });
+      const r = compile(doc);
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const g = r.model!.graph;
+      expect(g.nodes.map((n) => n.opType).filter((t) => t !== 'Identity')).toEqual(bias ? ['Transpose', 'MatMul', 'Add'] : ['Transpose', 'MatMul']);
+      const init = (suffix: string) => g.initializers.find((t) => t.name.endsWith(suffix));
+      const w = init('.weight')!;
+      // The state_dict's layout and name, so weights load from and save to torch unchanged.
+      expect(w.dims).toEqual([6, 5]);
+      const wd = tensorData(w) as Float32Array;
+      const bd = bias ? (tensorData(init('.bias')!) as Float32Array) : undefined;
+      const dims = [2, 4, 9, 5];
+      const x = testInput(numel(dims), 3);
+      const ort = await runOrt(r.bytes!, x, dims);
+      expect(ort['logits']!.dims).toEqual([2, 4, 9, 6]);
+      const want = new Float64Array(2 * 4 * 9 * 6);
+      for (let p = 0; p < 2 * 4 * 9; p++)
+        for (let o = 0; o < 6; o++) {
+          let s = bd ? bd[o]! : 0;
+          for (let k = 0; k < 5; k++) s += x[p * 5 + k]! * wd[o * 5 + k]!;
+          want[p * 6 + o] = s;
+        }
+      expect(relDiff(ort['logits']!.data, want)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('a vector input still lowers to one Gemm (transB = 1), so existing exports do not change', () => {
+    const r = compile(chainDoc([['Flatten'], ['Linear', { outFeatures: 3 }]]));
+    const gemm = r.model!.graph.nodes.find((n) => n.opType === 'Gemm')!;
+    expect(gemm.attributes.find((a) => a.name === 'transB')).toMatchObject({ value: 1 });
+    expect(r.model!.graph.nodes.some((n) => n.opType === 'MatMul' || n.opType === 'Transpose')).toBe(false);
+  });
+});
+
 describe('residual blocks of each kind', () => {
   const blocks: [string, OpKind, Params, { channels: number; height: number; width: number }][] = [
     ['basic, identity', 'BasicBlock', { width: 8, stride: 1 }, { channels: 8, height: 8, width: 8 }],
@@ -206,7 +245,7 @@ describe('graph interface', () => {
   });
 
   it('refuses an invalid graph with its diagnostics and no bytes', () => {
-    const r = compile(chainDoc([['Linear']]));
+    const r = compile(chainDoc([['Flatten'], ['Conv2d']]));
     expect(r.bytes).toBeUndefined();
     expect(r.diagnostics.map((d) => d.code)).toContain('RS203');
   });

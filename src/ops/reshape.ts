@@ -1,5 +1,5 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
-import { aInt, bool, fail, int, numel } from './common.ts';
+import { aInt, aInts, bool, fail, int, numel } from './common.ts';
 import type { OpDef } from './types.ts';
 
 /** Flatten everything after the batch dimension into one vector. */
@@ -15,42 +15,59 @@ export const flatten: OpDef = {
 };
 
 /**
- * Fully connected layer y = x·Wᵀ + b, lowered to Gemm (transB = 1) so the weight keeps PyTorch's
- * [out, in] layout. Init as torch.nn.Linear: uniform(±1/sqrt(in)) for weight and bias.
+ * Fully connected layer y = x·Wᵀ + b applied to the last axis, as torch.nn.Linear: a per-sample
+ * input [..., F] gives [..., outFeatures] (a vector [F] gives [outFeatures]). The weight keeps
+ * PyTorch's [out, in] layout and name. A vector input lowers to Gemm (transB = 1); a higher-rank
+ * one (ConvNeXt's channels-last N×H×W×C) to MatMul with a Transpose of that same weight, then Add
+ * for the bias: Gemm takes only matrices, and a weight stored pre-transposed as [in, out] would no
+ * longer match the state_dict. onnxruntime folds the constant Transpose when the session loads.
+ * Init as torch.nn.Linear: uniform(±1/sqrt(in)) for weight and bias.
  */
 export const linear: OpDef = {
   kind: 'Linear',
   needsInputShapes: true,
   category: 'reshape',
-  summary: 'Linear (fully connected): every output is a weighted sum of all inputs.',
+  summary: 'Linear (fully connected): every output is a weighted sum of all inputs along the last axis.',
   params: [
     { name: 'outFeatures', type: 'int', default: 10, min: 1, max: 1_000_000 },
     { name: 'bias', type: 'bool', default: true },
   ],
   inputCount: () => 1,
   infer({ node, inputs, params }) {
-    if (inputs[0]!.length !== 1) {
+    const x = inputs[0]!;
+    if (x.length === 0) {
       return fail(
-        diag('RS203', msg('needs-vector', { node: node.name, shape: inputs[0]!.join('×') }), {
+        diag('RS203', msg('needs-vector', { node: node.name, shape: x.join('×') }), {
           nodeId: node.id,
           port: 0,
         }),
       );
     }
-    return { outputs: [[int(params, 'outFeatures')]] };
+    return { outputs: [[...x.slice(0, -1), int(params, 'outFeatures')]] };
   },
   cost(inputs, outputs, params) {
-    const i = inputs[0]![0]!;
-    const o = outputs[0]![0]!;
-    return { params: i * o + (bool(params, 'bias') ? o : 0), macs: i * o, otherOps: bool(params, 'bias') ? o : 0 };
+    const x = inputs[0]!;
+    const i = x.at(-1)!;
+    const o = outputs[0]!.at(-1)!;
+    // One matrix-vector product per position of the leading axes (1 for a vector).
+    const positions = numel(x.slice(0, -1));
+    const b = bool(params, 'bias');
+    return { params: i * o + (b ? o : 0), macs: positions * i * o, otherOps: b ? positions * o : 0 };
   },
   lower(ctx, [x], inShapes, _o, params) {
-    const i = inShapes[0]![0]!;
+    const shape = inShapes[0]!;
+    const i = shape.at(-1)!;
     const o = int(params, 'outFeatures');
     const bound = 1 / Math.sqrt(i);
     const w = ctx.weight('weight', [o, i], { kind: 'uniform', bound });
-    const ins = [x!, w];
-    if (bool(params, 'bias')) ins.push(ctx.weight('bias', [o], { kind: 'uniform', bound }));
-    return ctx.emit('Gemm', ins, [{ name: 'alpha', kind: 'float', value: 1 }, { name: 'beta', kind: 'float', value: 1 }, aInt('transB', 1)]);
+    const b = bool(params, 'bias') ? ctx.weight('bias', [o], { kind: 'uniform', bound }) : undefined;
+    if (shape.length === 1) {
+      const ins = b ? [x!, w, b] : [x!, w];
+      return ctx.emit('Gemm', ins, [{ name: 'alpha', kind: 'float', value: 1 }, { name: 'beta', kind: 'float', value: 1 }, aInt('transB', 1)]);
+    }
+    const [wt] = ctx.emit('Transpose', [w], [aInts('perm', [1, 0])], { suffix: 'weight_t' });
+    if (!b) return ctx.emit('MatMul', [x!, wt!]);
+    const [y] = ctx.emit('MatMul', [x!, wt!], [], { suffix: 'matmul' });
+    return ctx.emit('Add', [y!, b]);
   },
 };

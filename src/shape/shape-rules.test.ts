@@ -72,6 +72,18 @@ describe('shape rules and costs', () => {
     expect(info.cost).toMatchObject({ params: 513_000, macs: 512_000 });
   });
 
+  it('Linear acts on the last axis of a channels-last map [H, W, C], as torch.nn.Linear: MACs once per position', () => {
+    // The document's input stands in for ConvNeXt's permuted N×H×W×C tensor: the last axis (32) is C.
+    const { doc, id } = single('Linear', { outFeatures: 96 }, [7, 7, 32]);
+    const a = analyze(doc);
+    expect(a.diagnostics).toEqual([]);
+    const info = a.nodes.get(id)!;
+    expect(info.outputShapes[0]).toEqual([7, 7, 96]);
+    expect(info.cost).toEqual({ params: 32 * 96 + 96, macs: 7 * 7 * 32 * 96, otherOps: 7 * 7 * 96 });
+    const noBias = analyze(single('Linear', { outFeatures: 96, bias: false }, [7, 7, 32]).doc);
+    expect([...noBias.nodes.values()].find((n) => n.outputShapes[0]?.at(-1) === 96)!.cost).toEqual({ params: 32 * 96, macs: 7 * 7 * 32 * 96, otherOps: 0 });
+  });
+
   it('Concat adds channels', () => {
     let doc = createDocument({ input: { channels: 3, height: 8, width: 8 } });
     const ids: NodeId[] = [];
