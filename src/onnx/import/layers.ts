@@ -167,11 +167,12 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
       continue;
     }
     // Nodes a fusion takes in are skipped only once the fused layer is accepted: a Linear that
-    // does not fit its input (a MatMul on N×H×W×C) falls back to an opaque MatMul, and the Add
-    // after it must then still be imported.
+    // does not fit its input (a MatMul on a tensor of unknown shape) falls back to an opaque
+    // MatMul, and the Add after it must then still be imported.
     const pending = new Set<number>();
     let layer = std ? (fuseActivation(g.nodes, i, ctx, { consumers, graphOutputs }, pending) ?? mapKnown(n, ctx)) : undefined;
-    // MatMul + Add (bias) → one Linear.
+    // MatMul + Add (bias) → one Linear, on the last axis of [N, ..., F] as torch.nn.Linear; the
+    // bias may be either input of the Add, and must lie along that last axis.
     if (layer && n.opType === 'MatMul') {
       const cons = consumers.get(out) ?? [];
       const next = cons.length === 1 && !graphOutputs.has(out) ? g.nodes[cons[0]!] : undefined;
@@ -179,7 +180,7 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
         const other = next.inputs[0] === out ? next.inputs[1] : next.inputs[0];
         const c = other ? consts.get(other) : undefined;
         const o = Number(layer.params['outFeatures']);
-        if (c && c.dataType === DataType.FLOAT && c.data.length === o && c.dims.filter((x) => x !== 1).length <= 1) {
+        if (c && c.dataType === DataType.FLOAT && c.data.length === o && c.dims.filter((x) => x !== 1).length <= 1 && (o === 1 || c.dims.at(-1) === o)) {
           const w = new Map(layer.weights);
           w.set('bias', { dims: [o], data: c.data as Float32Array });
           layer = { ...layer, params: { ...layer.params, bias: true }, output: next.outputs[0], weights: w, source: `${layer.source} + ${label(next)}` };
