@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, lowerToIr } from '../onnx/compile.ts';
+import { planModel } from '../onnx/serialize.ts';
 import { buildTemplate } from '../templates/templates.ts';
+import { initTensorInto } from '../weights/init.ts';
 import { openReplacing, writeModelFile } from './export-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-export-'));
-const bundle = join(dir, 'cli.mjs');
 const runner = join(dir, 'run.mjs');
 
 /** Runs the bundled CLI (workers need a bundle they can load) and returns its timings line. */
@@ -22,17 +23,18 @@ function exportWith(template: string, threads: number, out: string): { tensorsPe
 
 describe('writeModelFile', () => {
   beforeAll(async () => {
-    // The same bundle scripts/build-cli.mjs makes, in a place of this test's own.
-    await build({
-      entryPoints: [join(import.meta.dirname, 'main.ts')],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    });
+    // The same two bundles scripts/build-cli.mjs makes (the CLI, split, and the weight worker), in a place of this test's own.
+    const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', outdir: dir, outExtension: { '.js': '.mjs' } } as const;
+    await Promise.all([
+      build({
+        ...common,
+        entryPoints: { cli: join(import.meta.dirname, 'main.ts') },
+        splitting: true,
+        chunkNames: 'cli-chunk-[hash]',
+        banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      }),
+      build({ ...common, entryPoints: { 'weights-worker': join(import.meta.dirname, 'weights-worker.ts') } }),
+    ]);
     writeFileSync(runner, "const { main } = await import('./cli.mjs');\nprocess.exitCode = await main(process.argv.slice(2));\n");
   }, 60_000);
 
@@ -47,6 +49,21 @@ describe('writeModelFile', () => {
     expect(size).toBe(expected.length);
     expect(new Uint8Array(readFileSync(out))).toEqual(expected);
     expect(timings.tensorsPerThread).toHaveLength(1);
+  });
+
+  it("plans every fresh tensor with its recipe as data, which makes the closure's values (what a worker makes)", () => {
+    const model = lowerToIr(buildTemplate('resnet18')!, { deferWeights: true, opset: 17 }).model!;
+    const { tensors } = planModel(model);
+    expect(tensors.length).toBeGreaterThan(50);
+    for (const t of tensors) {
+      expect(t.freshInit).toBeDefined();
+      if (t.elements > 300_000) continue; // a sample is enough; the byte-for-byte test below covers the rest
+      const a = new Float32Array(t.elements);
+      const b = new Float32Array(t.elements);
+      t.fill(a);
+      initTensorInto(t.freshInit!.spec, b, t.freshInit!.seed, t.freshInit!.key);
+      expect(b).toEqual(a);
+    }
   });
 
   it('gives the same file byte for byte with 1, 2 and 3 threads, the workers making part of it', () => {

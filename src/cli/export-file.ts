@@ -8,24 +8,25 @@
  * seed, its stream key and its InitSpec, so the file is the same byte for byte whichever thread
  * made which tensor, and with any number of threads.
  *
- * Workers are Node worker threads running this same bundle. A worker is told the document and
- * the opset, lowers it itself (a few milliseconds, and the document is the whole recipe for its
- * fresh tensors: closures cannot cross threads) and takes tensors from a shared list, largest
- * first. The main thread takes tensors from the same list from the start, so a worker still
- * starting up costs nothing but the core it uses; a worker that fails leaves its unfinished
- * tensors to the main thread. Threads stay here, in the CLI: `src/` runs unchanged in the
- * browser, where the app's worker does its own compiling.
+ * Workers are Node worker threads running a bundle of their own (`dist/weights-worker.mjs`, from
+ * src/cli/weights-worker.ts), a few kilobytes that load in milliseconds: each is told every fresh
+ * tensor's offset, size and recipe (its InitSpec, the document seed and its stream key, the
+ * IR's `freshInit`) as plain data and generates with the same `src/weights` functions as the
+ * main thread. They take tensors from a shared list, largest first. The main thread takes
+ * tensors from the same list from the start, so a worker still starting up costs nothing but
+ * the core it uses; a worker that fails leaves its unfinished tensors to the main thread.
+ * Threads stay here, in the CLI: `src/` runs unchanged in the browser, where the app's worker
+ * does its own compiling.
  */
-import { chmodSync, lstatSync, openSync, renameSync, unlink, writeSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, openSync, renameSync, unlink } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { ResidualDocument } from '../graph/types.ts';
-import { lowerToIr } from '../onnx/compile.ts';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { IrModel } from '../onnx/ir.ts';
-import { floatBytes, planModel, type ModelPlan, type PlannedTensor } from '../onnx/serialize.ts';
-
-/** Marks a worker started by {@link writeModelFile}, in its `workerData`. */
-const WORKER_ROLE = 'residual-studio/fresh-weights';
+import { floatBytes } from '../onnx/float-bytes.ts';
+import { planModel, type ModelPlan, type PlannedTensor } from '../onnx/serialize.ts';
+import { generateClaimed, writeAllAt } from './fresh-claims.ts';
+import type { WeightJob, WeightReport } from './weights-worker.ts';
 
 /** Below this many fresh elements (~20 ms of generation) starting a worker costs more than it saves. */
 const MIN_PARALLEL_ELEMENTS = 4_000_000;
@@ -56,73 +57,12 @@ export interface WriteModelFileOptions {
   readonly threads?: number;
   /** Workers started earlier ({@link startWeightWorkers}), so that they boot while the caller lowers the model. */
   readonly workers?: WeightWorkers;
-  /**
-   * The document and opset the model was lowered from: workers lower it again to regenerate its
-   * fresh tensors. Without it everything is generated on the calling thread.
-   */
-  readonly source?: { readonly doc: ResidualDocument; readonly opset: number };
-}
-
-/** What the main thread tells a worker: the job and the shared claim table. */
-interface WorkerJob {
-  readonly doc: ResidualDocument;
-  readonly opset: number;
-  readonly fd: number;
-  /** Claim order (largest first): name, offset and size of each fresh tensor. */
-  readonly tensors: readonly { readonly name: string; readonly offset: number; readonly elements: number }[];
-  /** Int32 per tensor: 0 unclaimed, else the claiming thread's number (main = 1). */
-  readonly owner: SharedArrayBuffer;
-  /** Int32 per tensor: 1 once its bytes are in the file. */
-  readonly done: SharedArrayBuffer;
-  /** This worker's thread number (2, 3, ...). */
-  readonly me: number;
-}
-
-/** A worker's answer when it finds nothing left to claim, or fails. */
-type WorkerReport = { readonly type: 'done'; readonly weightsMs: number; readonly writeMs: number; readonly tensors: number } | { readonly type: 'error'; readonly message: string };
-
-/** Writes all of `bytes` at `position` (a positional write may be partial). */
-function writeAllAt(fd: number, bytes: Uint8Array, position: number): void {
-  let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, position + off);
-}
-
-/** Claims, generates and writes tensors until none is left; returns what this thread did. */
-function generateClaimed(
-  fd: number,
-  tensors: readonly { readonly offset: number; readonly elements: number }[],
-  fillOf: (index: number) => (out: Float32Array) => void,
-  owner: Int32Array,
-  done: Int32Array,
-  me: number,
-): { weightsMs: number; writeMs: number; tensors: number } {
-  let scratch = new Float32Array(0);
-  let weightsMs = 0;
-  let writeMs = 0;
-  let count = 0;
-  for (let i = 0; i < tensors.length; i++) {
-    if (Atomics.load(owner, i) !== 0 || Atomics.compareExchange(owner, i, 0, me) !== 0) continue;
-    const t = tensors[i]!;
-    // One scratch buffer per thread, grown to the largest tensor it has made: touching fresh
-    // memory for every tensor would cost page faults on each.
-    if (scratch.length < t.elements) scratch = new Float32Array(t.elements);
-    const view = scratch.subarray(0, t.elements);
-    const t0 = performance.now();
-    fillOf(i)(view);
-    const t1 = performance.now();
-    writeAllAt(fd, floatBytes(view), t.offset);
-    writeMs += performance.now() - t1;
-    weightsMs += t1 - t0;
-    Atomics.store(done, i, 1);
-    count++;
-  }
-  return { weightsMs, writeMs, tensors: count };
 }
 
 /** One started worker and the report it will send. */
 interface StartedWorker {
   readonly worker: Worker;
-  readonly report: Promise<WorkerReport>;
+  readonly report: Promise<WeightReport>;
 }
 
 /** Worker threads waiting for a model to make fresh weights for ({@link startWeightWorkers}). */
@@ -137,25 +77,27 @@ export class WeightWorkers {
 }
 
 /**
- * Starts `count` workers on this module's bundle, to be handed to {@link writeModelFile}. They
- * take tens of milliseconds to boot, so starting them before lowering the model hides most of
- * it. From TypeScript sources (tests, tsx) there is no bundle a worker could load by itself, and
- * none are started.
+ * Starts `count` weight workers, to be handed to {@link writeModelFile}; starting them before
+ * lowering the model hides their start-up. They run the worker bundle next to this module's
+ * bundle (`weights-worker.mjs`); from TypeScript sources (tests, tsx), or without that file,
+ * none are started and the calling thread makes every tensor.
  */
 export function startWeightWorkers(count: number): WeightWorkers {
   const workers: StartedWorker[] = [];
-  if (!/\.m?js$/.test(new URL(import.meta.url).pathname)) return new WeightWorkers(workers);
+  if (count < 1 || !/\.m?js$/.test(new URL(import.meta.url).pathname)) return new WeightWorkers(workers);
+  const script = new URL('./weights-worker.mjs', import.meta.url);
+  if (!existsSync(fileURLToPath(script))) return new WeightWorkers(workers);
   for (let k = 0; k < count; k++) {
     let worker: Worker;
     try {
-      worker = new Worker(new URL(import.meta.url), { workerData: { role: WORKER_ROLE } });
+      worker = new Worker(script);
     } catch {
       break;
     }
     // Never let a worker that is still booting keep the process alive once the file is written.
     worker.unref();
-    const report = new Promise<WorkerReport>((resolve) => {
-      worker.once('message', (m: WorkerReport) => resolve(m));
+    const report = new Promise<WeightReport>((resolve) => {
+      worker.once('message', (m: WeightReport) => resolve(m));
       worker.once('error', (e: Error) => resolve({ type: 'error', message: e.message }));
       worker.once('exit', () => resolve({ type: 'error', message: 'worker exited' }));
     });
@@ -220,7 +162,7 @@ export function worthWorkers(params: number): boolean {
  * @example
  * ```ts
  * const fd = openSync('resnet50.onnx', 'w');
- * const { size } = await writeModelFile(model, fd, { source: { doc, opset: model.opset } });
+ * const { size } = await writeModelFile(model, fd, { threads: 2 });
  * closeSync(fd);
  * ```
  */
@@ -236,18 +178,18 @@ export async function writeModelFile(model: IrModel, fd: number, opts: WriteMode
   const owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, tensors.length)));
   const done = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, tensors.length)));
 
-  const pool = opts.workers ?? (opts.source && elements >= MIN_PARALLEL_ELEMENTS ? startWeightWorkers(threads - 1) : new WeightWorkers([]));
-  const workers = opts.source && elements > 0 ? pool.workers : [];
+  const pool = opts.workers ?? (elements >= MIN_PARALLEL_ELEMENTS ? startWeightWorkers(threads - 1) : new WeightWorkers([]));
+  // Workers make only tensors whose recipe is data; any other is left to this thread.
+  const workers = tensors.some((t) => t.freshInit) ? pool.workers : [];
   if (workers.length > 0) {
-    const job: Omit<WorkerJob, 'me'> = {
-      doc: opts.source!.doc,
-      opset: opts.source!.opset,
+    const job: Omit<WeightJob, 'me'> = {
+      type: 'job',
       fd,
-      tensors: tensors.map((t) => ({ name: t.name, offset: t.offset, elements: t.elements })),
+      tensors: tensors.map((t) => ({ offset: t.offset, elements: t.elements, ...(t.freshInit ? { freshInit: t.freshInit } : {}) })),
       owner: owner.buffer as SharedArrayBuffer,
       done: done.buffer as SharedArrayBuffer,
     };
-    workers.forEach((w, k) => w.worker.postMessage({ ...job, me: k + 2 } satisfies WorkerJob));
+    workers.forEach((w, k) => w.worker.postMessage({ ...job, me: k + 2 } satisfies WeightJob));
   }
 
   // The main thread's share: the message parts (and real tensors), then fresh tensors like any worker.
@@ -299,30 +241,3 @@ export async function writeModelFile(model: IrModel, fd: number, opts: WriteMode
     },
   };
 }
-
-/** A worker's life: one job, then a report. */
-function runWorker(): void {
-  parentPort!.once('message', (job: WorkerJob) => {
-    try {
-      const r = lowerToIr(job.doc, { opset: job.opset, deferWeights: true });
-      if (!r.model) throw new Error('the document did not lower in the worker');
-      const byName = new Map(r.model.graph.initializers.map((t) => [t.name, t]));
-      const fills = job.tensors.map((t) => {
-        const init = byName.get(t.name);
-        const n = init ? init.dims.reduce((a, b) => a * b, 1) : -1;
-        return init?.deferred && n === t.elements ? init.deferred : undefined;
-      });
-      // A worker that cannot make every tensor exactly as the main thread would (a document that
-      // lowers differently here would be a bug) claims none: the main thread makes them all.
-      const stats = fills.every((f) => f !== undefined)
-        ? generateClaimed(job.fd, job.tensors, (i) => fills[i]!, new Int32Array(job.owner), new Int32Array(job.done), job.me)
-        : { weightsMs: 0, writeMs: 0, tensors: 0 };
-      parentPort!.postMessage({ type: 'done', ...stats } satisfies WorkerReport);
-    } catch (e) {
-      parentPort!.postMessage({ type: 'error', message: (e as Error).message } satisfies WorkerReport);
-    }
-    parentPort!.close();
-  });
-}
-
-if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) runWorker();

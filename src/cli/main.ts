@@ -1,6 +1,5 @@
 import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from '../document/document.ts';
 import type { ResidualDocument } from '../graph/types.ts';
 import { fmtShape } from '../ops/common.ts';
 import { lowerToIr } from '../onnx/compile.ts';
@@ -11,7 +10,6 @@ import { decodeSafetensors } from '../weights/safetensors.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { defaultThreads, openReplacing, startWeightWorkers, worthWorkers, writeModelFile } from './export-file.ts';
-import { importCommand, loadOnnx } from './import-command.ts';
 
 const USAGE = `usage: residual-studio <command> [options]
   templates                                   list the built-in templates
@@ -32,7 +30,9 @@ export interface Loaded {
 
 /** Extra commands registered by other modules (e.g. `import`), keyed by name. */
 export const EXTRA_COMMANDS = new Map<string, (args: string[], out: Io) => Promise<number> | number>();
-EXTRA_COMMANDS.set('import', importCommand);
+// The importer, and the document schema's validator (zod), are loaded only by the commands that
+// read a file: they are most of the bundle, and exporting a template needs neither.
+EXTRA_COMMANDS.set('import', async (args, io) => (await import('./import-command.ts')).importCommand(args, io));
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         for (const t of TEMPLATES) io.stdout(`${t.id.padEnd(16)} ${t.title}\n`);
         return 0;
       case 'summary':
-        return summary(rest, io);
+        return await summary(rest, io);
       case 'export':
         return await exportCmd(rest, io);
       case undefined:
@@ -97,7 +97,7 @@ function templateOptions(flags: Record<string, string | boolean>): TemplateOptio
 }
 
 /** Loads a template id or a project file (with the weights it references). */
-export function load(source: string, flags: Record<string, string | boolean>): Loaded {
+export async function load(source: string, flags: Record<string, string | boolean>): Promise<Loaded> {
   const opts = templateOptions(flags);
   const t = buildTemplate(source, opts);
   if (t) return { doc: t };
@@ -105,6 +105,7 @@ export function load(source: string, flags: Record<string, string | boolean>): L
   if (source.toLowerCase().endsWith('.onnx')) {
     if (opts.classes !== undefined) throw new UsageError('--classes applies to templates only; edit the final Linear layer of an imported model instead');
     // --input gives a file with symbolic height and width its working size; a fixed file keeps its own.
+    const { loadOnnx } = await import('./import-command.ts');
     const { doc, weights } = loadOnnx(source, opts.input ? { inputSize: { height: opts.input.height, width: opts.input.width } } : {});
     const d = opts.input ? { ...doc, input: { ...doc.input, ...opts.input } } : doc;
     return weights ? { doc: d, weights } : { doc: d };
@@ -115,6 +116,7 @@ export function load(source: string, flags: Record<string, string | boolean>): L
   } catch (e) {
     throw new UsageError(`cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  const { parseDocument } = await import('../document/document.ts');
   const { doc, diagnostics } = parseDocument(text);
   if (!doc) throw new UsageError(`${source}: ${diagnostics[0]?.message ?? 'invalid document'}`);
   let d = doc;
@@ -138,10 +140,10 @@ export function load(source: string, flags: Record<string, string | boolean>): L
 
 const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(3)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(3)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n));
 
-function summary(args: string[], io: Io): number {
+async function summary(args: string[], io: Io): Promise<number> {
   const { positional, flags } = parseArgs(args, { json: 'bool', input: 'string', classes: 'string' });
   if (positional.length !== 1) throw new UsageError('summary takes one template or project file');
-  const { doc } = load(positional[0]!, flags);
+  const { doc } = await load(positional[0]!, flags);
   const a = analyze(doc);
   const errors = a.diagnostics.filter((d) => d.severity === 'error');
   const layers = doc.nodes
@@ -216,7 +218,7 @@ async function exportCmd(args: string[], io: Io): Promise<number> {
     threads = Number(flags['threads']);
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`--threads must be a whole number from 1 to 64, got "${String(flags['threads'])}"`);
   }
-  const loaded = load(positional[0]!, flags);
+  const loaded = await load(positional[0]!, flags);
   let doc = loaded.doc;
   if (flags['seed'] !== undefined) {
     const s = Number(flags['seed']);
@@ -256,7 +258,7 @@ async function exportCmd(args: string[], io: Io): Promise<number> {
     }
     t4 = performance.now();
     try {
-      written = await writeModelFile(model, opened.fd, { workers, source: { doc, opset: model.opset } });
+      written = await writeModelFile(model, opened.fd, { workers });
     } finally {
       closeSync(opened.fd);
       await opened.cleanup;

@@ -2,10 +2,11 @@ import { diag, msg, type Diagnostic, type MessageRef } from '../diagnostics/cata
 import type { ResidualDocument } from '../graph/types.ts';
 import { SCHEMA_VERSION } from '../graph/types.ts';
 import { DEFAULT_OPSET } from '../onnx/ir.ts';
+import { FILE_KIND } from './create.ts';
 import { documentSchemaV1 } from './schema.ts';
 
-/** The `kind` marker of a saved project file, so a foreign JSON file is recognised as such. */
-export const FILE_KIND = 'residual-studio/document';
+// Re-exported from here, where every user of a document has always found them.
+export { createDocument, FILE_KIND, serializeDocument } from './create.ts';
 
 /**
  * Forward migrations: `MIGRATIONS[v]` turns a version-v document into version v+1. Version 0
@@ -30,27 +31,6 @@ function renamePlanes(n: unknown): unknown {
   if (typeof params !== 'object' || params === null || !('planes' in params)) return n;
   const { planes, ...rest } = params as Record<string, unknown>;
   return { ...node, params: { ...rest, width: planes } };
-}
-
-/** An empty document: just an Input and an Output. */
-export function createDocument(init: Partial<ResidualDocument> = {}): ResidualDocument {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    name: 'Untitled',
-    input: { channels: 3, height: 32, width: 32 },
-    nodes: [],
-    edges: [],
-    seed: 0,
-    opset: DEFAULT_OPSET,
-    projectionEverywhere: false,
-    zeroInitResidual: false,
-    ...init,
-  };
-}
-
-/** Serialises a document to the project file's JSON text. */
-export function serializeDocument(doc: ResidualDocument): string {
-  return JSON.stringify({ kind: FILE_KIND, ...doc }, null, 1);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { diag, hasErrors, msg, type Diagnostic } from '../diagnostics/catalogue.ts';
 import type { NodeId } from '../graph/ids.ts';
 import type { ResidualDocument } from '../graph/types.ts';
-import { serializeDocument } from '../document/document.ts';
+import { serializeDocument } from '../document/create.ts';
 import { getOp } from '../ops/registry.ts';
 import type { LowerContext } from '../ops/types.ts';
 import { isUnknownShape } from '../ops/common.ts';
@@ -160,7 +160,7 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
         const fresh = opts.freshWeights;
         if (opts.deferWeights) {
           const fill = fresh ? (out: Float32Array, home?: Uint8Array) => void fresh.fill(init, out, doc.seed, key, home) : (out: Float32Array) => void initTensorInto(init, out, doc.seed, key);
-          initializers.push({ name, dims, dataType: DataType.FLOAT, data: EMPTY, deferred: fill });
+          initializers.push({ name, dims, dataType: DataType.FLOAT, data: EMPTY, deferred: fill, freshInit: { spec: init, seed: doc.seed, key } });
         } else {
           initializers.push({ name, dims, dataType: DataType.FLOAT, data: initTensor(init, dims, doc.seed, key) });
         }

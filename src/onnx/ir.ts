@@ -4,6 +4,7 @@
  * passes (BN folding, exposing intermediates, opset legalisation, later autodiff) are ordinary
  * functions `IrModel -> IrModel`. Only `serialize.ts` knows about protobuf.
  */
+import type { InitSpec } from '../weights/types.ts';
 
 /** ONNX element types we emit or read. Values are TensorProto.DataType numbers. */
 export const DataType = {
@@ -59,7 +60,21 @@ export interface IrTensor {
    * generated in place), so a cache may keep a view of it instead of a copy.
    */
   readonly deferred?: (out: Float32Array, home?: Uint8Array) => void;
+  /**
+   * What `deferred` computes, as data: `initTensorInto(spec, out, seed, key)` from `src/weights`
+   * gives the same values. Set by the compiler with `deferred`, so that code which cannot call a
+   * closure (a worker thread generating the tensor into its place in a file) can still make it.
+   * A pass that replaces `deferred` must drop this field with it.
+   */
+  readonly freshInit?: FreshInit;
   readonly docString?: string;
+}
+
+/** The recipe of a fresh tensor: its initialisation, the document seed and its stream key. */
+export interface FreshInit {
+  readonly spec: InitSpec;
+  readonly seed: number;
+  readonly key: string;
 }
 
 /** The elements of a tensor, generating deferred ones. */
@@ -73,7 +88,7 @@ export function tensorData(t: IrTensor): IrTensor['data'] {
 /** The same tensor with its values materialised (no longer deferred). */
 export function materialize(t: IrTensor): IrTensor {
   if (!t.deferred) return t;
-  const { deferred: _d, ...rest } = t;
+  const { deferred: _d, freshInit: _f, ...rest } = t;
   return { ...rest, data: tensorData(t) };
 }
 

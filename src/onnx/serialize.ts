@@ -30,11 +30,9 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './gen/onnx_pb.ts';
-import { DataType, ELEMENT_BYTES, tensorData, type IrAttribute, type IrGraph, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
+import { DataType, ELEMENT_BYTES, tensorData, type FreshInit, type IrAttribute, type IrGraph, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
+import { floatBytes, HOST_LITTLE_ENDIAN } from './float-bytes.ts';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-
-/** True on the (overwhelmingly common) little-endian hosts, where typed arrays already hold ONNX's byte order. */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const utf8 = new TextEncoder();
 
@@ -147,6 +145,8 @@ export interface PlannedTensor {
   readonly name: string;
   /** Generates the values (the tensor's `deferred`). */
   readonly fill: (out: Float32Array) => void;
+  /** What `fill` computes, as data (the tensor's `freshInit`), when the compiler said. */
+  readonly freshInit?: FreshInit;
 }
 
 /**
@@ -218,23 +218,21 @@ export function planModel(model: IrModel, mergeBelow = 1 << 16): ModelPlan {
       continue;
     }
     endRun();
-    tensors.push({ offset: pos, elements: p.elements, name: p.name, fill: p.fill });
+    tensors.push({ offset: pos, elements: p.elements, name: p.name, fill: p.fill, ...(p.freshInit ? { freshInit: p.freshInit } : {}) });
     pos += p.elements * 4;
   }
   endRun();
   return { total, bytes, tensors };
 }
 
-/** A float32 array's bytes as ONNX stores them (little-endian): a view on little-endian hosts. */
-export function floatBytes(a: Float32Array): Uint8Array {
-  return leBytes(a);
-}
+export { floatBytes } from './float-bytes.ts';
 
 /** A deferred tensor's payload: generated when it is written. */
 interface DeferredPiece {
   readonly elements: number;
   readonly name: string;
   readonly fill: (out: Float32Array, home?: Uint8Array) => void;
+  readonly freshInit: FreshInit | undefined;
 }
 
 /**
@@ -255,7 +253,7 @@ function layoutModel(model: IrModel): { pieces: (Uint8Array | DeferredPiece)[]; 
     const tensorHead = toBinary(TensorProtoSchema, tensorToProto(t, false));
     const deferred = t.deferred && t.data.length === 0 && t.dataType === DataType.FLOAT;
     const elements = t.dims.reduce((a, b) => a * b, 1);
-    const payload: Uint8Array | DeferredPiece = deferred ? { elements, name: t.name, fill: t.deferred! } : tensorBytes(t);
+    const payload: Uint8Array | DeferredPiece = deferred ? { elements, name: t.name, fill: t.deferred!, freshInit: t.freshInit } : tensorBytes(t);
     const payloadLen = deferred ? elements * 4 : (payload as Uint8Array).length;
     const rawPrefix = lengthPrefix(rawNo, payloadLen);
     const tensorLen = tensorHead.length + rawPrefix.length + payloadLen;
@@ -268,13 +266,7 @@ function layoutModel(model: IrModel): { pieces: (Uint8Array | DeferredPiece)[]; 
 }
 
 /** Little-endian bytes of a float32 array (a view on little-endian hosts). */
-function leBytes(a: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  if (HOST_LITTLE_ENDIAN) return bytes;
-  const swapped = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += 4) for (let j = 0; j < 4; j++) swapped[i + j] = bytes[i + 3 - j]!;
-  return swapped;
-}
+const leBytes = floatBytes;
 
 /**
  * Builds the generated `ModelProto` message for a model. `serializeModel` is the fast path for

@@ -1,4 +1,4 @@
-import { createDocument } from '../document/document.ts';
+import { createDocument } from '../document/create.ts';
 import { connect, expandNode } from '../graph/edit.ts';
 import { nodeId, type NodeId } from '../graph/ids.ts';
 import type { GraphNode, InputSpec, LabelSet, OpKind, Params, ResidualDocument } from '../graph/types.ts';
