@@ -7,7 +7,7 @@ export * from './messages.ts';
 /**
  * The one catalogue of diagnostic codes. Codes are stable: tests and the UI key on them, the
  * wording may change. `RS1xx` structure, `RS2xx` shapes, `RS3xx` params, `RS4xx` resources,
- * `RS5xx` documents and files, `RS6xx` ONNX import.
+ * `RS5xx` documents and files, `RS6xx` ONNX import, `RS7xx` training.
  */
 export const DIAGNOSTICS = {
   RS101: { title: 'cycle', severity: 'error' },
@@ -45,6 +45,10 @@ export const DIAGNOSTICS = {
   RS606: { title: 'symbolic input size', severity: 'warning' },
   RS607: { title: 'import gave up', severity: 'error' },
   RS608: { title: 'kept op shape may be stale', severity: 'warning' },
+  RS701: { title: 'no gradient rule', severity: 'error' },
+  RS702: { title: 'output is not a class-score vector', severity: 'error' },
+  RS703: { title: 'nothing to train', severity: 'warning' },
+  RS704: { title: 'invalid training option', severity: 'error' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** A stable diagnostic code from {@link DIAGNOSTICS}. */

@@ -43,6 +43,7 @@ export const documentSchemaV1 = z.object({
       params,
       position,
       group: group.optional(),
+      frozen: z.boolean().optional(),
     }),
   ),
   edges: z.array(

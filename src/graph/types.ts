@@ -88,6 +88,8 @@ export interface GraphNode {
   readonly params: Params;
   readonly position: Position;
   readonly group?: GroupRef;
+  /** Training keeps this node's parameters fixed (fine-tuning); its BN still uses batch statistics. */
+  readonly frozen?: boolean;
 }
 
 /** A connection from an output port of one node to an input port of another. Ports are indices. */

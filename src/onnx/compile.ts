@@ -3,7 +3,8 @@ import type { NodeId } from '../graph/ids.ts';
 import type { ResidualDocument } from '../graph/types.ts';
 import { serializeDocument } from '../document/create.ts';
 import { getOp } from '../ops/registry.ts';
-import type { LowerContext } from '../ops/types.ts';
+import type { LowerContext, LowerMode } from '../ops/types.ts';
+import type { FlatLayer } from '../shape/analyze.ts';
 import { isUnknownShape } from '../ops/common.ts';
 import { analyze, layerTensor, type Analysis, type ResourceLimits, DEFAULT_LIMITS } from '../shape/analyze.ts';
 import type { FreshWeightCache } from '../weights/fresh-cache.ts';
@@ -51,6 +52,25 @@ export interface CompileOptions {
    * reuse two buffers in turn, when the caller is done with each file before the compile after next.
    */
   readonly output?: (bytes: number) => Uint8Array;
+  /** Lower for inference (default) or for a training step (see {@link LowerContext.mode}). */
+  readonly mode?: LowerMode;
+  /** A fixed batch size instead of the symbolic `N` (training needs one). */
+  readonly batch?: number;
+  /** Training: the seed Dropout's masks are drawn from (each layer's is derived from it and the layer's name). */
+  readonly dropoutSeed?: number;
+}
+
+/** One layer as a training lowering saw it: what the gradient pass needs to differentiate it. */
+export interface TapeEntry {
+  readonly layer: FlatLayer;
+  /** Tensor names of the layer's inputs and its output. */
+  readonly inputs: readonly string[];
+  readonly output: string;
+  /** The layer's weights by local name: tensor name and role. */
+  readonly weights: Readonly<Record<string, { readonly name: string; readonly role: 'param' | 'buffer'; readonly dims: readonly number[] }>>;
+  readonly saved: Readonly<Record<string, string>>;
+  /** Buffers' next values: [buffer tensor, next tensor]. */
+  readonly updates: readonly (readonly [string, string])[];
 }
 
 /** Where each document node's weights came from. */
@@ -92,7 +112,10 @@ export function compile(doc: ResidualDocument, opts: CompileOptions = {}): Compi
 }
 
 /** The first half of {@link compile}: document → IR model (no bytes). */
-export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { model?: IrModel; diagnostics: Diagnostic[]; weightSources: Map<NodeId, WeightSource>; outputs: string[] } {
+export function lowerToIr(
+  doc: ResidualDocument,
+  opts: CompileOptions = {},
+): { model?: IrModel; diagnostics: Diagnostic[]; weightSources: Map<NodeId, WeightSource>; outputs: string[]; tape?: TapeEntry[]; analysis?: Analysis } {
   const opset = opts.opset ?? doc.opset ?? DEFAULT_OPSET;
   const weightSources = new Map<NodeId, WeightSource>();
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
@@ -109,7 +132,9 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
   const tensorOf = new Map<NodeId, string>();
   const shapeOf = new Map<string, readonly number[]>();
   const inputName = doc.input.name ?? 'input';
-  const batchDim = doc.input.symbolic?.batch ?? 'N';
+  const mode = opts.mode ?? 'inference';
+  const batchDim: IrDim = opts.batch ?? doc.input.symbolic?.batch ?? 'N';
+  const tape: TapeEntry[] = [];
   const spatialSymbolic = doc.input.symbolic?.height !== undefined || doc.input.symbolic?.width !== undefined;
   const shared = new Map<object, { name: string; dims: readonly number[] }>();
   const constants = new Map<string, string>();
@@ -126,9 +151,34 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
     }
     const first = nodes.length;
     let counter = 0;
+    const weights: Record<string, { name: string; role: 'param' | 'buffer'; dims: readonly number[] }> = {};
+    const saved: Record<string, string> = {};
+    const updates: [string, string][] = [];
+    const declared = new Map<string, string>();
+    const usedNames = new Set<string>();
+    /** A constant's name; one declared again with the same values is the same initializer. */
+    const constant = (local: string, values: string): string | undefined => {
+      const name = `${layer.name}.${local}`;
+      const had = declared.get(name);
+      if (had === undefined) {
+        declared.set(name, values);
+        return undefined;
+      }
+      if (had === values) return name;
+      throw new Error(`${layer.name}: constant ${local} declared twice with different values`);
+    };
     const ctx: LowerContext = {
       opset,
+      mode,
+      ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
       zeroInitResidual: doc.zeroInitResidual,
+      save(key, tensor) {
+        saved[key] = tensor;
+      },
+      update(buffer, next) {
+        updates.push([buffer, next]);
+      },
+      dropoutSeed: () => layerSeed(opts.dropoutSeed ?? doc.seed, layer.name),
       emit(opType, inputs, attributes = [], o = {}) {
         // A constant several kept ops read (the file had one tensor feeding both) is emitted once:
         // each opaque op carries its own copy in its payload, under the file's name for it.
@@ -136,14 +186,17 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
         const again = key !== undefined ? constants.get(key) : undefined;
         if (again !== undefined) return [again];
         const suffix = o.suffix ?? (counter++ === 0 ? '' : String(counter));
-        const base = suffix ? `${layer.name}/${suffix}` : layer.name;
+        let base = suffix ? `${layer.name}/${suffix}` : layer.name;
+        if (usedNames.has(base)) base = `${base}_${usedNames.size}`;
+        usedNames.add(base);
         const outs = o.outputs ? [...o.outputs] : Array.from({ length: o.outputCount ?? 1 }, (_, i) => (i === 0 ? base : `${base}:${i}`));
         nodes.push({ name: base, opType, inputs, outputs: outs, attributes: attributes as IrAttribute[], ...(o.domain ? { domain: o.domain } : {}) });
         if (key !== undefined) constants.set(key, outs[0]!);
         return outs;
       },
-      weight(local, dims, init) {
+      weight(local, dims, init, role = 'param') {
         const name = `${layer.name}.${local}`;
+        weights[local] = { name, role, dims };
         const stored = opts.weights?.get(name);
         if (stored && stored.owner === layer.owner && sameDims(stored.dims, dims)) {
           note(layer.docNode, stored.origin);
@@ -168,11 +221,13 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
       },
       int64(local, values) {
         const name = `${layer.name}.${local}`;
+        if (constant(local, `i${values.join(',')}`)) return name;
         initializers.push({ name, dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map((v) => BigInt(v))) });
         return name;
       },
       float(local, dims, values) {
         const name = `${layer.name}.${local}`;
+        if (constant(local, `f${dims.join('x')}:${values.join(',')}`)) return name;
         initializers.push({ name, dims, dataType: DataType.FLOAT, data: Float32Array.from(values) });
         return name;
       },
@@ -180,8 +235,21 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
     const inputs = layer.inputs.map((r) => tensorOf.get(r.layer)!);
     const ret = getOp(layer.op).lower!(ctx, inputs, layer.inputShapes, layer.outputShapes, layer.params);
     // The layer's output tensor is always named after the layer, whatever its lowering did inside.
-    if (ret[0] !== undefined && ret[0] !== out) renameOutput(nodes, first, ret[0], out);
+    if (ret[0] !== undefined && ret[0] !== out) {
+      // A lowering of several nodes without suffixes gave its first node the layer's name: that
+      // one steps aside for the node whose output the layer returns.
+      if (nodes.slice(first).some((n) => n.outputs.includes(out))) {
+        const aside = `${out}/0`;
+        renameOutput(nodes, first, out, aside);
+        for (const [k, v] of Object.entries(saved)) if (v === out) saved[k] = aside;
+        for (const u of updates) if (u[1] === out) u[1] = aside;
+      }
+      renameOutput(nodes, first, ret[0], out);
+      for (const [k, v] of Object.entries(saved)) if (v === ret[0]) saved[k] = out;
+      for (const u of updates) if (u[1] === ret[0]) u[1] = out;
+    }
     tensorOf.set(layer.id, out);
+    if (mode === 'training') tape.push({ layer, inputs, output: out, weights, saved, updates });
     const shape = layer.outputShapes[0]!;
     // An opaque op's output need not be a float activation (Shape gives int64), and an unknown
     // or size-dependent shape must not be pinned: those get no value_info.
@@ -237,10 +305,17 @@ export function lowerToIr(doc: ResidualDocument, opts: CompileOptions = {}): { m
       valueInfo: valueInfo.filter((v) => !exposed.has(v.name)),
     },
   };
-  return { model, diagnostics, weightSources, outputs: graphOutputs.map((g) => g.name) };
+  return { model, diagnostics, weightSources, outputs: graphOutputs.map((g) => g.name), ...(mode === 'training' ? { tape } : {}), analysis };
 }
 
 const EMPTY = new Float32Array(0);
+
+/** A layer's own seed: FNV-1a of its name mixed with the step's seed, kept exact as a float32. */
+function layerSeed(seed: number, name: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % (1 << 24);
+}
 
 /** The graph output names: each Output node's `tensor`, else `logits`, `logits_1`, …. */
 function outputNames(doc: ResidualDocument, analysis: Analysis): string[] {

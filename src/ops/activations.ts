@@ -1,6 +1,16 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aFloat, fail, numel } from './common.ts';
-import type { LowerContext, OpDef } from './types.ts';
+import { op1, reduce, scalar, type Emitter } from './emit.ts';
+import type { BackwardResult, LowerContext, OpDef } from './types.ts';
+
+/** dy where `cond` holds, else 0. */
+const gate = (ctx: Emitter, cond: string, dy: string, other?: string): string => op1(ctx, 'Where', [cond, dy, other ?? scalar(ctx, 0)]);
+const one = (dx: string): BackwardResult => ({ inputs: [dx] });
+/** `lo < x < hi` (or `lo <= x <= hi` when inclusive), as a bool tensor. */
+function between(ctx: Emitter, x: string, lo: number, hi: number, inclusive: boolean): string {
+  const [gt, lt] = inclusive ? ['GreaterOrEqual', 'LessOrEqual'] : ['Greater', 'Less'];
+  return op1(ctx, 'And', [op1(ctx, gt, [x, scalar(ctx, lo)]), op1(ctx, lt, [x, scalar(ctx, hi)])]);
+}
 
 const sameShape: Pick<OpDef, 'inputCount' | 'infer' | 'cost'> = {
   inputCount: () => 1,
@@ -16,6 +26,8 @@ export const relu: OpDef = {
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => ctx.emit('Relu', [x!]),
+  // torch's threshold_backward: the gradient passes where the output is positive.
+  backward: (ctx, { output, gradOutput }) => one(gate(ctx, op1(ctx, 'Greater', [output, scalar(ctx, 0)]), gradOutput)),
 };
 
 /** LeakyReLU: x for x > 0, alpha·x otherwise. */
@@ -26,6 +38,7 @@ export const leakyRelu: OpDef = {
   params: [{ name: 'alpha', type: 'float', default: 0.01, min: 0, max: 1 }],
   ...sameShape,
   lower: (ctx, [x], _i, _o, p) => ctx.emit('LeakyRelu', [x!], [aFloat('alpha', Number(p['alpha']))]),
+  backward: (ctx, { inputs: [x], gradOutput: dy, params }) => one(gate(ctx, op1(ctx, 'Greater', [x!, scalar(ctx, 0)]), dy, op1(ctx, 'Mul', [dy, scalar(ctx, Number(params['alpha']))]))),
 };
 
 /** Logistic sigmoid. */
@@ -36,6 +49,7 @@ export const sigmoid: OpDef = {
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => ctx.emit('Sigmoid', [x!]),
+  backward: (ctx, { output: y, gradOutput: dy }) => one(op1(ctx, 'Mul', [dy, op1(ctx, 'Mul', [y, op1(ctx, 'Sub', [scalar(ctx, 1), y])])])),
 };
 
 /** Softmax over the channel/feature axis (axis 1 of the batched tensor). */
@@ -46,6 +60,8 @@ export const softmax: OpDef = {
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => ctx.emit('Softmax', [x!], [{ name: 'axis', kind: 'int', value: 1 }]),
+  // dx = y·(dy − Σ_c dy·y)
+  backward: (ctx, { output: y, gradOutput: dy }) => one(op1(ctx, 'Mul', [y, op1(ctx, 'Sub', [dy, reduce(ctx, 'ReduceSum', op1(ctx, 'Mul', [dy, y]), [1], true)])])),
 };
 
 /** Dropout: the identity at inference; exported as ONNX Dropout so other runtimes can train it. */
@@ -57,7 +73,19 @@ export const dropout: OpDef = {
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
-  lower: (ctx, [x], _i, _o, p) => ctx.emit('Dropout', [x!, ctx.float('ratio', [], [Number(p['p'])])]),
+  lower(ctx, [x], _i, _o, params) {
+    const p = Number(params['p']);
+    if (ctx.mode === 'inference') return ctx.emit('Dropout', [x!, ctx.float('ratio', [], [p])]);
+    if (p === 0) return ctx.emit('Identity', [x!]);
+    // Training: keep each value with probability 1 − p and scale the kept ones by 1/(1 − p), as
+    // torch does. The mask comes from a seeded uniform draw, a new one each step.
+    const seed = ctx.dropoutSeed?.() ?? 0;
+    const u = op1(ctx, 'RandomUniformLike', [x!], [aFloat('seed', seed)]);
+    const mask = op1(ctx, 'Mul', [op1(ctx, 'Cast', [op1(ctx, 'Less', [u, scalar(ctx, 1 - p)])], [{ name: 'to', kind: 'int', value: 1 }]), scalar(ctx, 1 / (1 - p))]);
+    ctx.save('mask', mask);
+    return ctx.emit('Mul', [x!, mask]);
+  },
+  backward: (ctx, { gradOutput: dy, saved, params }) => one(Number(params['p']) === 0 ? dy : op1(ctx, 'Mul', [dy, saved['mask']!])),
 };
 
 /** Identity: passes its input through. */
@@ -70,6 +98,7 @@ export const identity: OpDef = {
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
   lower: (ctx, [x]) => ctx.emit('Identity', [x!]),
+  backward: (_ctx, { gradOutput }) => one(gradOutput),
 };
 
 /** The largest float32: what ONNX Clip uses for a bound that is left out. */
@@ -104,6 +133,8 @@ export const clip: OpDef = {
     return { outputs: [inputs[0]!] };
   },
   lower: (ctx, [x], _i, _o, p) => emitClip(ctx, x!, Number(p['min']), Number(p['max'])),
+  // torch.clamp's backward passes the gradient where min ≤ x ≤ max (ends included).
+  backward: (ctx, { inputs: [x], gradOutput: dy, params }) => one(gate(ctx, between(ctx, x!, Number(params['min']), Number(params['max']), true), dy)),
 };
 
 /**
@@ -117,6 +148,8 @@ export const relu6: OpDef = {
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => emitClip(ctx, x!, 0, 6),
+  // torch's relu6 is hardtanh(0, 6), whose backward excludes the ends.
+  backward: (ctx, { inputs: [x], gradOutput: dy }) => one(gate(ctx, between(ctx, x!, 0, 6, false), dy)),
 };
 
 /** SiLU (swish): x·sigmoid(x). ONNX has no SiLU/Swish op before opset 24, so it is Sigmoid then Mul. */
@@ -129,7 +162,14 @@ export const silu: OpDef = {
   cost: (inputs) => ({ params: 0, macs: 0, otherOps: 2 * numel(inputs[0]!) }),
   lower(ctx, [x]) {
     const [s] = ctx.emit('Sigmoid', [x!], [], { suffix: 'sigmoid' });
+    ctx.save('sigmoid', s!);
     return ctx.emit('Mul', [x!, s!]);
+  },
+  // torch's silu_backward: dy·σ(x)·(1 + x·(1 − σ(x)))
+  backward(ctx, { inputs: [x], gradOutput: dy, saved }) {
+    const s = saved['sigmoid']!;
+    const t = op1(ctx, 'Add', [scalar(ctx, 1), op1(ctx, 'Mul', [x!, op1(ctx, 'Sub', [scalar(ctx, 1), s])])]);
+    return one(op1(ctx, 'Mul', [dy, op1(ctx, 'Mul', [s, t])]));
   },
 };
 
@@ -144,6 +184,13 @@ export const hardsigmoid: OpDef = {
   ],
   ...sameShape,
   lower: (ctx, [x], _i, _o, p) => ctx.emit('HardSigmoid', [x!], [aFloat('alpha', Number(p['alpha'])), aFloat('beta', Number(p['beta']))]),
+  // α·dy where 0 < αx + β < 1 (torch's hardsigmoid_backward: −3 < x < 3 for α = 1/6, β = 1/2).
+  backward(ctx, { inputs: [x], gradOutput: dy, params }) {
+    const a = Number(params['alpha']);
+    const b = Number(params['beta']);
+    const z = op1(ctx, 'Add', [op1(ctx, 'Mul', [x!, scalar(ctx, a)]), scalar(ctx, b)]);
+    return one(gate(ctx, between(ctx, z, 0, 1, false), op1(ctx, 'Mul', [dy, scalar(ctx, a)])));
+  },
 };
 
 /** Hardswish: x·hardsigmoid(x), as in MobileNetV3. ONNX HardSwish exists from opset 14; at 13 it is spelled out. */
@@ -158,6 +205,12 @@ export const hardswish: OpDef = {
     if (ctx.opset >= 14) return ctx.emit('HardSwish', [x!]);
     const [h] = ctx.emit('HardSigmoid', [x!], [aFloat('alpha', 1 / 6), aFloat('beta', 0.5)], { suffix: 'hardsigmoid' });
     return ctx.emit('Mul', [x!, h!]);
+  },
+  // torch's hardswish_backward: 0 below −3, dy·(x/3 + 1/2) up to 3 (included), dy above.
+  backward(ctx, { inputs: [x], gradOutput: dy }) {
+    const mid = op1(ctx, 'Mul', [dy, op1(ctx, 'Add', [op1(ctx, 'Mul', [x!, scalar(ctx, 1 / 3)]), scalar(ctx, 0.5)])]);
+    const upper = gate(ctx, op1(ctx, 'LessOrEqual', [x!, scalar(ctx, 3)]), mid, dy);
+    return one(gate(ctx, op1(ctx, 'Less', [x!, scalar(ctx, -3)]), scalar(ctx, 0), upper));
   },
 };
 
@@ -192,5 +245,26 @@ export const gelu: OpDef = {
     }
     const [m] = ctx.emit('Mul', [x!, phi2], [], { suffix: 'mul' });
     return ctx.emit('Mul', [m!, ctx.float('half', [], [0.5])]);
+  },
+  backward(ctx, { inputs: [x], gradOutput: dy, params }) {
+    const xv = x!;
+    const half = scalar(ctx, 0.5);
+    const mul = (a: string, b: string) => op1(ctx, 'Mul', [a, b]);
+    const add = (a: string, b: string) => op1(ctx, 'Add', [a, b]);
+    const x2 = mul(xv, xv);
+    if (params['approximate'] === 'tanh') {
+      // y = ½x(1 + t), t = tanh(k(x + c·x³)): dy·(½(1 + t) + ½x(1 − t²)·k(1 + 3c·x²))
+      const k = Math.sqrt(2 / Math.PI);
+      const c = 0.044715;
+      const t = op1(ctx, 'Tanh', [mul(add(xv, mul(mul(x2, xv), scalar(ctx, c))), scalar(ctx, k))]);
+      const left = mul(half, add(scalar(ctx, 1), t));
+      const sech2 = op1(ctx, 'Sub', [scalar(ctx, 1), mul(t, t)]);
+      const right = mul(mul(mul(half, xv), sech2), add(scalar(ctx, k), mul(x2, scalar(ctx, 3 * c * k))));
+      return one(mul(dy, add(left, right)));
+    }
+    // y = x·Φ(x): dy·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π)
+    const cdf = mul(half, add(scalar(ctx, 1), op1(ctx, 'Erf', [mul(xv, scalar(ctx, Math.SQRT1_2))])));
+    const pdf = mul(op1(ctx, 'Exp', [mul(x2, scalar(ctx, -0.5))]), scalar(ctx, 1 / Math.sqrt(2 * Math.PI)));
+    return one(mul(dy, add(cdf, mul(xv, pdf))));
   },
 };

@@ -1,5 +1,6 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
+import { op1, reduce, reshape, slice, transpose } from './emit.ts';
 import type { OpDef } from './types.ts';
 
 /** 2-D convolution, square kernel. torchvision init: Kaiming normal (fan_out), bias 0. */
@@ -55,5 +56,34 @@ export const conv2d: OpDef = {
     const ins = [x!, w];
     if (bool(params, 'bias')) ins.push(ctx.weight('bias', [cout], { kind: 'constant', value: 0 }));
     return ctx.emit('Conv', ins, [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [p, p, p, p]), aInts('strides', [s, s])]);
+  },
+  backward(ctx, { inputs: [x], gradOutput: dy, inputShapes, outputShapes, params, weights, needs }) {
+    const k = int(params, 'kernel');
+    const s = int(params, 'stride');
+    const p = int(params, 'padding');
+    const d = int(params, 'dilation');
+    const g = int(params, 'groups');
+    const [cin, h, w] = inputShapes[0] as [number, number, number];
+    const [, oh, ow] = outputShapes[0] as [number, number, number];
+    const n = ctx.batch;
+    // Rows (columns) of the padded input the last window does not reach (floor mode): the
+    // transposed convolution must give them back as output padding.
+    const rh = h + 2 * p - d * (k - 1) - 1 - s * (oh - 1);
+    const rw = w + 2 * p - d * (k - 1) - 1 - s * (ow - 1);
+    const win = [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [p, p, p, p]), aInts('strides', [s, s])];
+    const dx = needs[0] ? op1(ctx, 'ConvTranspose', [dy, weights['weight']!], [...win, aInts('output_padding', [rh, rw])]) : undefined;
+    // dW[o,i,a,b] = Σ dy[n,o,y,x]·x[n,i,y·s+a·d−p,x·s+b·d−p]: a convolution of the input (its
+    // per-group channels as the batch, the images as channels) with dy as the kernel, strides
+    // and dilations swapped. Groups stay groups: image n of group j is channel j·N+n.
+    const cig = cin / g;
+    const xs = g === 1 ? transpose(ctx, x!, [1, 0, 2, 3]) : reshape(ctx, transpose(ctx, reshape(ctx, x!, [n, g, cig, h, w]), [2, 1, 0, 3, 4]), [cig, g * n, h, w]);
+    const kern = transpose(ctx, dy, [1, 0, 2, 3]);
+    const attrs = [aInts('dilations', [s, s]), aInt('group', g), aInts('kernel_shape', [oh, ow]), aInts('pads', [p, p, p, p]), aInts('strides', [d, d])];
+    let dw = transpose(ctx, op1(ctx, 'Conv', [xs, kern], attrs), [1, 0, 2, 3]);
+    // The correlation reaches k + ⌊r/d⌋ taps where r rows are left over: keep the kernel's k.
+    if (Math.floor(rh / d) > 0 || Math.floor(rw / d) > 0) dw = slice(ctx, dw, [0, 0], [k, k], [2, 3]);
+    const grads: Record<string, string> = { weight: dw };
+    if (bool(params, 'bias')) grads['bias'] = reduce(ctx, 'ReduceSum', dy, [0, 2, 3], false);
+    return { inputs: [dx], weights: grads };
   },
 };

@@ -1,6 +1,14 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { fail, fmtShape, int, numel } from './common.ts';
+import { aInt } from './common.ts';
+import { op1, reduce, type Emitter } from './emit.ts';
 import type { OpDef } from './types.ts';
+
+/** Sums a broadcast gradient back to a per-sample `shape` (over the axes where it is 1 and `out` is not). */
+function unbroadcast(ctx: Emitter, g: string, shape: readonly number[], out: readonly number[]): string {
+  const axes = shape.flatMap((d, i) => (d === 1 && out[i] !== 1 ? [i + 1] : []));
+  return axes.length ? reduce(ctx, 'ReduceSum', g, axes, true) : g;
+}
 
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
@@ -34,6 +42,7 @@ export const add: OpDef = {
   },
   cost: (inputs) => ({ params: 0, macs: 0, otherOps: numel(inputs[0]!) }),
   lower: (ctx, [a, b]) => ctx.emit('Add', [a!, b!]),
+  backward: (_ctx, { gradOutput }) => ({ inputs: [gradOutput, gradOutput] }),
 };
 
 /** Concatenation along channels (or features); all other dims must agree. */
@@ -55,6 +64,9 @@ export const concat: OpDef = {
   },
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
   lower: (ctx, ins) => ctx.emit('Concat', ins, [{ name: 'axis', kind: 'int', value: 1 }]),
+  backward: (ctx, { gradOutput, inputShapes }) => ({
+    inputs: ctx.emit('Split', [gradOutput, ctx.int64('split', inputShapes.map((s) => s[0]!))], [aInt('axis', 1)], { outputCount: inputShapes.length }),
+  }),
 };
 
 /**
@@ -92,4 +104,13 @@ export const mul: OpDef = {
   },
   cost: (_inputs, outputs) => ({ params: 0, macs: 0, otherOps: numel(outputs[0]!) }),
   lower: (ctx, [a, b]) => ctx.emit('Mul', [a!, b!]),
+  backward(ctx, { inputs: [a, b], gradOutput: dy, inputShapes, outputShapes, needs }) {
+    const out = outputShapes[0]!;
+    return {
+      inputs: [
+        needs[0] ? unbroadcast(ctx, op1(ctx, 'Mul', [dy, b!]), inputShapes[0]!, out) : undefined,
+        needs[1] ? unbroadcast(ctx, op1(ctx, 'Mul', [dy, a!]), inputShapes[1]!, out) : undefined,
+      ],
+    };
+  },
 };

@@ -1,6 +1,58 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
-import type { OpDef } from './types.ts';
+import { op1, pad, reshape, scalar, slice, unsqueeze, type Emitter } from './emit.ts';
+import type { BackwardArgs, OpDef } from './types.ts';
+
+interface Window {
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly k: number;
+  readonly s: number;
+  readonly p: number;
+}
+
+const windowOf = ({ inputShapes, outputShapes, params }: BackwardArgs): Window => {
+  const [c, h, w] = inputShapes[0] as [number, number, number];
+  const [, oh, ow] = outputShapes[0] as [number, number, number];
+  return { c, h, w, oh, ow, k: int(params, 'kernel'), s: int(params, 'stride'), p: int(params, 'padding') };
+};
+
+/** Extent of the padded input that the windows span, per axis: (O − 1)·s + k. */
+const span = (o: number, win: Window) => (o - 1) * win.s + win.k;
+
+/**
+ * Sums window-shaped gradients back onto the input: `g` holds, for each output position, one
+ * value per tap of its k×k window (channel c·k² + tap); a transposed convolution with a one-hot
+ * kernel per tap (groups = channels) adds each into its place, then the padding is cut away.
+ */
+function scatterWindows(ctx: Emitter, g: string, win: Window, taps: number, perTap: (t: number) => number[]): string {
+  const { c, h, w, k, s, p } = win;
+  const kern = new Array<number>(c * taps * k * k).fill(0);
+  for (let ch = 0; ch < c; ch++) for (let t = 0; t < taps; t++) perTap(t).forEach((v, i) => (kern[(ch * taps + t) * k * k + i] = v));
+  const wt = ctx.float(`scatter_${taps}`, [c * taps, 1, k, k], kern);
+  let full = op1(ctx, 'ConvTranspose', [g, wt], [aInt('group', c), aInts('kernel_shape', [k, k]), aInts('strides', [s, s])]);
+  // The windows span (O − 1)·s + k of the padded input; rows past the last window get nothing.
+  const eh = p + h - span(win.oh, win);
+  const ew = p + w - span(win.ow, win);
+  if (eh > 0 || ew > 0) full = pad(ctx, full, [0, 0, 0, 0, 0, 0, Math.max(0, eh), Math.max(0, ew)]);
+  return slice(ctx, full, [p, p], [p + h, p + w], [2, 3]);
+}
+
+/** Each tap's strided view of the padded input: x[…, ty + s·i, tx + s·j] for every output (i, j). */
+function tapViews(ctx: Emitter, x: string, win: Window, fill: number): string[] {
+  const { h, w, k, s, p } = win;
+  const eh = Math.max(0, span(win.oh, win) - p - h);
+  const ew = Math.max(0, span(win.ow, win) - p - w);
+  const xp = p > 0 || eh > 0 || ew > 0 ? pad(ctx, x, [0, 0, p, p, 0, 0, p + eh, p + ew], fill) : x;
+  const views: string[] = [];
+  for (let ty = 0; ty < k; ty++) for (let tx = 0; tx < k; tx++) views.push(slice(ctx, xp, [ty, tx], [ty + s * (win.oh - 1) + 1, tx + s * (win.ow - 1) + 1], [2, 3], [s, s]));
+  return views;
+}
+
+const oneHot = (k: number) => (t: number) => Array.from({ length: k * k }, (_, i) => (i === t ? 1 : 0));
 
 const poolParams = [P.kernel(3), P.stride(2), P.padding(1), { name: 'ceilMode', type: 'bool', default: false } as const];
 
@@ -40,6 +92,26 @@ export const maxPool2d: OpDef = {
   params: poolParams,
   ...windowed('MaxPool2d'),
   lower: (ctx, [x], _i, _o, params) => ctx.emit('MaxPool', [x!], windowAttrs(params), { outputCount: 1 }),
+  /**
+   * The gradient goes to the first maximum of each window in row-major order, as torch's CPU
+   * kernel picks it. Without MaxPool's indices output (the WebGPU EP has none): compare each
+   * tap's view with the output, keep the first tap that equals it, scatter dy there.
+   */
+  backward(ctx, args) {
+    const win = windowOf(args);
+    const { n } = { n: ctx.batch };
+    const views = tapViews(ctx, args.inputs[0]!, win, -Infinity);
+    let taken: string | undefined;
+    const parts = views.map((v) => {
+      const eq = op1(ctx, 'Equal', [v, args.output]);
+      const first = taken === undefined ? eq : op1(ctx, 'And', [eq, op1(ctx, 'Not', [taken])]);
+      taken = taken === undefined ? eq : op1(ctx, 'Or', [taken, eq]);
+      return unsqueeze(ctx, op1(ctx, 'Where', [first, args.gradOutput, scalar(ctx, 0)]), [2]);
+    });
+    const taps = win.k * win.k;
+    const g = reshape(ctx, op1(ctx, 'Concat', parts, [aInt('axis', 2)]), [n, win.c * taps, win.oh, win.ow]);
+    return { inputs: [scatterWindows(ctx, g, win, taps, oneHot(win.k))] };
+  },
 };
 
 /** Average pooling over k×k windows; padding counts as zeros by default, as in PyTorch. */
@@ -51,6 +123,29 @@ export const avgPool2d: OpDef = {
   ...windowed('AvgPool2d'),
   lower: (ctx, [x], _i, _o, params) =>
     ctx.emit('AveragePool', [x!], [...windowAttrs(params), aInt('count_include_pad', bool(params, 'countIncludePad') ? 1 : 0)]),
+  /** Each window's dy / its divisor, spread evenly over the window (torch's divisors, ceil mode included). */
+  backward(ctx, args) {
+    const win = windowOf(args);
+    const { h, w, k, s, p } = win;
+    const include = bool(args.params, 'countIncludePad');
+    const divisor = (o: number, len: number) => {
+      const start = o * s - p;
+      const end = Math.min(start + k, len + p);
+      const size = end - start;
+      const lo = Math.max(start, 0);
+      const hi = Math.min(end, len);
+      return { size, clipped: hi - lo };
+    };
+    const inv: number[] = [];
+    for (let i = 0; i < win.oh; i++)
+      for (let j = 0; j < win.ow; j++) {
+        const a = divisor(i, h);
+        const b = divisor(j, w);
+        inv.push(1 / (include ? a.size * b.size : a.clipped * b.clipped));
+      }
+    const scaled = op1(ctx, 'Mul', [args.gradOutput, ctx.float('inv_divisor', [win.oh, win.ow], inv)]);
+    return { inputs: [scatterWindows(ctx, scaled, win, 1, () => new Array<number>(k * k).fill(1))] };
+  },
 };
 
 /** Global average pooling: one mean per channel, output C×1×1. */
@@ -66,4 +161,9 @@ export const globalAvgPool: OpDef = {
   },
   cost: (inputs) => ({ params: 0, macs: 0, otherOps: numel(inputs[0]!) }),
   lower: (ctx, [x]) => ctx.emit('GlobalAveragePool', [x!]),
+  backward(ctx, { gradOutput: dy, inputShapes }) {
+    const [c, h, w] = inputShapes[0] as [number, number, number];
+    const spread = op1(ctx, 'Expand', [dy, ctx.int64('shape', [ctx.batch, c, h, w])]);
+    return { inputs: [op1(ctx, 'Mul', [spread, scalar(ctx, 1 / (h * w))])] };
+  },
 };

@@ -1,5 +1,6 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, numel } from './common.ts';
+import { op1, reduce, reshape } from './emit.ts';
 import type { OpDef } from './types.ts';
 
 /** Flatten everything after the batch dimension into one vector. */
@@ -12,6 +13,7 @@ export const flatten: OpDef = {
   infer: ({ inputs }) => ({ outputs: [[numel(inputs[0]!)]] }),
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
   lower: (ctx, [x]) => ctx.emit('Flatten', [x!], [aInt('axis', 1)]),
+  backward: (ctx, { gradOutput: dy, inputShapes }) => ({ inputs: [reshape(ctx, dy, [ctx.batch, ...inputShapes[0]!])] }),
 };
 
 /**
@@ -69,5 +71,20 @@ export const linear: OpDef = {
     if (!b) return ctx.emit('MatMul', [x!, wt!]);
     const [y] = ctx.emit('MatMul', [x!, wt!], [], { suffix: 'matmul' });
     return ctx.emit('Add', [y!, b]);
+  },
+  // y = x·Wᵀ + b over rows x of the last axis: dx = dy·W, dW = dyᵀ·x, db = Σ dy.
+  backward(ctx, { inputs: [x], gradOutput: dy, inputShapes, params, weights, needs }) {
+    const shape = inputShapes[0]!;
+    const i = shape.at(-1)!;
+    const o = int(params, 'outFeatures');
+    const flat = shape.length > 1;
+    const x2 = flat ? reshape(ctx, x!, [-1, i]) : x!;
+    const dy2 = flat ? reshape(ctx, dy, [-1, o]) : dy;
+    const dx2 = needs[0] ? op1(ctx, 'MatMul', [dy2, weights['weight']!]) : undefined;
+    const dx = dx2 && flat ? reshape(ctx, dx2, [ctx.batch, ...shape]) : dx2;
+    const dw = op1(ctx, 'Gemm', [dy2, x2], [aInt('transA', 1)]);
+    const grads: Record<string, string> = { weight: dw };
+    if (bool(params, 'bias')) grads['bias'] = reduce(ctx, 'ReduceSum', dy2, [0], false);
+    return { inputs: [dx], weights: grads };
   },
 };

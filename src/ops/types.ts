@@ -41,6 +41,14 @@ export interface Cost {
  */
 export interface LowerContext {
   readonly opset: number;
+  /**
+   * Inference (the default) or training: in training, BatchNorm normalises with batch statistics
+   * and reports its running statistics' next values, Dropout draws masks, and a lowering keeps
+   * what its gradient rule needs with {@link LowerContext.save}.
+   */
+  readonly mode: LowerMode;
+  /** The batch size, fixed in training (the step file has one); undefined in inference (symbolic `N`). */
+  readonly batch?: number;
   /** Adds one ONNX node; returns the names of its outputs (fresh unless `outputs` is given). */
   emit(
     opType: string,
@@ -55,14 +63,59 @@ export interface LowerContext {
       readonly shareAs?: string;
     },
   ): string[];
-  /** Declares a float weight of this node, initialised by `init` unless real weights are stored for it. */
-  weight(local: string, dims: readonly number[], init: InitSpec): string;
+  /**
+   * Declares a float weight of this node, initialised by `init` unless real weights are stored for
+   * it. A `buffer` (BN's running statistics) is state the step updates without a gradient.
+   */
+  weight(local: string, dims: readonly number[], init: InitSpec, role?: 'param' | 'buffer'): string;
+  /** Training: a seed for this layer's random draws (Dropout's masks), from the step's seed and the layer's name. */
+  dropoutSeed?(): number;
+  /** Training: keeps a tensor the op's gradient rule reads (BN's normalised input), under `key`. */
+  save(key: string, tensor: string): void;
+  /** Training: the value a buffer declared with {@link LowerContext.weight} has after the step. */
+  update(buffer: string, next: string): void;
   /** Declares an INT64 constant initializer (for Slice/Pad/Reshape inputs). */
   int64(local: string, values: readonly number[]): string;
   /** Declares a float constant initializer that is not a learnable weight (e.g. Dropout's ratio). */
   float(local: string, dims: readonly number[], values: readonly number[]): string;
   /** Document switch: the last BN of each residual block starts with weight 0. */
   readonly zeroInitResidual: boolean;
+}
+
+/** How a graph is lowered: for inference (export, live runs) or for one training step. */
+export type LowerMode = 'inference' | 'training';
+
+/** What a gradient rule may do: add ONNX nodes and constants (names scoped to the layer's gradient). */
+export type BackwardContext = Pick<LowerContext, 'opset' | 'emit' | 'int64' | 'float'> & {
+  /** The batch size of the step. */
+  readonly batch: number;
+};
+
+/** What a gradient rule sees: the forward pass's tensors and shapes, and the gradient of the output. */
+export interface BackwardArgs {
+  /** The forward inputs' tensor names. */
+  readonly inputs: readonly string[];
+  /** The forward output's tensor name. */
+  readonly output: string;
+  /** dLoss/dOutput, the same shape as the output. */
+  readonly gradOutput: string;
+  /** Per-sample shapes (batch first is implied, and fixed at {@link BackwardContext.batch}). */
+  readonly inputShapes: readonly Shape[];
+  readonly outputShapes: readonly Shape[];
+  readonly params: Params;
+  /** The layer's weights by local name (`weight`, `bias`, `running_mean`, ...): their tensor names. */
+  readonly weights: Readonly<Record<string, string>>;
+  /** What the lowering kept with `save`. */
+  readonly saved: Readonly<Record<string, string>>;
+  /** Which inputs need a gradient (others may be left undefined). */
+  readonly needs: readonly boolean[];
+}
+
+/** A gradient rule's answer: dLoss/dInput per input (undefined where not needed), and per weight. */
+export interface BackwardResult {
+  readonly inputs: readonly (string | undefined)[];
+  /** dLoss/dWeight by the weight's local name (only parameters; buffers have none). */
+  readonly weights?: Readonly<Record<string, string>>;
 }
 
 /** A subgraph a block expands to: layer nodes, the edges between them, and where x enters and H(x) leaves. */
@@ -104,6 +157,11 @@ export interface OpDef {
   readonly needsInputShapes?: boolean;
   /** ONNX lowering for a layer op. Returns output tensor names. */
   lower?(ctx: LowerContext, inputs: readonly string[], inputShapes: readonly Shape[], outputShapes: readonly Shape[], params: Params): string[];
+  /**
+   * The gradient rule (reverse mode): dLoss/dInputs and dLoss/dWeights from dLoss/dOutput, in
+   * standard ONNX ops only. A layer without one cannot be trained through (a diagnostic names it).
+   */
+  backward?(ctx: BackwardContext, args: BackwardArgs): BackwardResult;
   /** Expansion of a block or stage into layers (or into blocks, for a stage), given its input shape. */
   expand?(node: GraphNode, input: Shape, options: ExpandOptions): Expansion;
 }

@@ -1,5 +1,6 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
 import { fail, int, needMap } from './common.ts';
+import { pad, reshape, slice } from './emit.ts';
 import type { OpDef } from './types.ts';
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
@@ -40,5 +41,20 @@ export const zeroPadShortcut: OpDef = {
     if (extra === 0) return [t];
     const before = Math.floor(extra / 2);
     return ctx.emit('Pad', [t, ctx.int64('pads', [0, before, 0, 0, 0, extra - before, 0, 0])], [{ name: 'mode', kind: 'string', value: 'constant' }], { suffix: 'pad' });
+  },
+  // The new channels get no gradient; the kept ones go back to the positions the stride kept.
+  backward(ctx, { gradOutput: dy, inputShapes, outputShapes, params }) {
+    const [c, h, w] = inputShapes[0] as [number, number, number];
+    const [out, oh, ow] = outputShapes[0] as [number, number, number];
+    const s = int(params, 'stride');
+    const before = Math.floor((out - c) / 2);
+    let g = out === c ? dy : slice(ctx, dy, [before], [before + c], [1]);
+    if (s > 1) {
+      // Interleave zeros: [N,C,OH,OW] → [N,C,OH,1,OW,1] → pad to s on the new axes → [N,C,OH·s,OW·s].
+      const n = ctx.batch;
+      const spread = pad(ctx, reshape(ctx, g, [n, c, oh, 1, ow, 1]), [0, 0, 0, 0, 0, 0, 0, 0, 0, s - 1, 0, s - 1]);
+      g = slice(ctx, reshape(ctx, spread, [n, c, oh * s, ow * s]), [0, 0], [h, w], [2, 3]);
+    }
+    return { inputs: [g] };
   },
 };
