@@ -110,15 +110,18 @@ function checkOptions(opts: TrainingOptions): Diagnostic[] {
   return out;
 }
 
-/** Pass 1: the network lowered in training mode, with the step's inputs and its state declared. */
-function lowerTraining(doc: ResidualDocument, opts: TrainingOptions, batch: number): { model?: StepModel; diagnostics: Diagnostic[] } {
+/**
+ * Pass 1: the network lowered in training mode, with the step's inputs and its state declared.
+ * `anyOutput` (gradient checks) accepts an output of any shape; a training step needs class scores.
+ */
+export function lowerTraining(doc: ResidualDocument, opts: TrainingOptions, batch: number, anyOutput = false): { model?: StepModel; diagnostics: Diagnostic[] } {
   const analysis = analyze(doc);
   const outs = analysis.outputs;
   if (!hasErrors(analysis.diagnostics) && outs.length !== 1) {
     return { diagnostics: [...analysis.diagnostics, diag('RS702', msg('train-output-count', { count: outs.length }))] };
   }
   const out = outs[0];
-  if (out && out.shape.length !== 1) {
+  if (out && out.shape.length !== 1 && !anyOutput) {
     const name = doc.nodes.find((n) => n.id === out.node)?.name ?? 'output';
     return { diagnostics: [...analysis.diagnostics, diag('RS702', msg('train-output-shape', { output: name, shape: fmtShape(out.shape) }), { nodeId: out.node })] };
   }

@@ -2,6 +2,7 @@ import { diag, msg, type Diagnostic } from '../../diagnostics/catalogue.ts';
 import { getOp } from '../../ops/registry.ts';
 import { op1 } from '../../ops/emit.ts';
 import type { StepPass } from '../compile-training.ts';
+import { STEP } from '../options.ts';
 import { builderFor, withAdded } from './common.ts';
 
 /**
@@ -11,7 +12,7 @@ import { builderFor, withAdded } from './common.ts';
  * layers (the x a shortcut carries) sums its gradients. Only what leads to a trainable parameter
  * is differentiated: a layer before every parameter, or after only frozen ones, needs no rule.
  */
-export function autodiffPass(): StepPass {
+export function autodiffPass(opts: { readonly wrtInput?: boolean } = {}): StepPass {
   return {
     name: 'autodiff',
     run(m) {
@@ -19,7 +20,7 @@ export function autodiffPass(): StepPass {
       const b = builderFor(m);
       const trainable = new Set(m.state.filter((s) => s.role === 'param').map((s) => s.name));
       // Which tensors depend on a trainable parameter (forward order).
-      const needs = new Set<string>();
+      const needs = new Set<string>(opts.wrtInput ? [STEP.input] : []);
       for (const e of m.tape) {
         const hasParam = Object.values(e.weights).some((w) => trainable.has(w.name));
         if (hasParam || e.inputs.some((i) => needs.has(i))) needs.add(e.output);
@@ -65,6 +66,8 @@ export function autodiffPass(): StepPass {
         }
       }
       const grads = new Map([...paramGrads].map(([name, parts]) => [name, total(name, parts)]));
+      const dx = pending.get(STEP.input);
+      if (opts.wrtInput && dx) grads.set(STEP.input, total(STEP.input, dx));
       return { model: { ...m, model: withAdded(m.model, b), grads }, diagnostics };
     },
   };
