@@ -103,6 +103,14 @@ describe('trainLoop', () => {
     expect(Number(r.state.get('bn.running_mean')!.data[0])).toBe(6);
   });
 
+  it('feeds initialState on the first step, for step files whose state has no initializers', async () => {
+    const step = fakeStep();
+    const start = new Map<string, HostTensor>(STATE.map((s) => [s.name, { data: Float32Array.of(0.5), dims: [1] }]));
+    const r = await trainLoop(base(dataset(4), { runner: step.runner, epochs: 1, initialState: start }));
+    for (const s of STATE) expect(step.runs[0]!.fed[s.name]).toBe(start.get(s.name));
+    expect(Number(r.state.get('fc.weight')!.data[0])).toBeCloseTo(0.5 * 0.8, 6);
+  });
+
   it('applies the schedule per step, with the run\'s total steps and steps per epoch', async () => {
     const spec: ScheduleSpec = { kind: 'cosine', lr: 0.5, warmupSteps: 2 };
     const step = fakeStep();

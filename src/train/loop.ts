@@ -9,9 +9,12 @@
  * the epoch number, so an epoch's order never depends on what ran before it); the last partial
  * batch dropped (the step file's batch is fixed, like `DataLoader(drop_last=True)`); per batch,
  * seeded augmentation, the schedule's rate fed as `lr`, and every state tensor's `<name>.next`
- * fed back as `<name>` from the second step on (the first step uses the step file's
- * initializers). After each epoch, the evaluator (if any) measures test accuracy on the
- * weights so far.
+ * fed back as `<name>` from the second step on. The first step feeds `initialState` when
+ * given, else nothing (the step file's initializers hold the start values). Callers on
+ * onnxruntime's JavaScript APIs must take the first way: those APIs ignore (node) or refuse
+ * (web) a fed input that has an initializer, so compile with `stateInitializers: false` and
+ * pass `TrainingResult.initialState()`. After each epoch, the evaluator (if any) measures test
+ * accuracy on the weights so far.
  */
 import type { ResidualDocument } from '../graph/types.ts';
 import { compile } from '../onnx/compile.ts';
@@ -180,7 +183,7 @@ export interface TrainLoopOptions {
   readonly evaluate?: Evaluator;
   /** The weights training started from (the evaluator sees the trained state layered over them). */
   readonly weights?: WeightStore;
-  /** Values to feed as the state on the first step, instead of the step file's initializers. */
+  /** Values to feed as the state on the first step (`TrainingResult.initialState()`), for a step file compiled with `stateInitializers: false`. */
   readonly initialState?: ReadonlyMap<string, HostTensor>;
   readonly onProgress?: (p: TrainProgress) => void;
   /** Report progress every this many steps (default 1), and always at an epoch's last step. */
