@@ -20,7 +20,14 @@ const USAGE = `usage: residual-studio <command> [options]
   import  <model.onnx> -o project.json        import an ONNX file (weights go beside it);
           [--input-size HxW] [--time-limit S] working size for symbolic H/W (default 224),
                                               give up after S seconds (default 60);
-                                              summary and export also take an .onnx file`;
+                                              summary and export also take an .onnx file
+  train   <template|project.json> --data DIR -o trained.json   train on an MNIST-layout directory
+          [--epochs N] [--batch N] [--limit N] [--test-limit N] [--seed N]
+          [--optimizer sgd|adamw] [--lr X] [--momentum X] [--nesterov] [--weight-decay X]
+          [--betas B1,B2] [--eps X] [--label-smoothing X] [--schedule constant|step|cosine]
+          [--warmup STEPS] [--step-epochs N] [--gamma X] [--crop PX] [--flip] [--fit resize|pad]
+  export-training <template|project.json> -o step.onnx   the training step file itself
+          [--batch N] [--opset N] [--seed N] and the optimiser options of train`;
 
 /** A document and the real weights that go with it, if any. */
 export interface Loaded {
@@ -33,6 +40,8 @@ export const EXTRA_COMMANDS = new Map<string, (args: string[], out: Io) => Promi
 // The importer, and the document schema's validator (zod), are loaded only by the commands that
 // read a file: they are most of the bundle, and exporting a template needs neither.
 EXTRA_COMMANDS.set('import', async (args, io) => (await import('./import-command.ts')).importCommand(args, io));
+EXTRA_COMMANDS.set('train', async (args, io) => (await import('./train-command.ts')).trainCommand(args, io));
+EXTRA_COMMANDS.set('export-training', async (args, io) => (await import('./train-command.ts')).exportTrainingCommand(args, io));
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
