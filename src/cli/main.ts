@@ -27,7 +27,8 @@ const USAGE = `usage: residual-studio <command> [options]
           [--betas B1,B2] [--eps X] [--label-smoothing X] [--schedule constant|step|cosine]
           [--warmup STEPS] [--step-epochs N] [--gamma X] [--crop PX] [--flip] [--fit resize|pad]
   export-training <template|project.json> -o step.onnx   the training step file itself
-          [--batch N] [--opset N] [--seed N] and the optimiser options of train`;
+          [--batch N] [--opset N] [--seed N] [--label-smoothing X] [--optimizer sgd|adamw]
+          [--lr X] [--momentum X] [--nesterov] [--weight-decay X] [--betas B1,B2] [--eps X]`;
 
 /** A document and the real weights that go with it, if any. */
 export interface Loaded {

@@ -149,7 +149,10 @@ export async function exportTrainingCommand(args: string[], io: Io): Promise<num
     `wrote ${out} (${(r.bytes.length / 2 ** 20).toFixed(1)} MB, batch ${options.batch}, ${describeOptimizer(options.optimizer)}${options.labelSmoothing ? `, label smoothing ${options.labelSmoothing}` : ''})\n` +
       `  inputs:  input [${options.batch},${channels},${height},${width}] float32, target [${options.batch}] int64, lr float32, then ${r.state.length} state tensors ` +
       `(${count('param')} parameters, ${count('frozen')} frozen, ${count('buffer')} buffers, ${count('optimizer')} optimiser state), each with its start value as initializer\n` +
-      `  outputs: loss, logits [${options.batch},${r.classes}], correct (int64), and <name>.next for each state tensor: feed it back as <name> on the next step\n`,
+      `  outputs: loss, logits [${options.batch},${r.classes}], correct (int64), and <name>.next for each state tensor: feed it back as <name> on the next step\n` +
+      // Checked with onnxruntime-node 1.30: it lists only input, target and lr as inputs and
+      // drops the fed state, so each step would start again from the initializers.
+      `  note: onnxruntime's JavaScript APIs cannot feed an input that has an initializer (node ignores it, web refuses it); from JavaScript, use residual-studio train or the core's trainLoop\n`,
   );
   return 0;
 }
