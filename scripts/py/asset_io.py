@@ -55,22 +55,24 @@ def write_png_gray(path: Path, pixels: np.ndarray) -> None:
     Path(path).write_bytes(png)
 
 
-def write_safetensors(path: Path, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> None:
-    """Write float32 tensors in the safetensors layout.
+def write_safetensors(path: Path, tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None) -> None:
+    """Write tensors in the safetensors layout: integer arrays as I64, everything else as F32.
 
     Layout: u64 little-endian header size, then a JSON header mapping each name to
     {dtype, shape, data_offsets:[begin, end)} relative to the start of the data, plus an optional
     "__metadata__" of string -> string; then the raw little-endian tensor bytes. The header is padded
     with spaces to a multiple of 8 bytes so every tensor starts 8-byte aligned.
     """
-    header: dict[str, object] = {"__metadata__": dict(metadata)}
+    header: dict[str, object] = {"__metadata__": dict(metadata or {})}
     blobs = []
     offset = 0
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array, dtype="<f4")
+        array = np.asarray(array)
+        integer = np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_
+        array = np.ascontiguousarray(array, dtype="<i8" if integer else "<f4")
         blob = array.tobytes()
         header[name] = {
-            "dtype": "F32",
+            "dtype": "I64" if integer else "F32",
             "shape": list(array.shape),
             "data_offsets": [offset, offset + len(blob)],
         }
@@ -85,8 +87,12 @@ def write_safetensors(path: Path, tensors: dict[str, np.ndarray], metadata: dict
             f.write(blob)
 
 
+# safetensors dtype -> numpy little-endian dtype, for the dtypes read_safetensors accepts.
+_SAFETENSORS_DTYPES = {"F32": "<f4", "F64": "<f8", "F16": "<f2", "I64": "<i8", "I32": "<i4"}
+
+
 def read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Read back what write_safetensors wrote (F32 only); used to check the written file."""
+    """Read a safetensors file (F32, F64, F16, I64 and I32 tensors), each array in its own dtype."""
     data = Path(path).read_bytes()
     (size,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8 : 8 + size])
@@ -94,12 +100,12 @@ def read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]
     base = 8 + size
     tensors = {}
     for name, info in header.items():
-        if info["dtype"] != "F32":
-            raise ValueError(f"{name}: only F32 is supported here")
+        if info["dtype"] not in _SAFETENSORS_DTYPES:
+            raise ValueError(f"{name}: dtype {info['dtype']} is not supported here")
         begin, end = info["data_offsets"]
-        tensors[name] = np.frombuffer(data[base + begin : base + end], dtype="<f4").reshape(
-            info["shape"]
-        )
+        tensors[name] = np.frombuffer(
+            data[base + begin : base + end], dtype=_SAFETENSORS_DTYPES[info["dtype"]]
+        ).reshape(info["shape"])
     return tensors, metadata
 
 

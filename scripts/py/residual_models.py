@@ -8,8 +8,10 @@ fc, ...) so that a state_dict key is also the ONNX initializer name our app impo
   the tiny import fixtures.
 - ``CifarResNet``: the ResNet of the paper's CIFAR-10 experiments (6n+2 layers, widths 16/32/64)
   with option A shortcuts: parameter-free subsampling plus zero-padding of channels.
+- ``PlainCifar``: the paper's plain CIFAR-10 net (the same 6n+2 layers, no shortcuts), with the
+  module names of our ``plain-cifar<d>`` template (``layer1.0.conv1``, ``layer1.0.bn1``, ...).
 - ``build_model``: one name -> model table for the CLIs (torchvision architectures, the tiny
-  fixtures, the Fashion-MNIST model, and the CIFAR ResNets).
+  fixtures, the Fashion-MNIST model, the CIFAR ResNets and the plain CIFAR nets).
 """
 
 from __future__ import annotations
@@ -150,6 +152,47 @@ class CifarResNet(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+class PlainCifarBlock(nn.Module):
+    """Two 3x3 conv + BN + ReLU layers of the plain CIFAR net: a CifarBasicBlock without its shortcut."""
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x))))))
+
+
+class PlainCifar(nn.Module):
+    """The paper's plain CIFAR-10 net with 6n+2 layers (n=3 -> plain-20): CifarResNet without shortcuts."""
+
+    def __init__(self, n: int, num_classes: int = 10) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.relu = nn.ReLU(inplace=True)
+        inplanes = 16
+        for index, (planes, stride) in enumerate([(16, 1), (32, 2), (64, 2)], start=1):
+            blocks = []
+            for b in range(n):
+                blocks.append(PlainCifarBlock(inplanes, planes, stride if b == 0 else 1))
+                inplanes = planes
+            setattr(self, f"layer{index}", nn.Sequential(*blocks))
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, num_classes)
+        _init_like_torchvision(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
 TINY_ARCHS = {
     # stem + identity basic block + projection basic block (stride 2, 16 -> 32)
     "tiny-basic": lambda nc: SmallResNet(BasicBlock, [(16, 1, 1), (32, 1, 2)], num_classes=nc),
@@ -174,14 +217,14 @@ def default_input(arch: str) -> tuple[int, int, int]:
     """The input shape (C, H, W) an architecture is meant for."""
     if arch in DEFAULT_INPUT:
         return DEFAULT_INPUT[arch]
-    if arch.startswith("cifar-resnet"):
+    if arch.startswith("cifar-resnet") or arch.startswith("plain-cifar"):
         return (3, 32, 32)
     return (3, 224, 224)
 
 
 def default_num_classes(arch: str) -> int:
     """1000 for torchvision architectures, 10 for everything defined here."""
-    if arch in TINY_ARCHS or arch == "fashion-resnet" or arch.startswith("cifar-resnet"):
+    if arch in TINY_ARCHS or arch == "fashion-resnet" or re.match(r"(cifar-resnet|plain-cifar)\d", arch):
         return 10
     return 1000
 
@@ -190,7 +233,8 @@ def build_model(arch: str, num_classes: int | None = None) -> nn.Module:
     """Build an untrained model by name.
 
     Names: any torchvision classification builder (resnet18, resnet50, wide_resnet50_2, vgg19, ...),
-    tiny-basic / tiny-bottleneck / tiny-stack, fashion-resnet, cifar-resnet<6n+2> (20, 32, 44, 56, 110).
+    tiny-basic / tiny-bottleneck / tiny-stack, fashion-resnet, cifar-resnet<6n+2> (20, 32, 44, 56, 110),
+    plain-cifar<6n+2> (the template gallery has 20 and 56).
     """
     nc = default_num_classes(arch) if num_classes is None else num_classes
     if arch in TINY_ARCHS:
@@ -199,12 +243,13 @@ def build_model(arch: str, num_classes: int | None = None) -> nn.Module:
         if nc != 10:
             raise ValueError("fashion-resnet has 10 classes")
         return fashion_resnet()
-    match = re.fullmatch(r"cifar-resnet(\d+)", arch)
+    match = re.fullmatch(r"(cifar-resnet|plain-cifar)(\d+)", arch)
     if match:
-        depth = int(match.group(1))
+        depth = int(match.group(2))
         if (depth - 2) % 6 != 0 or depth < 8:
-            raise ValueError(f"CIFAR ResNet depth must be 6n+2 (20, 32, 44, 56, 110), got {depth}")
-        return CifarResNet((depth - 2) // 6, nc)
+            raise ValueError(f"CIFAR net depth must be 6n+2 (20, 32, 44, 56, 110), got {depth}")
+        net = CifarResNet if match.group(1) == "cifar-resnet" else PlainCifar
+        return net((depth - 2) // 6, nc)
     if arch.startswith("_") or not arch.islower() or not hasattr(models, arch):
         raise ValueError(f"unknown architecture {arch!r}")
     return getattr(models, arch)(weights=None, num_classes=nc)
