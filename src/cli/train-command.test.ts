@@ -84,6 +84,29 @@ describe('residual-studio train: arguments and data', () => {
   });
 });
 
+describe('residual-studio train: Ctrl-C', () => {
+  it('stops after the step in flight and writes what was trained', { timeout: 60_000 }, async () => {
+    const project = join(dir, 'interrupted.json');
+    const listeners = process.listenerCount('SIGINT');
+    const io = capture();
+    const stdout = io.stdout;
+    const interrupting: Io = {
+      stdout: (s) => {
+        stdout(s);
+        if (s.startsWith('epoch 1/3')) process.emit('SIGINT');
+      },
+      stderr: io.stderr,
+    };
+    const code = await main(['train', 'tiny-resnet', '--data', dataDir('interrupt', 64), '--epochs', '3', '--batch', '16', '--test-limit', '0', '-o', project], interrupting);
+    expect(code).toBe(0);
+    expect(io.err).toMatch(/stopping after this step/);
+    expect(io.out).toMatch(/stopped after 4 of 12 steps/);
+    expect(io.out).not.toMatch(/^epoch 2/m);
+    expect((await load(project, {})).weights?.get('conv1.weight')?.origin).toBe('trained');
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+});
+
 describe('residual-studio export-training', () => {
   it('writes a step file onnxruntime opens, with the contract\'s inputs and outputs', async () => {
     const file = join(dir, 'step.onnx');

@@ -25,7 +25,7 @@ import type { ResidualDocument } from '../graph/types.ts';
 import { encodeSafetensors } from '../weights/safetensors.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { compileTraining } from '../train/compile-training.ts';
-import { modelEvaluator, stateToWeights, trainLoop, type HostTensor, type ModelRunner, type Tensors, type TrainProgress } from '../train/loop.ts';
+import { modelEvaluator, RunControl, stateToWeights, trainLoop, type HostTensor, type ModelRunner, type Tensors, type TrainProgress } from '../train/loop.ts';
 import { DEFAULT_ADAMW, DEFAULT_SGD, type OptimizerOptions, type TrainingOptions } from '../train/options.ts';
 import { checkSchedule, type ScheduleSpec } from '../train/schedule.ts';
 import { parseArgs, UsageError } from './args.ts';
@@ -220,10 +220,19 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
     lastReport = performance.now();
     io.stderr(`  epoch ${p.epoch}/${p.epochs} step ${p.stepInEpoch}/${p.stepsPerEpoch}: loss ${p.epochLoss.toFixed(4)}, ${Math.round(p.imagesPerSecond)} images/s, ${duration(p.secondsLeft)} left\n`);
   };
+  // Ctrl-C stops after the step in flight and writes what was trained; a second one (Node's
+  // default again, as the listener is gone) quits at once.
+  const control = new RunControl();
+  const onInterrupt = () => {
+    io.stderr('residual-studio: stopping after this step and writing what is trained so far (Ctrl-C again to quit at once)\n');
+    control.stop();
+  };
+  process.once('SIGINT', onInterrupt);
   let result;
   try {
     result = await trainLoop({
       runner,
+      control,
       state: compiled.state,
       initialState: new Map([...compiled.initialState()].map(([k, v]) => [k, { data: v, dims: compiled.state.find((s) => s.name === k)!.dims }])),
       ...(weights ? { weights } : {}),
@@ -244,8 +253,10 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
         ),
     });
   } finally {
+    process.off('SIGINT', onInterrupt);
     await runner.release?.();
   }
+  if (result.end === 'stopped' && result.steps === 0) throw new UsageError('stopped before the first step; nothing written');
   if (result.end === 'diverged') throw new UsageError(`training diverged: the loss became NaN or infinite at step ${result.steps + 1}; try a lower --lr (now ${lr}) or --warmup; nothing written`);
   const trained = stateToWeights(result.state, compiled.state, weights);
   const last = result.epochs.at(-1);
@@ -257,7 +268,8 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
     ...(last ? { trainLoss: String(last.trainLoss), trainAccuracy: String(last.trainAccuracy), ...(last.testAccuracy !== undefined ? { testAccuracy: String(last.testAccuracy) } : {}) } : {}),
   };
   const file = writeProject(out, doc, trained, meta);
-  io.stdout(`wrote ${out} and ${file} (${trained.size} tensors, ${result.steps} steps in ${duration(result.seconds)})\n`);
+  const stopped = result.end === 'stopped' ? `, stopped after ${result.steps} of ${perEpoch * epochs} steps` : '';
+  io.stdout(`wrote ${out} and ${file} (${trained.size} tensors, ${result.steps} steps in ${duration(result.seconds)}${stopped})\n`);
   return 0;
 }
 
