@@ -135,6 +135,7 @@ export interface TorchReferenceOptions {
  * `<p>.momentum_buffer.next` (SGD with momentum), `<p>.exp_avg.next`, `<p>.exp_avg_sq.next` and
  * `step.next` (AdamW, 0-d). vjp: `output`, `input.grad`, `<p>.grad` for every trainable parameter
  * and `<buffer>.next`. Throws with the script's stderr when it fails (a bad case says which and why).
+ * The temporary folder is removed afterwards unless `RS_KEEP_TRAIN_REF` is set in the environment.
  *
  * @example
  * ```ts
@@ -164,6 +165,7 @@ export function torchReference(cases: readonly TorchCase[], opts: TorchReference
   });
   const manifestPath = join(dir, 'manifest.json');
   writeFileSync(manifestPath, JSON.stringify({ cases: manifest }));
+  const keep = process.env['RS_KEEP_TRAIN_REF'] !== undefined;
   try {
     execFileSync(PYTHON, [TRAIN_REFERENCE_SCRIPT, '--manifest', manifestPath], {
       encoding: 'utf8',
@@ -172,11 +174,13 @@ export function torchReference(cases: readonly TorchCase[], opts: TorchReference
       maxBuffer: 64 << 20,
     });
   } catch (err) {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
     const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`train_reference.py failed (inputs kept in ${dir}):\n${e.stderr || e.stdout || e.message}`, { cause: err });
+    const where = keep ? `inputs kept in ${dir}` : 'set RS_KEEP_TRAIN_REF=1 to keep the inputs';
+    throw new Error(`train_reference.py failed (${where}):\n${e.stderr || e.stdout || e.message}`, { cause: err });
   }
   const results = manifest.map((m) => decodeTensors(new Uint8Array(readFileSync(m.out))));
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
   return results;
 }
 
