@@ -144,7 +144,8 @@ describe.runIf(existsSync(DEBIAN_FASHION_MNIST))('residual-studio train on Fashi
   it('two epochs of tiny-resnet on 512 images: the loss falls, and the project re-loads with its trained weights', { timeout: 120_000 }, async () => {
     const project = join(dir, 'tiny-trained.json');
     const r = await run(['train', 'tiny-resnet', '--data', DEBIAN_FASHION_MNIST, '--limit', '512', '--test-limit', '256', '--epochs', '2', '--batch', '32', '--seed', '3', '-o', project]);
-    expect(r.err).toBe('');
+    // stderr has at most progress lines (every 10 s on a slow machine), no error.
+    expect(r.err).not.toMatch(/residual-studio:/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/resized to 32×32 \(bilinear.*grey copied to 3 channels/);
     const losses = [...r.out.matchAll(/^epoch \d\/2: loss ([\d.]+), train accuracy ([\d.]+), test accuracy ([\d.]+)/gm)].map((m) => Number(m[1]));

@@ -210,7 +210,7 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
       ` (${test ? `test accuracy on ${test.count}` : 'no test set'}), ${epochs} epoch(s) of ${perEpoch} steps of ${options.batch}` +
       `${train.count % options.batch ? ` (the last ${train.count % options.batch} images of each epoch's order are left out)` : ''}\n` +
       `  ${describeOptimizer(options.optimizer)}, ${kind} schedule${warmupSteps ? ` with ${warmupSteps} warm-up steps` : ''}${options.labelSmoothing ? `, label smoothing ${options.labelSmoothing}` : ''}` +
-      `${augment ? `, augmentation:${crop ? ` random crop with ${crop} px padding` : ''}${augment.flip ? ' horizontal flip' : ''}` : ''}, seed ${seed}\n` +
+      `${augment ? `, augmentation: ${[crop ? `random crop with ${crop} px padding` : '', augment.flip ? 'horizontal flip' : ''].filter(Boolean).join(' and ')}` : ''}, seed ${seed}\n` +
       `  ${adapter.note}\n`,
   );
   let lastReport = performance.now();
