@@ -12,6 +12,7 @@ import { initTensor, initTensorInto } from '../weights/init.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { DataType, DEFAULT_OPSET, irVersionForOpset, MAX_OPSET, MIN_OPSET, type IrAttribute, type IrDim, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.ts';
 import { foldBatchNorm } from './passes/fold-batchnorm.ts';
+import { runPasses, type Pass } from './passes/pipeline.ts';
 // Installs the Opaque op's payload decoder, so imported opaque ops compile with their attributes
 // and constant inputs wherever compile runs (the runtime worker imports only this module).
 import './import/opaque-payload.ts';
@@ -104,7 +105,8 @@ export function compile(doc: ResidualDocument, opts: CompileOptions = {}): Compi
   const { model, diagnostics, weightSources, outputs } = lowerToIr(doc, { ...opts, deferWeights: opts.deferWeights ?? true });
   const t1 = performance.now();
   if (!model) return { diagnostics, weightSources, outputs, timings: { lowerMs: t1 - t0, passesMs: 0, serializeMs: 0 } };
-  const lowered = opts.foldBatchNorm ? foldBatchNorm(model) : model;
+  const passes: Pass<IrModel>[] = opts.foldBatchNorm ? [{ name: 'fold-batchnorm', run: (m) => ({ model: foldBatchNorm(m), diagnostics: [] }) }] : [];
+  const lowered = runPasses(model, passes).model ?? model;
   const t2 = performance.now();
   const bytes = serializeModel(lowered, opts.output ? { output: opts.output } : {});
   const t3 = performance.now();

@@ -11,6 +11,7 @@ import type { ResidualDocument } from '../graph/types.ts';
 import { fmtShape } from '../ops/common.ts';
 import { lowerToIr, type TapeEntry } from '../onnx/compile.ts';
 import { DataType, tensorData, type IrModel, type IrValueInfo } from '../onnx/ir.ts';
+import { runPasses, type Pass } from '../onnx/passes/pipeline.ts';
 import { serializeModel } from '../onnx/serialize.ts';
 import { analyze } from '../shape/analyze.ts';
 import { lossPass } from './passes/loss.ts';
@@ -37,11 +38,8 @@ export interface StepModel {
   readonly frozen: ReadonlySet<string>;
 }
 
-/** One pass of the pipeline. */
-export interface StepPass {
-  readonly name: string;
-  run(m: StepModel): { readonly model?: StepModel; readonly diagnostics: readonly Diagnostic[] };
-}
+/** One pass of the training pipeline. */
+export type StepPass = Pass<StepModel>;
 
 /**
  * Compiles a document into one training step.
@@ -65,15 +63,10 @@ export function compileTraining(doc: ResidualDocument, opts: TrainingOptions = {
   if (!lowered.model) return { state: [], diagnostics, timings, initialState: none };
 
   const passes: StepPass[] = [lossPass(opts.labelSmoothing ?? 0), autodiffPass(), optimizerPass(optimizer, opts.optimizerState), deadCodePass()];
-  let m = lowered.model;
-  for (const pass of passes) {
-    t = performance.now();
-    const r = pass.run(m);
-    timings.push({ pass: pass.name, ms: performance.now() - t });
-    diagnostics.push(...r.diagnostics);
-    if (!r.model || hasErrors(r.diagnostics)) return { state: [], diagnostics, timings, initialState: none };
-    m = r.model;
-  }
+  const done = runPasses(lowered.model, passes, timings);
+  diagnostics.push(...done.diagnostics);
+  if (!done.model) return { state: [], diagnostics, timings, initialState: none };
+  const m = done.model;
   // The state's start values: initializers of the inputs (ONNX's defaults), or handed to the
   // caller when its runtime cannot override an initializer (onnxruntime's JS APIs cannot).
   const names = new Set(m.state.map((s) => s.name));

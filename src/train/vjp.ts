@@ -29,7 +29,7 @@ export interface VjpResult {
 }
 
 /** The name of the gradient input and of each gradient output. */
-export const VJP = { dy: 'dy', output: 'output', grad: (name: string) => `${name}.grad` } as const;
+export const VJP = { dy: 'dy', output: 'output', grad: (name: string) => `${name}.grad`, mask: (layer: string) => `${layer}.mask` } as const;
 
 /** Compiles the vector-Jacobian product of a document's network (training-mode forward). */
 export function compileVjp(doc: ResidualDocument, opts: Pick<TrainingOptions, 'batch' | 'opset' | 'weights' | 'seed'> = {}): VjpResult {
@@ -64,6 +64,13 @@ export function compileVjp(doc: ResidualDocument, opts: Pick<TrainingOptions, 'b
     const upd = m.tape.flatMap((e) => e.updates).find(([buf]) => buf === s.name);
     outputs.push({ name: nextName(s.name), elemType: DataType.FLOAT, dims: s.dims });
     ctx.emit('Identity', [upd ? upd[1] : s.name], [], { outputs: [b.claim(nextName(s.name))] });
+  }
+  // Dropout's masks (scaled by 1/(1 − p)), so a reference can use the same ones.
+  for (const e of m.tape) {
+    const mask = e.saved['mask'];
+    if (!mask) continue;
+    outputs.push({ name: VJP.mask(e.layer.name), elemType: DataType.FLOAT, dims: [batch, ...e.layer.inputShapes[0]!] });
+    ctx.emit('Identity', [mask], [], { outputs: [b.claim(VJP.mask(e.layer.name))] });
   }
   const done = deadCodePass().run({ ...m, model: withAdded(m.model, b, { outputs }) });
   const model = done.model!.model;

@@ -1,0 +1,79 @@
+/** Test support: small documents with branches, and running compiled step or gradient files. */
+import * as ort from 'onnxruntime-node';
+import { createDocument } from '../../document/create.ts';
+import { addNode, connect } from '../../graph/edit.ts';
+import type { NodeId } from '../../graph/ids.ts';
+import type { GraphNode, InputSpec, OpKind, Params, ResidualDocument } from '../../graph/types.ts';
+import { tensorData, type IrModel } from '../../onnx/ir.ts';
+import type { HostTensor, StepRunner } from '../loop.ts';
+import type { RefTensor } from './torch-reference.ts';
+
+/** One node of {@link dag}: its op, params, and which earlier nodes feed its ports (0 is the Input). */
+export type DagNode = readonly [op: OpKind, params: Params, inputs: readonly number[], extra?: Partial<Pick<GraphNode, 'frozen'>>];
+
+/**
+ * A document from a node list: node 0 is the Input, each later node reads the outputs of the
+ * listed earlier nodes on its ports in order, and an Output reads the last node.
+ */
+export function dag(nodes: readonly DagNode[], input: InputSpec): ResidualDocument {
+  let doc = createDocument({ input });
+  const ids: NodeId[] = [];
+  const r0 = addNode(doc, 'Input', { position: { x: 0, y: 0 } });
+  doc = r0.doc;
+  ids.push(r0.id);
+  const all: DagNode[] = [...nodes, ['Output', {}, [nodes.length]]];
+  all.forEach(([op, params, inputs, extra], i) => {
+    const r = addNode(doc, op, { position: { x: 0, y: (i + 1) * 90 }, params });
+    doc = extra ? { ...r.doc, nodes: r.doc.nodes.map((n) => (n.id === r.id ? { ...n, ...extra } : n)) } : r.doc;
+    inputs.forEach((from, port) => {
+      const c = connect(doc, { source: ids[from]!, sourcePort: 0, target: r.id, targetPort: port });
+      if (c.error) throw new Error(`dag: ${op} port ${port}: ${c.error.message}`);
+      doc = c.doc;
+    });
+    ids.push(r.id);
+  });
+  return doc;
+}
+
+/** The named float initializers of a compiled model (the start values torch gets). */
+export function initializersOf(model: IrModel, names: Iterable<string>): Map<string, RefTensor> {
+  const want = new Set(names);
+  return new Map(model.graph.initializers.filter((t) => want.has(t.name)).map((t) => [t.name, { dims: [...t.dims], data: new Float32Array(tensorData(t) as Float32Array) }]));
+}
+
+/** A deterministic pseudo-random float32 array in [-scale, scale]. */
+export function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  let s = seed >>> 0 || 1;
+  return Float32Array.from({ length: n }, () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return ((s >>> 0) / 0xffffffff) * 2 * scale - scale;
+  });
+}
+
+/** Opens a model in onnxruntime-node as a {@link StepRunner}. */
+export async function openNode(bytes: Uint8Array): Promise<StepRunner & { readonly session: ort.InferenceSession }> {
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, intraOpNumThreads: 2 });
+  return {
+    session,
+    async run(feeds) {
+      const t = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.data as Float32Array, v.dims as number[])]));
+      const out = await session.run(t);
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as HostTensor['data'], dims: v.dims }]));
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Largest |a − b| over the largest |b|: a tensor's error relative to its scale. */
+export function relToScale(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
+  if (a.length !== b.length) return Infinity;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(Number(a[i]) - Number(b[i])));
+    den = Math.max(den, Math.abs(Number(b[i])));
+  }
+  return den === 0 ? num : num / den;
+}
