@@ -54,9 +54,9 @@ class LayerNet:
     def load(self, tensors: dict[str, torch.Tensor]) -> None:
         """Takes the starting value of every parameter and buffer (float32 copies; params become leaves)."""
         for name in self.param_names:
-            self.params[name] = tensors[name].detach().clone().to(torch.float32).requires_grad_(True)
+            self.params[name] = tensors[name].detach().clone().requires_grad_(True)
         for name in self.buffer_names:
-            self.buffers[name] = tensors[name].detach().clone().to(torch.float32)
+            self.buffers[name] = tensors[name].detach().clone()
 
     def forward(self, x: torch.Tensor, masks: dict[str, torch.Tensor] | None = None, step: int = 0) -> torch.Tensor:
         """Runs the list in training mode; ``masks`` holds each Dropout layer's keep mask (see pick_mask)."""

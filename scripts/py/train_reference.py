@@ -95,7 +95,7 @@ class ArchNet:
                 masked = MaskedDropout(name, m.p)
                 setattr(module.get_submodule(parent) if parent else module, leaf, masked)
                 self.dropouts[name] = masked
-        self.module = module
+        self.module = module.to(DTYPE)
         self.params = dict(module.named_parameters())
         self.buffers = {k: v for k, v in module.named_buffers() if not k.endswith("num_batches_tracked")}
         self.param_names = list(self.params)
@@ -115,6 +115,16 @@ class ArchNet:
             d.mask, d.step = masks.get(name), step
         self.module.train()
         return self.module(x)
+
+
+# The precision a case runs in: float32 (as our step file), or float64 for the exact answer the
+# tests measure both float32 implementations against (``"dtype": "float64"`` in the case).
+DTYPE = torch.float32
+
+
+def as_float(a) -> torch.Tensor:
+    """An array as a tensor of the case's precision."""
+    return torch.from_numpy(np.array(a, dtype=np.float64 if DTYPE == torch.float64 else np.float32))
 
 
 def optimizer_state_names(param: str) -> list[str]:
@@ -148,7 +158,7 @@ def load_state(net, state: dict[str, np.ndarray], frozen: list[str]) -> dict[str
             problems.append(f"{name}: shape {list(state[name].shape)}, its parameter has {list(state[param].shape)}")
     if problems:
         raise CaseError("the state file does not match the model:\n    " + "\n    ".join(problems))
-    net.load({k: torch.from_numpy(np.array(state[k], dtype=np.float32)) for k in expected})
+    net.load({k: as_float(state[k]) for k in expected})
     for p in frozen:
         net.params[p].requires_grad_(False)
     return {k: state[k] for k in given & opt_names}
@@ -182,7 +192,7 @@ def make_optimizer(spec: dict, params: list[torch.Tensor]) -> torch.optim.Optimi
 
 def seed_optimizer_state(opt: torch.optim.Optimizer, spec: dict, net, trainable: list[str], given: dict[str, np.ndarray]) -> None:
     """Puts the file's optimiser state where torch keeps it; absent entries start as torch starts."""
-    t = lambda a: torch.from_numpy(np.array(a, dtype=np.float32))  # noqa: E731
+    t = lambda a: as_float(a)  # noqa: E731
     if spec["kind"] == "sgd":
         extra = [k for k in given if not k.endswith(".momentum_buffer") or float(spec.get("momentum", 0)) == 0]
         if extra:
@@ -209,7 +219,7 @@ def seed_optimizer_state(opt: torch.optim.Optimizer, spec: dict, net, trainable:
 
 def dropout_masks(data: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     """The data file's keep masks by Dropout layer name (``<name>.mask``)."""
-    return {k[: -len(".mask")]: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in data.items() if k.endswith(".mask")}
+    return {k[: -len(".mask")]: as_float(v) for k, v in data.items() if k.endswith(".mask")}
 
 
 def run_train(case: dict, net, state_opt: dict[str, np.ndarray], data: dict[str, np.ndarray], frozen: list[str]) -> dict[str, np.ndarray]:
@@ -241,7 +251,7 @@ def run_train(case: dict, net, state_opt: dict[str, np.ndarray], data: dict[str,
             for group in opt.param_groups:
                 group["lr"] = float(lrs.reshape(-1)[k])
         opt.zero_grad(set_to_none=True)
-        logits = net.forward(torch.from_numpy(np.array(x[k], dtype=np.float32)), masks, k)
+        logits = net.forward(as_float(x[k]), masks, k)
         if logits.dim() != 2:
             raise CaseError(f"the output has shape {list(logits.shape)}; cross-entropy needs logits [N, classes]")
         t = torch.from_numpy(np.array(target[k], dtype=np.int64))
@@ -285,14 +295,14 @@ def run_vjp(case: dict, net, data: dict[str, np.ndarray], frozen: list[str]) -> 
         if x.shape[0] != 1:
             raise CaseError(f"a vjp case runs one batch; input {list(x.shape)} has {x.shape[0]} steps")
         x = x[0]
-    xt = torch.from_numpy(np.array(x, dtype=np.float32)).requires_grad_(True)
+    xt = as_float(x).requires_grad_(True)
     y = net.forward(xt, dropout_masks(data), 0)
     dy = data["dy"]
     if dy.ndim == y.dim() + 1 and dy.shape[0] == 1:
         dy = dy[0]
     if list(dy.shape) != list(y.shape):
         raise CaseError(f"dy has shape {list(dy.shape)}, the output {list(y.shape)}")
-    y.backward(torch.from_numpy(np.array(dy, dtype=np.float32)))
+    y.backward(as_float(dy))
     out = {"output": y.detach().numpy().copy(), "input.grad": xt.grad.numpy().copy()}
     for p in net.param_names:
         if p in frozen:
@@ -309,6 +319,10 @@ def run_case(case: dict, base: Path) -> tuple[Path, dict[str, np.ndarray]]:
     for field in ("model", "state", "data", "out"):
         if field not in case:
             raise CaseError(f"the case has no '{field}'")
+    global DTYPE
+    DTYPE = {"float32": torch.float32, "float64": torch.float64}.get(case.get("dtype", "float32"))
+    if DTYPE is None:
+        raise CaseError(f"dtype must be float32 or float64, got {case.get('dtype')!r}")
     state, _ = read_safetensors(resolve(case["state"]))
     data, _ = read_safetensors(resolve(case["data"]))
     model = case["model"]

@@ -65,6 +65,8 @@ export interface TorchCase {
   readonly labelSmoothing?: number;
   /** Parameters that must not change: requires_grad False, not in the optimiser. */
   readonly frozen?: readonly string[];
+  /** float32 (default, as our step file computes) or float64: the exact answer both float32 implementations are measured against. */
+  readonly dtype?: 'float32' | 'float64';
 }
 
 /** Where the script lives, from this file. */
@@ -160,6 +162,7 @@ export function torchReference(cases: readonly TorchCase[], opts: TorchReference
       ...(c.optimizer ? { optimizer: optimizerJson(c.optimizer) } : {}),
       label_smoothing: c.labelSmoothing ?? 0,
       frozen: c.frozen ?? [],
+      dtype: c.dtype ?? 'float32',
       out: join(dir, `${i}.out.safetensors`),
     };
   });
