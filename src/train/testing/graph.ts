@@ -54,14 +54,13 @@ export function randomArray(n: number, seed: number, scale = 1): Float32Array {
 
 /** Opens a model in onnxruntime-node as a {@link StepRunner}. */
 export async function openNode(bytes: Uint8Array): Promise<StepRunner & { readonly session: ort.InferenceSession }> {
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, intraOpNumThreads: 2, ...(process.env['RS_ORT_OPT'] ? { graphOptimizationLevel: process.env['RS_ORT_OPT'] as 'disabled' } : {}) });
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, intraOpNumThreads: 2 });
   return {
     session,
     async run(feeds) {
       const t = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.data as Float32Array, v.dims as number[])]));
       const out = await session.run(t);
-      // Copies: an output's array may view memory the session owns and frees on release.
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: (v.data as Float32Array).slice() as HostTensor['data'], dims: v.dims }]));
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as HostTensor['data'], dims: v.dims }]));
     },
     release: () => session.release(),
   };
