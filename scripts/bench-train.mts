@@ -45,8 +45,8 @@ interface Throughput {
   readonly stepMs: readonly number[];
   readonly peakRssMB?: number;
   readonly note?: string;
-  /** The machine's 1-minute load average before and after (another busy process slows torch's OpenMP threads most). */
-  load?: string;
+  /** CPU the rest of the machine used meanwhile, in cores (another busy process slows torch's OpenMP threads most). */
+  others?: number;
 }
 interface OpShare {
   readonly op: string;
@@ -210,12 +210,52 @@ async function childOrt(template: string): Promise<void> {
 
 /* ---------- the parent ---------- */
 
-const load = () => loadavg()[0]!.toFixed(1);
-/** Runs `f`, noting the load average around it. */
-function loaded<T extends { load?: string }>(f: () => T): T {
-  const before = load();
+/**
+ * CPU time (in clock ticks) of the whole machine, and of this process with everything it started:
+ * itself, its reaped children (cutime/cstime), and its live descendants (Chromium's processes).
+ */
+function cpuTicks(): { busy: number; total: number; ours: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const x = f.slice(f.lastIndexOf(')') + 2).split(' ').map(Number);
+      // After the name: state, ppid, …; utime, stime, cutime, cstime are fields 14–17 of the line.
+      stats.set(Number(d), { ppid: x[1]!, ticks: x[11]! + x[12]! + x[13]! + x[14]! });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  let ours = 0;
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, st] of stats) {
+      if (mine.has(pid) || !mine.has(st.ppid)) continue;
+      mine.add(pid);
+      grew = true;
+    }
+  }
+  for (const pid of mine) ours += stats.get(pid)?.ticks ?? 0;
+  return { busy, total: busy + idle! + iowait!, ours };
+}
+/** Starts watching the machine; the returned function says how many cores others used since. */
+function watchOthers(): () => number {
+  const a = cpuTicks();
+  return () => {
+    const b = cpuTicks();
+    const cores = availableParallelism();
+    return Math.max(0, (b.busy - a.busy - (b.ours - a.ours)) / Math.max(1, b.total - a.total)) * cores;
+  };
+}
+/** Runs `f`, noting what the rest of the machine did meanwhile. */
+function loaded<T extends { others?: number }>(f: () => T): T {
+  const others = watchOthers();
   const r = f();
-  r.load = `${before}→${load()}`;
+  r.others = others();
   return r;
 }
 
@@ -246,7 +286,7 @@ async function browser(nets: readonly string[]): Promise<Record<string, Throughp
     await page.goto(`${base}train-step.html`);
     await page.waitForFunction(() => Boolean((window as unknown as { __rsTrainStep?: unknown }).__rsTrainStep), null, { timeout: 120_000 });
     for (const net of nets) {
-      const before = load();
+      const others = watchOthers();
       try {
         const { r, inputDims, classes } = await stepFile(net);
         const start = r.initialState();
@@ -269,7 +309,7 @@ async function browser(nets: readonly string[]): Promise<Record<string, Throughp
           stepMs: timed.stepMs,
           threads: opened.threads,
           note: `${opened.threads} WASM threads, session ${opened.sessionMs.toFixed(0)} ms, wall ${(timed.wallMs / STEPS).toFixed(1)} ms/step incl. messages`,
-          load: `${before}→${load()}`,
+          others: others(),
         };
       } catch (e) {
         out[net] = { medianMs: NaN, stepMs: [], note: `error: ${String((e as Error).message ?? e).split('\n')[0]}` };
@@ -284,8 +324,8 @@ async function browser(nets: readonly string[]): Promise<Record<string, Throughp
 
 async function main() {
   console.log(`Residual Studio training bench — batch ${BATCH}, ${WARMUP} warm-up + ${STEPS} timed steps, medians${ROUNDS > 1 ? `, fastest of ${ROUNDS} rounds` : ''}; ${new Date().toISOString()}; ${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(2)}`);
-  console.log('Numbers only; goals are printed beside them, nothing fails on them. They depend on the machine\'s load (the load');
-  console.log('column: 1-minute load average before→after): on 2 cores another busy process slows torch\'s OpenMP threads the most.\n');
+  console.log('Numbers only; goals are printed beside them, nothing fails on them. They depend on what else runs: the "others"');
+  console.log('column is the CPU other processes used during the measurement, in cores; on 2 cores that slows torch\'s OpenMP threads most.\n');
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const rows: string[][] = [];
   const torchBy: Record<string, ReturnType<typeof torch>> = {};
@@ -293,9 +333,9 @@ async function main() {
   const web: Awaited<ReturnType<typeof browser>> = {};
   const errors: string[] = [];
   /** Every round's median per (runtime, net), and the round kept: the fastest, the least disturbed by other load. */
-  const rounds: Record<string, number[]> = {};
+  const rounds: Record<string, string[]> = {};
   const keep = <T extends Throughput>(by: Record<string, T>, key: string, net: string, t: T) => {
-    (rounds[`${key} ${net}`] ??= []).push(t.medianMs);
+    (rounds[`${key} ${net}`] ??= []).push(`${fmt(t.medianMs, 0)}${t.others !== undefined ? ` (others ${fmt(t.others, 1)})` : ''}`);
     const had = by[net];
     if (!had || (Number.isFinite(t.medianMs) && !(had.medianMs <= t.medianMs))) by[net] = t;
   };
@@ -323,11 +363,15 @@ async function main() {
       }
     }
   }
-  const roundsOf = (key: string, net: string) => (ROUNDS > 1 ? `rounds ${(rounds[`${key} ${net}`] ?? []).map((m) => fmt(m, 0)).join('/')} ms; ` : '');
+  const roundsOf = (key: string, net: string) => (ROUNDS > 1 ? `rounds ${(rounds[`${key} ${net}`] ?? []).join(', ')} ms; ` : '');
   const line = (net: string, who: string, t: Throughput | undefined, extra = '') => {
     if (!t) return;
-    rows.push([net, who, `${fmt(t.medianMs)} ms`, fmt(1000 / t.medianMs, 2), fmt((BATCH * 1000) / t.medianMs, 0), t.peakRssMB !== undefined ? fmt(t.peakRssMB, 0) : '—', t.load ?? '', extra || t.note || '']);
+    rows.push([net, who, `${fmt(t.medianMs)} ms`, fmt(1000 / t.medianMs, 2), fmt((BATCH * 1000) / t.medianMs, 0), t.peakRssMB !== undefined ? fmt(t.peakRssMB, 0) : '—', t.others !== undefined ? fmt(t.others, 2) : '', extra || t.note || '']);
   };
+  /** A goal's verdict, unless other processes took a noticeable share of the CPU during either measurement. */
+  const BUSY = 0.25;
+  const verdict = (met: boolean, ...ts: Throughput[]) =>
+    ts.some((x) => (x.others ?? 0) > BUSY) ? `not judged: other processes used > ${BUSY} core` : met ? 'met' : 'not met';
   for (const net of NETS) {
     const t = torchBy[net];
     const o = ortBy[net];
@@ -335,15 +379,15 @@ async function main() {
     line(net, 'PyTorch eager (CPU, 2 threads)', t, t ? `${roundsOf('torch', net)}torch ${(t as { torch?: string }).torch ?? ''}` : '');
     if (o) {
       const ratio = t ? o.medianMs / t.medianMs : NaN;
-      line(net, 'ours: onnxruntime-node', o, [roundsOf('ort', net) + (t ? `${fmt(1 / ratio, 2)}× PyTorch's speed (goal ≥ 1×: ${ratio <= 1 ? 'met' : 'not met'})` : ''), `${o.nodes} nodes, session ${fmt(o.sessionMs, 0)} ms`].filter(Boolean).join('; '));
+      line(net, 'ours: onnxruntime-node', o, [roundsOf('ort', net) + (t ? `${fmt(1 / ratio, 2)}× PyTorch's speed (goal ≥ 1×: ${verdict(ratio <= 1, o, t)})` : ''), `${o.nodes} nodes, session ${fmt(o.sessionMs, 0)} ms`].filter(Boolean).join('; '));
     }
     if (w) {
       const ratio = t ? t.medianMs / w.medianMs : NaN;
-      line(net, 'ours: onnxruntime-web WASM (Chromium)', w, `${roundsOf('web', net)}${t && Number.isFinite(ratio) ? `${fmt(ratio, 2)}× PyTorch's speed (goal ≥ 0.33×: ${ratio >= 1 / 3 ? 'met' : 'not met'}); ` : ''}${w.note ?? ''}`);
+      line(net, 'ours: onnxruntime-web WASM (Chromium)', w, `${roundsOf('web', net)}${t && Number.isFinite(ratio) ? `${fmt(ratio, 2)}× PyTorch's speed (goal ≥ 0.33×: ${verdict(ratio >= 1 / 3, w, t)}); ` : ''}${w.note ?? ''}`);
     }
   }
   console.log('Training step throughput');
-  const head = ['net', 'runtime', 'step', 'steps/s', 'images/s', 'peak RSS MB', 'load', ''];
+  const head = ['net', 'runtime', 'step', 'steps/s', 'images/s', 'peak RSS MB', 'others', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   console.log(head.map((h, i) => h.padEnd(widths[i]!)).join('  '));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
