@@ -37,6 +37,11 @@ export interface TrainStepPage {
   open(o: PageOpen): Promise<TrainOpenOut>;
   steps(s: PageSteps): Promise<PageStepsOut>;
   close(): Promise<void>;
+  /**
+   * Starts `s`, cancels it after `afterMs`, then runs one more step: resolves to the cancelled
+   * request's error and the step count after that one step (the worker really stopped if small).
+   */
+  cancelDuring(s: PageSteps, afterMs: number): Promise<{ readonly message: string; readonly totalAfter: number }>;
   /** Sends a request the worker must refuse (for the error path): resolves to its error message. */
   bad(kind: 'garbage-file' | 'steps-before-open'): Promise<string>;
   readonly crossOriginIsolated: boolean;
@@ -71,7 +76,7 @@ const train = (): TrainClient => (client ??= new TrainClient());
 const page: TrainStepPage = {
   crossOriginIsolated: self.crossOriginIsolated,
   async open(o) {
-    return train().request({ type: 'open', bytes: bytesOf(o.bytes), backend: o.backend, state: o.state.map((t) => ({ name: t.name, dims: t.dims, data: floats(t.data) })), placement: o.placement ?? false }).promise;
+    return train().open({ bytes: bytesOf(o.bytes), backend: o.backend, state: o.state.map((t) => ({ name: t.name, dims: t.dims, data: floats(t.data) })), placement: o.placement ?? false });
   },
   async steps(s) {
     const batches = batchesOf(s.batches);
@@ -84,9 +89,22 @@ const page: TrainStepPage = {
   async close() {
     await train().request({ type: 'close' }).promise;
   },
+  async cancelDuring(s, afterMs) {
+    const batches = batchesOf(s.batches);
+    const call = train().request({ type: 'steps', batches, steps: s.steps, lr: s.lr });
+    setTimeout(() => train().cancel(call.id), afterMs);
+    let message = '';
+    try {
+      await call.promise;
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const after = await train().steps({ batches: batchesOf(s.batches), steps: 1, lr: s.lr });
+    return { message, totalAfter: after.totalSteps };
+  },
   async bad(kind) {
     try {
-      if (kind === 'garbage-file') await train().request({ type: 'open', bytes: Uint8Array.of(1, 2, 3, 4), backend: 'wasm', state: [] }).promise;
+      if (kind === 'garbage-file') await train().open({ bytes: Uint8Array.of(1, 2, 3, 4), backend: 'wasm', state: [] });
       else {
         await train().request({ type: 'close' }).promise;
         await train().steps({ batches: [{ input: new Float32Array(4), inputDims: [1, 1, 2, 2], target: BigInt64Array.of(0n) }], steps: 1, lr: 0.1 });

@@ -114,10 +114,17 @@ test.describe('training step in the browser', () => {
     expect(relDiff(wasm.state.get('fc.weight')!, start.get('fc.weight')!)).toBeGreaterThan(1e-3);
   });
 
-  test('a file onnxruntime cannot load, and steps with nothing open, are errors, not hangs', async ({ page }) => {
+  test('a file onnxruntime cannot load, and steps with nothing open, are errors, not hangs; a long run stops when cancelled', async ({ page }) => {
     const train = new TrainStep(page);
     await train.goto();
     expect(await train.bad('garbage-file')).toMatch(/could not load the step file/);
     expect(await train.bad('steps-before-open')).toMatch(/no step file is open/);
+    // 20,000 steps would take minutes: cancelled after a moment, the worker stops after the step
+    // in flight and serves the next request (one step) at once.
+    await train.open(openArgs('wasm'));
+    const { message, totalAfter } = await train.cancelDuring({ batches: pageBatches, steps: 20_000, lr: 0.01 }, 300);
+    expect(message).toMatch(/superseded|cancel/);
+    expect(totalAfter).toBeLessThan(20_000);
+    await train.close();
   });
 });

@@ -1,5 +1,6 @@
 import { WorkerClient, type WorkerClientOptions, type ResponseOf, type WorkerLike } from './client.ts';
-import { batchTransferables, type TrainOutByType, type TrainRequest, type WireBatch } from './train-protocol.ts';
+import type { WireTensor } from './protocol.ts';
+import { batchTransferables, type TrainBackend, type TrainOutByType, type TrainRequest, type WireBatch } from './train-protocol.ts';
 
 /** The training worker's protocol (`train-protocol.ts`), for {@link WorkerClient}. */
 export interface TrainProtocol {
@@ -26,12 +27,19 @@ export const TRAIN_TIMEOUTS: Readonly<Record<keyof TrainOutByType, number>> = {
  *
  * @example
  * const t = new TrainClient();
- * await t.request({ type: 'open', bytes, backend: 'wasm', state }).promise;
+ * await t.open({ bytes, backend: 'wasm', state });
  * const { losses, state: trained } = await t.steps({ batches, steps: 5, lr: 0.05, returnState: true });
  */
 export class TrainClient extends WorkerClient<TrainProtocol> {
   constructor(factory: () => WorkerLike<ResponseOf<TrainProtocol>> = createTrainWorker, opts: WorkerClientOptions<TrainProtocol> = {}) {
     super(factory, TRAIN_TIMEOUTS, opts, 'the training worker');
+  }
+
+  /** Opens a step file, transferring its bytes and the state's buffers (the caller must not reuse them). */
+  open(body: { readonly bytes: Uint8Array; readonly backend: TrainBackend; readonly state: readonly WireTensor[]; readonly placement?: boolean }, timeoutMs?: number): Promise<TrainOutByType['open']> {
+    const buffers = new Set<ArrayBuffer>();
+    for (const d of [body.bytes, ...body.state.map((t) => t.data)]) if (d.buffer instanceof ArrayBuffer) buffers.add(d.buffer);
+    return this.request({ type: 'open', ...body }, [...buffers], timeoutMs).promise;
   }
 
   /** Runs steps, transferring the batches' buffers (the caller must not reuse them). */

@@ -52,7 +52,7 @@ export type TrainRequest =
     }
   | { readonly type: 'state'; readonly id: number }
   | { readonly type: 'close'; readonly id: number }
-  /** Stops a running `steps` after the step in flight (it then fails with `cancelled`). */
+  /** Drops a queued request, or stops a running `steps` within 50 ms, after the step in flight (it then fails with `cancelled`). */
   | { readonly type: 'cancel'; readonly id: number; readonly target: number };
 
 /** The WebGPU adapter the session's device came from. */

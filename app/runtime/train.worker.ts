@@ -187,8 +187,15 @@ async function handleSteps(req: Extract<TrainRequest, { type: 'steps' }>): Promi
   const losses: number[] = [];
   const correct: number[] = [];
   const stepMs: number[] = [];
+  let yielded = performance.now();
   for (let k = 0; k < req.steps; k++) {
-    if (cancelled.delete(req.id)) throw fail('cancelled', `stopped after ${k} steps`);
+    // A WASM run does its work without returning to the event loop, so a `cancel` message would
+    // wait for the whole request: let messages in every 50 ms.
+    if (performance.now() - yielded > 50) {
+      await new Promise((r) => setTimeout(r, 0));
+      yielded = performance.now();
+    }
+    if (cancelled.has(req.id)) throw fail('cancelled', `stopped after ${k} steps`);
     const t0 = performance.now();
     const b = batches[k % batches.length]!;
     const feeds: Record<string, ort.Tensor> = { input: b.input, target: b.target, lr: new T('float32', Float32Array.of(rates ? rates[k]! : (req.lr as number)), []) };
@@ -210,7 +217,6 @@ async function handleSteps(req: Extract<TrainRequest, { type: 'steps' }>): Promi
     correct.push(Number((out['correct']!.data as BigInt64Array)[0]));
     stepMs.push(performance.now() - t0);
   }
-  cancelled.delete(req.id);
   const where = new Set([...o.state.values()].map((t) => t.location));
   const stateLocation = where.size === 1 ? ([...where][0] === 'gpu-buffer' ? 'gpu-buffer' : 'cpu') : 'mixed';
   return { losses, correct, stepMs, totalSteps: o.steps, stateLocation, ...(req.returnState ? { state: await download(o) } : {}) };
@@ -253,26 +259,29 @@ const stateBuffers = (out: unknown): ArrayBuffer[] => {
 
 const post = (msg: TrainResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
 let chain = Promise.resolve();
-let running: number | undefined;
+/** Requests received and not yet answered (queued or running). */
+const waiting = new Set<number>();
 
 function onMessage(ev: MessageEvent<TrainRequest>) {
   const req = ev.data;
   if (req.type === 'cancel') {
-    const hit = running === req.target;
+    // A queued request is dropped when its turn comes; a running `steps` stops after its step in flight.
+    const hit = waiting.has(req.target);
     if (hit) cancelled.add(req.target);
     post({ type: 'result', id: req.id, out: { cancelled: hit } });
     return;
   }
+  waiting.add(req.id);
   chain = chain.then(async () => {
-    running = req.id;
     try {
+      if (cancelled.has(req.id)) throw fail('cancelled', 'cancelled before it started');
       const out = await serve(req);
       post({ type: 'result', id: req.id, out }, stateBuffers(out));
     } catch (e) {
       const err = e as Partial<WireError> & Error;
       post({ type: 'error', id: req.id, err: { kind: err.kind ?? 'internal', message: err.message || String(e) } });
     } finally {
-      running = undefined;
+      waiting.delete(req.id);
       cancelled.delete(req.id);
     }
   });

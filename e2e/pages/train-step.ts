@@ -19,6 +19,9 @@ export class TrainStep {
   close(): Promise<void> {
     return this.page.evaluate(() => (window as unknown as { __rsTrainStep: TrainStepPage }).__rsTrainStep.close());
   }
+  cancelDuring(s: PageSteps, afterMs: number): Promise<{ readonly message: string; readonly totalAfter: number }> {
+    return this.page.evaluate(([a, ms]) => (window as unknown as { __rsTrainStep: TrainStepPage }).__rsTrainStep.cancelDuring(a, ms), [s, afterMs] as const);
+  }
   bad(kind: 'garbage-file' | 'steps-before-open'): Promise<string> {
     return this.page.evaluate((k) => (window as unknown as { __rsTrainStep: TrainStepPage }).__rsTrainStep.bad(k), kind);
   }
