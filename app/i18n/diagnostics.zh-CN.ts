@@ -38,7 +38,7 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'identity-changes-dims-detail': '{{node}}：恒等映射的快捷连接不能改变维度（{{detail}}）',
   'train-no-gradient': '{{node}}：{{op}} 没有梯度规则，因此它之前的层无法训练；请冻结这些层，或用编辑器中的算子替换 {{op}}',
   'train-output-shape': '训练需要一个输出类别得分 N×K 的 Output；{{output}} 的形状是 {{shape}}（请在 Output 前加 GlobalAvgPool、Flatten 和 Linear）',
-  'train-output-count': '训练需要恰好一个 Output（类别得分）；这个网络有 {{count}} 个',
+  'train-output-count': '训练需要恰好一个 Output（类别得分）；这个网络有 {{outputs}} 个',
   'train-nothing': '没有可训练参数的层（全部冻结或没有参数）：这一步只会改变 BatchNorm 的统计量',
   'train-option': '训练选项 {{option}} {{problem}}',
   'opaque-kept': '{{node}}：{{opType}} 作为未建模算子保留；其输出形状未知',

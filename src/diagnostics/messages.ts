@@ -98,7 +98,7 @@ export const MESSAGES = {
   'opaque-shape-at': '{{node}}: the shape of this {{opType}} (kept as in the file) was worked out for a {{at}} input, not the {{now}} one now; the exported file computes the right one, but shapes shown after it may be wrong (import the file again at this size)',
   'train-no-gradient': '{{node}}: {{op}} has no gradient rule, so the layers before it cannot be trained; freeze them, or replace the {{op}} with an editor op',
   'train-output-shape': 'training needs one Output of class scores N×K; {{output}} is {{shape}} (add GlobalAvgPool, Flatten and a Linear before the Output)',
-  'train-output-count': 'training needs exactly one Output (class scores); this network has {{count}}',
+  'train-output-count': 'training needs exactly one Output (class scores); this network has {{outputs}}',
   'train-nothing': 'no layer has trainable parameters (all frozen or none): the step changes only BatchNorm statistics',
   'train-option': 'training option {{option}} {{problem}}',
   'import-timed-out': 'the import gave up after {{seconds}} s (in its {{phase}} step); the file may be pathological, please report it',

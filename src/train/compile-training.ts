@@ -111,7 +111,7 @@ export function lowerTraining(doc: ResidualDocument, opts: TrainingOptions, batc
   const analysis = analyze(doc);
   const outs = analysis.outputs;
   if (!hasErrors(analysis.diagnostics) && outs.length !== 1) {
-    return { diagnostics: [...analysis.diagnostics, diag('RS702', msg('train-output-count', { count: outs.length }))] };
+    return { diagnostics: [...analysis.diagnostics, diag('RS702', msg('train-output-count', { outputs: outs.length }))] };
   }
   const out = outs[0];
   if (out && out.shape.length !== 1 && !anyOutput) {
