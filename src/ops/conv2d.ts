@@ -64,46 +64,24 @@ export const conv2d: OpDef = {
     const d = int(params, 'dilation');
     const g = int(params, 'groups');
     const [cin, h, w] = inputShapes[0] as [number, number, number];
-    const [cout, oh, ow] = outputShapes[0] as [number, number, number];
+    const [, oh, ow] = outputShapes[0] as [number, number, number];
     const n = ctx.batch;
+    // Rows (columns) of the padded input the last window does not reach (floor mode): the
+    // transposed convolution must give them back as output padding.
+    const rh = h + 2 * p - d * (k - 1) - 1 - s * (oh - 1);
+    const rw = w + 2 * p - d * (k - 1) - 1 - s * (ow - 1);
+    const win = [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [p, p, p, p]), aInts('strides', [s, s])];
+    const dx = needs[0] ? op1(ctx, 'ConvTranspose', [dy, weights['weight']!], [...win, aInts('output_padding', [rh, rw])]) : undefined;
+    // dW[o,i,a,b] = Σ dy[n,o,y,x]·x[n,i,y·s+a·d−p,x·s+b·d−p]: a convolution of the input (its
+    // per-group channels as the batch, the images as channels) with dy as the kernel, strides
+    // and dilations swapped. Groups stay groups: image n of group j is channel j·N+n.
     const cig = cin / g;
-    const cog = cout / g;
-    const wt = weights['weight']!;
-    let dx: string | undefined;
-    if (needs[0] && s === 1 && p <= d * (k - 1)) {
-      // Stride 1: dx is a plain convolution of dy with the kernel flipped in space and its
-      // in/out channels swapped within each group (faster than ConvTranspose in onnxruntime).
-      const swapped = g === 1 ? transpose(ctx, wt, [1, 0, 2, 3]) : reshape(ctx, transpose(ctx, reshape(ctx, wt, [g, cog, cig, k, k]), [0, 2, 1, 3, 4]), [cin, cog, k, k]);
-      const flipped = slice(ctx, swapped, [-1, -1], [-(2 ** 62), -(2 ** 62)], [2, 3], [-1, -1]);
-      const q = d * (k - 1) - p;
-      dx = op1(ctx, 'Conv', [dy, flipped], [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [q, q, q, q]), aInts('strides', [1, 1])]);
-    } else if (needs[0]) {
-      // Rows (columns) of the padded input the last window does not reach (floor mode): the
-      // transposed convolution gives them back as output padding.
-      const rh = h + 2 * p - d * (k - 1) - 1 - s * (oh - 1);
-      const rw = w + 2 * p - d * (k - 1) - 1 - s * (ow - 1);
-      const win = [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [p, p, p, p]), aInts('strides', [s, s])];
-      dx = op1(ctx, 'ConvTranspose', [dy, wt], [...win, aInts('output_padding', [rh, rw])]);
-    }
-    // dW[o,i,a,b] = Σ dy[n,o,y,x]·x[n,i,y·s+a·d−p,x·s+b·d−p]. The columns of every window (each
-    // input channel's k² taps as k² channels) come from a depthwise convolution with one-hot
-    // kernels and the forward's window settings; then one MatMul per image (and group) with dy,
-    // summed over the batch.
-    const taps = k * k;
-    const onehot = new Array<number>(cin * taps * taps).fill(0);
-    for (let ch = 0; ch < cin; ch++) for (let t = 0; t < taps; t++) onehot[(ch * taps + t) * taps + t] = 1;
-    const cols = op1(ctx, 'Conv', [x!, ctx.float(`onehot_${cin}x${k}`, [cin * taps, 1, k, k], onehot)], [
-      aInts('dilations', [d, d]),
-      aInt('group', cin),
-      aInts('kernel_shape', [k, k]),
-      aInts('pads', [p, p, p, p]),
-      aInts('strides', [s, s]),
-    ]);
-    const l = oh * ow;
-    const colsG = reshape(ctx, cols, [n, g, cig * taps, l]);
-    const dyT = transpose(ctx, reshape(ctx, dy, [n, g, cog, l]), [0, 1, 3, 2]);
-    const summed = reduce(ctx, 'ReduceSum', op1(ctx, 'MatMul', [colsG, dyT]), [0], false); // [g, cig·k², cog]
-    const dw = reshape(ctx, transpose(ctx, reshape(ctx, summed, [g, cig, k, k, cog]), [0, 4, 1, 2, 3]), [cout, cig, k, k]);
+    const xs = g === 1 ? transpose(ctx, x!, [1, 0, 2, 3]) : reshape(ctx, transpose(ctx, reshape(ctx, x!, [n, g, cig, h, w]), [2, 1, 0, 3, 4]), [cig, g * n, h, w]);
+    const kern = transpose(ctx, dy, [1, 0, 2, 3]);
+    const attrs = [aInts('dilations', [s, s]), aInt('group', g), aInts('kernel_shape', [oh, ow]), aInts('pads', [p, p, p, p]), aInts('strides', [d, d])];
+    let dw = transpose(ctx, op1(ctx, 'Conv', [xs, kern], attrs), [1, 0, 2, 3]);
+    // The correlation reaches k + ⌊r/d⌋ taps where r rows are left over: keep the kernel's k.
+    if (Math.floor(rh / d) > 0 || Math.floor(rw / d) > 0) dw = slice(ctx, dw, [0, 0], [k, k], [2, 3]);
     const grads: Record<string, string> = { weight: dw };
     if (bool(params, 'bias')) grads['bias'] = reduce(ctx, 'ReduceSum', dy, [0, 2, 3], false);
     return { inputs: [dx], weights: grads };
