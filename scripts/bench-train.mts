@@ -31,6 +31,8 @@ const STEPS = opt('--steps', 10);
 /** Rounds of every measurement, interleaved; each runtime's fastest round is reported (a shared machine's load only ever slows one down). */
 const ROUNDS = Math.max(1, opt('--rounds', 1));
 const WARMUP = opt('--warmup', 3);
+/** The step file's target (TrainingOptions.target): `cpu` unless `--target any`. */
+const TARGET: 'any' | 'cpu' = args.includes('--target') && args[args.indexOf('--target') + 1] === 'any' ? 'any' : 'cpu';
 const BATCH = 64;
 const NETS = ['fashion-resnet', 'cifar-resnet20'].filter((n) => !args.includes('--only') || args[args.indexOf('--only') + 1] === n);
 const median = (xs: readonly number[]) => {
@@ -89,7 +91,8 @@ async function stepFile(template: string) {
   const { compileTraining } = await import('../src/train/compile-training.ts');
   const doc = buildTemplate(template)!;
   const t0 = performance.now();
-  const r = compileTraining(doc, { batch: BATCH, stateInitializers: false });
+  // Both runtimes measured here are onnxruntime's CPU EP, so the step is compiled for it (--target any: the portable forms).
+  const r = compileTraining(doc, { batch: BATCH, stateInitializers: false, target: TARGET });
   const compileMs = performance.now() - t0;
   if (!r.bytes) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
   const inputDims = [BATCH, doc.input.channels, doc.input.height, doc.input.width];

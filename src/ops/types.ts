@@ -89,7 +89,12 @@ export type LowerMode = 'inference' | 'training';
 export type BackwardContext = Pick<LowerContext, 'opset' | 'emit' | 'int64' | 'float'> & {
   /** The batch size of the step. */
   readonly batch: number;
+  /** The runtimes the step is for (see `TrainingOptions.target`): `cpu` allows forms only onnxruntime's CPU EP computes right. */
+  readonly target: TrainingTarget;
 };
+
+/** `any`: every runtime (onnxruntime-web's WebGPU EP included); `cpu`: onnxruntime's CPU EP (onnxruntime-node, WASM) only, faster. */
+export type TrainingTarget = 'any' | 'cpu';
 
 /** What a gradient rule sees: the forward pass's tensors and shapes, and the gradient of the output. */
 export interface BackwardArgs {

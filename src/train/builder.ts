@@ -15,6 +15,7 @@ export class GraphBuilder {
   constructor(
     readonly opset: number,
     readonly batch: number,
+    readonly target: BackwardContext['target'],
     /** Names already in the graph (tensors and initializers): new ones never reuse them. */
     existing: Iterable<string>,
   ) {
@@ -63,6 +64,7 @@ export class GraphBuilder {
     return {
       opset: this.opset,
       batch: this.batch,
+      target: this.target,
       emit,
       int64: (local, values) => constant(local, values.join(','), (name) => ({ name, dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map((v) => BigInt(v))) })),
       float: (local, dims, values) => constant(local, `${dims.join('x')}:${values.join(',')}`, (name) => ({ name, dims, dataType: DataType.FLOAT, data: Float32Array.from(values) })),

@@ -8,6 +8,7 @@
  */
 import { diag, hasErrors, msg, type Diagnostic } from '../diagnostics/catalogue.ts';
 import type { ResidualDocument } from '../graph/types.ts';
+import type { TrainingTarget } from '../ops/types.ts';
 import { fmtShape } from '../ops/common.ts';
 import { lowerToIr, type TapeEntry } from '../onnx/compile.ts';
 import { DataType, tensorData, type IrModel, type IrValueInfo } from '../onnx/ir.ts';
@@ -28,6 +29,7 @@ export interface StepModel {
   readonly logits: string;
   readonly classes: number;
   readonly batch: number;
+  readonly target: TrainingTarget;
   /** dLoss/dLogits, once the loss pass ran. */
   readonly gradLogits?: string;
   /** dLoss/dParam by parameter name, once autodiff ran (trainable parameters only). */
@@ -158,7 +160,7 @@ export function lowerTraining(doc: ResidualDocument, opts: TrainingOptions, batc
   const nodes = inputName === STEP.input ? kept : kept.map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === inputName ? STEP.input : i)) }));
   const model: IrModel = { ...r.model, graph: { ...g, inputs, nodes, outputs: [] } };
   return {
-    model: { model, tape: r.tape, logits: logitsNode.inputs[0]!, classes: out!.shape[0]!, batch, state, frozen },
+    model: { model, tape: r.tape, logits: logitsNode.inputs[0]!, classes: out!.shape[0]!, batch, target: opts.target ?? 'any', state, frozen },
     diagnostics,
   };
 }

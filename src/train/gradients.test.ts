@@ -82,12 +82,13 @@ describe('gradient rules match torch.autograd', () => {
     }
   });
 
-  it('dInput, dWeights and running statistics, per case', async () => {
+  // Both targets: the portable forms, and the CPU EP's faster ones (Conv2d's dW and dx).
+  it.each(['any', 'cpu'] as const)('dInput, dWeights and running statistics, per case (target %s)', async (target) => {
     const ours: { name: string; outputs: Record<string, { data: ArrayLike<number>; dims: readonly number[] }> }[] = [];
     const refCases: TorchCase[] = [];
     for (const [i, c] of CASES.entries()) {
       const doc = dag(c.nodes, c.input);
-      const r = compileVjp(doc, { batch: N });
+      const r = compileVjp(doc, { batch: N, target });
       expect(r.bytes, `${c.name}: ${r.diagnostics.map((d) => d.message).join('; ')}`).toBeDefined();
       const dims = [N, c.input.channels, c.input.height, c.input.width];
       const input = randomArray(dims.reduce((a, b) => a * b), 100 + i, c.scale ?? 2);

@@ -55,6 +55,13 @@ export interface TrainingOptions {
    * `TrainingResult.initialState()` on the first step then.
    */
   readonly stateInitializers?: boolean;
+  /**
+   * The runtimes the step file is for. `any` (default): every runtime, onnxruntime-web's WebGPU EP
+   * included. `cpu`: onnxruntime's CPU EP only (onnxruntime-node, onnxruntime-web on WASM), with
+   * convolution gradients in forms about twice as fast there that the WebGPU EP computes wrongly
+   * (dW as window columns times dy, dx at stride 1 as a convolution with the flipped kernel).
+   */
+  readonly target?: import('../ops/types.ts').TrainingTarget;
 }
 
 /** Names of the step file's fixed inputs and outputs. */

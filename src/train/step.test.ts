@@ -41,6 +41,7 @@ const CASES: readonly Case[] = [
   { name: 'ResNet-50, 224×224, batch 4, SGD momentum + weight decay', doc: buildTemplate('resnet50')!, arch: 'resnet50', batch: 4, steps: 1, opts: { optimizer: sgd } },
   { name: 'CIFAR ResNet-20 (option A), 3 steps, Nesterov', doc: buildTemplate('cifar-resnet20')!, arch: 'cifar-resnet20', batch: 8, steps: 3, opts: { optimizer: { ...sgd, nesterov: true } } },
   { name: 'Plain CIFAR-20, one step', doc: buildTemplate('plain-cifar20')!, arch: 'plain-cifar20', batch: 8, steps: 1, opts: { optimizer: sgd } },
+  { name: 'CIFAR ResNet-20, 3 steps, compiled for the CPU EP (target cpu)', doc: buildTemplate('cifar-resnet20')!, arch: 'cifar-resnet20', batch: 8, steps: 3, opts: { optimizer: sgd, target: 'cpu' } },
   { name: 'Fashion-MNIST ResNet (the default), 3 steps, label smoothing 0.1', doc: buildTemplate('fashion-resnet')!, arch: 'fashion-resnet', batch: 16, steps: 3, opts: { optimizer: sgd, labelSmoothing: 0.1 } },
   // The first step from zero moments is lr·g/(|g| + ε) per element: with ε = 1e-8 an element whose
   // gradient is below float32's noise would take a step of arbitrary sign in any implementation.

@@ -32,7 +32,7 @@ export interface VjpResult {
 export const VJP = { dy: 'dy', output: 'output', grad: (name: string) => `${name}.grad`, mask: (layer: string) => `${layer}.mask` } as const;
 
 /** Compiles the vector-Jacobian product of a document's network (training-mode forward). */
-export function compileVjp(doc: ResidualDocument, opts: Pick<TrainingOptions, 'batch' | 'opset' | 'weights' | 'seed'> = {}): VjpResult {
+export function compileVjp(doc: ResidualDocument, opts: Pick<TrainingOptions, 'batch' | 'opset' | 'weights' | 'seed' | 'target'> = {}): VjpResult {
   const batch = opts.batch ?? 2;
   const lowered = lowerTraining(doc, opts, batch, true);
   const none = { params: [], buffers: [], outputDims: [] };

@@ -8,7 +8,7 @@ export function namesOf(g: IrGraph): string[] {
 }
 
 /** A builder over a step model's graph. */
-export const builderFor = (m: StepModel): GraphBuilder => new GraphBuilder(m.model.opset, m.batch, namesOf(m.model.graph));
+export const builderFor = (m: StepModel): GraphBuilder => new GraphBuilder(m.model.opset, m.batch, m.target, namesOf(m.model.graph));
 
 /** The model with a builder's nodes and initializers appended, and a graph patch applied. */
 export function withAdded(model: IrModel, b: GraphBuilder, patch: Partial<IrGraph> = {}): IrModel {
