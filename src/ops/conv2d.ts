@@ -64,25 +64,37 @@ export const conv2d: OpDef = {
 };
 
 /** The gradient in forms every runtime computes right (onnxruntime-web's WebGPU EP included). */
-function portableBackward(ctx: BackwardContext, { inputs: [x], gradOutput: dy, inputShapes, outputShapes, params, weights, needs }: BackwardArgs): BackwardResult {
-  const k = int(params, 'kernel');
-  const s = int(params, 'stride');
-  const p = int(params, 'padding');
-  const d = int(params, 'dilation');
-  const g = int(params, 'groups');
+/**
+ * A convolution's window settings and shapes, as both gradient forms read them; `rh`, `rw` are
+ * the rows (columns) of the padded input the last window does not reach (floor mode).
+ */
+function convOf({ inputShapes, outputShapes, params }: BackwardArgs) {
   const [cin, h, w] = inputShapes[0] as [number, number, number];
-  const [, oh, ow] = outputShapes[0] as [number, number, number];
-  const n = ctx.batch;
-  // Rows (columns) of the padded input the last window does not reach (floor mode): the
-  // transposed convolution must give them back as output padding.
+  const [cout, oh, ow] = outputShapes[0] as [number, number, number];
+  const [k, s, p, d, g] = (['kernel', 'stride', 'padding', 'dilation', 'groups'] as const).map((n) => int(params, n)) as [number, number, number, number, number];
   const rh = h + 2 * p - d * (k - 1) - 1 - s * (oh - 1);
   const rw = w + 2 * p - d * (k - 1) - 1 - s * (ow - 1);
+  return { k, s, p, d, g, cin, h, w, cout, oh, ow, rh, rw, cig: cin / g, cog: cout / g };
+}
+
+/**
+ * dx as a transposed convolution of dy with the forward's kernel and window settings; the rows
+ * (columns) the last window does not reach come back as its output padding.
+ */
+function transposedDx(ctx: BackwardContext, args: BackwardArgs): string {
+  const { k, s, p, d, g, rh, rw } = convOf(args);
   const win = [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [p, p, p, p]), aInts('strides', [s, s])];
-  const dx = needs[0] ? op1(ctx, 'ConvTranspose', [dy, weights['weight']!], [...win, aInts('output_padding', [rh, rw])]) : undefined;
+  return op1(ctx, 'ConvTranspose', [args.gradOutput, args.weights['weight']!], [...win, aInts('output_padding', [rh, rw])]);
+}
+
+function portableBackward(ctx: BackwardContext, args: BackwardArgs): BackwardResult {
+  const { inputs: [x], gradOutput: dy, params, needs } = args;
+  const { k, s, p, d, g, h, w, oh, ow, rh, rw, cig } = convOf(args);
+  const n = ctx.batch;
+  const dx = needs[0] ? transposedDx(ctx, args) : undefined;
   // dW[o,i,a,b] = Σ dy[n,o,y,x]·x[n,i,y·s+a·d−p,x·s+b·d−p]: a convolution of the input (its
   // per-group channels as the batch, the images as channels) with dy as the kernel, strides
   // and dilations swapped. Groups stay groups: image n of group j is channel j·N+n.
-  const cig = cin / g;
   const xs = g === 1 ? transpose(ctx, x!, [1, 0, 2, 3]) : reshape(ctx, transpose(ctx, reshape(ctx, x!, [n, g, cig, h, w]), [2, 1, 0, 3, 4]), [cig, g * n, h, w]);
   const kern = transpose(ctx, dy, [1, 0, 2, 3]);
   const attrs = [aInts('dilations', [s, s]), aInt('group', g), aInts('kernel_shape', [oh, ow]), aInts('pads', [p, p, p, p]), aInts('strides', [d, d])];
@@ -98,17 +110,10 @@ function portableBackward(ctx: BackwardContext, { inputs: [x], gradOutput: dy, i
  * The gradient in forms about twice as fast in onnxruntime's CPU EP, which its WebGPU EP computes
  * wrongly (a conv whose weight is computed in the graph; columns times dy): target `cpu` only.
  */
-function cpuBackward(ctx: BackwardContext, { inputs: [x], gradOutput: dy, inputShapes, outputShapes, params, weights, needs }: BackwardArgs): BackwardResult {
-  const k = int(params, 'kernel');
-  const s = int(params, 'stride');
-  const p = int(params, 'padding');
-  const d = int(params, 'dilation');
-  const g = int(params, 'groups');
-  const [cin, h, w] = inputShapes[0] as [number, number, number];
-  const [cout, oh, ow] = outputShapes[0] as [number, number, number];
+function cpuBackward(ctx: BackwardContext, args: BackwardArgs): BackwardResult {
+  const { inputs: [x], gradOutput: dy, params, weights, needs } = args;
+  const { k, s, p, d, g, cin, cout, oh, ow, cig, cog } = convOf(args);
   const n = ctx.batch;
-  const cig = cin / g;
-  const cog = cout / g;
   const wt = weights['weight']!;
   let dx: string | undefined;
   if (needs[0] && s === 1 && p <= d * (k - 1)) {
@@ -119,12 +124,7 @@ function cpuBackward(ctx: BackwardContext, { inputs: [x], gradOutput: dy, inputS
     const q = d * (k - 1) - p;
     dx = op1(ctx, 'Conv', [dy, flipped], [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [q, q, q, q]), aInts('strides', [1, 1])]);
   } else if (needs[0]) {
-    // Rows (columns) of the padded input the last window does not reach (floor mode): the
-    // transposed convolution gives them back as output padding.
-    const rh = h + 2 * p - d * (k - 1) - 1 - s * (oh - 1);
-    const rw = w + 2 * p - d * (k - 1) - 1 - s * (ow - 1);
-    const win = [aInts('dilations', [d, d]), aInt('group', g), aInts('kernel_shape', [k, k]), aInts('pads', [p, p, p, p]), aInts('strides', [s, s])];
-    dx = op1(ctx, 'ConvTranspose', [dy, wt], [...win, aInts('output_padding', [rh, rw])]);
+    dx = transposedDx(ctx, args);
   }
   // dW[o,i,a,b] = Σ dy[n,o,y,x]·x[n,i,y·s+a·d−p,x·s+b·d−p]. The columns of every window (each
   // input channel's k² taps as k² channels) come from a depthwise convolution with one-hot

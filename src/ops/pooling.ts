@@ -99,7 +99,6 @@ export const maxPool2d: OpDef = {
    */
   backward(ctx, args) {
     const win = windowOf(args);
-    const { n } = { n: ctx.batch };
     const views = tapViews(ctx, args.inputs[0]!, win, -Infinity);
     let taken: string | undefined;
     const parts = views.map((v) => {
@@ -109,7 +108,7 @@ export const maxPool2d: OpDef = {
       return unsqueeze(ctx, op1(ctx, 'Where', [first, args.gradOutput, scalar(ctx, 0)]), [2]);
     });
     const taps = win.k * win.k;
-    const g = reshape(ctx, op1(ctx, 'Concat', parts, [aInt('axis', 2)]), [n, win.c * taps, win.oh, win.ow]);
+    const g = reshape(ctx, op1(ctx, 'Concat', parts, [aInt('axis', 2)]), [ctx.batch, win.c * taps, win.oh, win.ow]);
     return { inputs: [scatterWindows(ctx, g, win, taps, oneHot(win.k))] };
   },
 };

@@ -13,7 +13,7 @@ import { serializeModel } from '../onnx/serialize.ts';
 import { lowerTraining } from './compile-training.ts';
 import { STEP, nextName, type TrainingOptions } from './options.ts';
 import { autodiffPass } from './passes/autodiff.ts';
-import { builderFor, withAdded } from './passes/common.ts';
+import { bufferUpdates, builderFor, withAdded } from './passes/common.ts';
 import { deadCodePass } from './passes/dce.ts';
 
 /** What {@link compileVjp} returns. */
@@ -60,10 +60,10 @@ export function compileVjp(doc: ResidualDocument, opts: Pick<TrainingOptions, 'b
     // A parameter the output does not depend on has gradient zero, as torch reports it (None → 0).
     ctx.emit('Identity', [g ?? op1(ctx, 'Mul', [name, ctx.float('zero', [], [0])])], [], { outputs: [b.claim(VJP.grad(name))] });
   }
+  const updates = bufferUpdates(m);
   for (const s of buffers) {
-    const upd = m.tape.flatMap((e) => e.updates).find(([buf]) => buf === s.name);
     outputs.push({ name: nextName(s.name), elemType: DataType.FLOAT, dims: s.dims });
-    ctx.emit('Identity', [upd ? upd[1] : s.name], [], { outputs: [b.claim(nextName(s.name))] });
+    ctx.emit('Identity', [updates.get(s.name) ?? s.name], [], { outputs: [b.claim(nextName(s.name))] });
   }
   // Dropout's masks (scaled by 1/(1 − p)), so a reference can use the same ones.
   for (const e of m.tape) {

@@ -7,6 +7,9 @@ export function namesOf(g: IrGraph): string[] {
   return [...g.inputs.map((i) => i.name), ...g.initializers.map((t) => t.name), ...g.nodes.flatMap((n) => [n.name, ...n.outputs])];
 }
 
+/** Each buffer's value after the step, by buffer name, as the layers' training lowerings reported it. */
+export const bufferUpdates = (m: StepModel): Map<string, string> => new Map(m.tape.flatMap((e) => e.updates));
+
 /** A builder over a step model's graph. */
 export const builderFor = (m: StepModel): GraphBuilder => new GraphBuilder(m.model.opset, m.batch, m.target, namesOf(m.model.graph));
 

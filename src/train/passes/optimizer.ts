@@ -2,7 +2,7 @@ import { op1, scalar } from '../../ops/emit.ts';
 import { DataType, type IrTensor, type IrValueInfo } from '../../onnx/ir.ts';
 import type { StepPass } from '../compile-training.ts';
 import { expAvgName, expAvgSqName, momentumName, nextName, STEP, type OptimizerOptions, type OwnedStateTensor } from '../options.ts';
-import { builderFor, withAdded } from './common.ts';
+import { bufferUpdates, builderFor, withAdded } from './common.ts';
 
 /**
  * Pass 4: the optimiser's update of every trainable parameter, exactly as `torch.optim.SGD`
@@ -16,6 +16,7 @@ export function optimizerPass(o: OptimizerOptions, start?: ReadonlyMap<string, F
     run(m) {
       const b = builderFor(m);
       const grads = m.grads ?? new Map<string, string>();
+      const updates = bufferUpdates(m);
       const extra: OwnedStateTensor[] = [];
       const inits: IrTensor[] = [];
       const outputs: IrValueInfo[] = [];
@@ -47,8 +48,7 @@ export function optimizerPass(o: OptimizerOptions, start?: ReadonlyMap<string, F
         const g = grads.get(s.name);
         const next = out(s.name, s.dims);
         if (s.role === 'buffer') {
-          const upd = m.tape.flatMap((e) => e.updates).find(([buf]) => buf === s.name);
-          ctx.emit('Identity', [upd ? upd[1] : s.name], [], { outputs: [next] });
+          ctx.emit('Identity', [updates.get(s.name) ?? s.name], [], { outputs: [next] });
           continue;
         }
         // A frozen parameter, or one the loss does not reach (torch skips a parameter without a gradient).
