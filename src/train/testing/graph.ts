@@ -6,6 +6,7 @@ import type { NodeId } from '../../graph/ids.ts';
 import type { GraphNode, InputSpec, OpKind, Params, ResidualDocument } from '../../graph/types.ts';
 import { tensorData, type IrModel } from '../../onnx/ir.ts';
 import type { HostTensor, StepRunner } from '../loop.ts';
+import { testInput } from '../../onnx/testing/run-ort.ts';
 import type { RefTensor } from './torch-reference.ts';
 
 /** One node of {@link dag}: its op, params, and which earlier nodes feed its ports (0 is the Input). */
@@ -41,15 +42,11 @@ export function initializersOf(model: IrModel, names: Iterable<string>): Map<str
   return new Map(model.graph.initializers.filter((t) => want.has(t.name)).map((t) => [t.name, { dims: [...t.dims], data: new Float32Array(tensorData(t) as Float32Array) }]));
 }
 
-/** A deterministic pseudo-random float32 array in [-scale, scale]. */
+/** A deterministic pseudo-random float32 array in [-scale, scale] (the inference tests' {@link testInput}, scaled). */
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  return Float32Array.from({ length: n }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 0xffffffff) * 2 * scale - scale;
-  });
+  const out = testInput(n, seed);
+  if (scale !== 1) for (let i = 0; i < n; i++) out[i]! *= scale;
+  return out;
 }
 
 /** Opens a model in onnxruntime-node as a {@link StepRunner}. */

@@ -3,7 +3,8 @@ import { connect } from '../../graph/edit.ts';
 import { nodeId } from '../../graph/ids.ts';
 import type { ResidualDocument } from '../../graph/types.ts';
 import { compile } from '../../onnx/compile.ts';
-import { runOrt } from '../../onnx/testing/run-ort.ts';
+import { runOrt, testInput } from '../../onnx/testing/run-ort.ts';
+import { relToScale } from './graph.ts';
 import { randomBnStore } from '../../onnx/testing/weights.ts';
 import { ChainBuilder } from '../../templates/builder.ts';
 import { buildTemplate } from '../../templates/templates.ts';
@@ -20,41 +21,16 @@ import { compareChange, decodeTensors, docState, encodeTensors, layersJson, torc
  * Three python invocations: the cases, the vjp that needs their logits, a case that must fail.
  */
 
-/** Deterministic values in [-1, 1) (xorshift32). */
-function rand(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 0x100000000) * 2 - 1;
-  }
-  return out;
-}
-
 const f32 = (t: RefTensor | undefined): Float32Array => {
   if (!(t?.data instanceof Float32Array)) throw new Error('expected a float32 tensor');
   return t.data;
 };
 
-/** max|a-b| / max|b|. */
-function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
-
 /** Training data: K steps of N images of the document's input size, targets in [0, classes). */
 function trainData(doc: ResidualDocument, k: number, n: number, seed: number, lr?: number[]): Map<string, RefTensor> {
   const { channels: c, height: h, width: w } = doc.input;
   const data = new Map<string, RefTensor>([
-    ['input', { dims: [k, n, c, h, w], data: rand(k * n * c * h * w, seed) }],
+    ['input', { dims: [k, n, c, h, w], data: testInput(k * n * c * h * w, seed) }],
     ['target', { dims: [k, n], data: BigInt64Array.from({ length: k * n }, (_, i) => BigInt((i * 7 + seed) % 10)) }],
   ]);
   if (lr) data.set('lr', { dims: [k], data: Float32Array.from(lr) });
@@ -66,7 +42,7 @@ function expectSame(a: Map<string, RefTensor>, b: Map<string, RefTensor>, tol: n
   expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
   let worst = 0;
   for (const [name, t] of a) {
-    const d = rel(f32(t), f32(b.get(name)));
+    const d = relToScale(f32(t), f32(b.get(name)));
     worst = Math.max(worst, d);
     expect(d, name).toBeLessThanOrEqual(tol);
   }
@@ -109,9 +85,9 @@ describe('train_reference.py: the PyTorch reference of the training tests', () =
   const dropState = docState(drop);
   const dropMask = Float32Array.from({ length: 2 * 8 }, (_, i) => (i % 3 === 0 ? 0 : 1));
   const dropData = new Map<string, RefTensor>([
-    ['input', { dims: [2, 2, 2, 2], data: rand(16, 5) }],
+    ['input', { dims: [2, 2, 2, 2], data: testInput(16, 5) }],
     ['drop.mask', { dims: [2, 8], data: dropMask }],
-    ['dy', { dims: [2, 3], data: rand(6, 6) }],
+    ['dy', { dims: [2, 3], data: testInput(6, 6) }],
   ]);
 
   // Every op the reference knows that behaves the same in training and inference (so no BN or
@@ -152,26 +128,26 @@ describe('train_reference.py: the PyTorch reference of the training tests', () =
     everyOp = connect(everyOp, { source: nodeId(source), sourcePort: 0, target: nodeId(target), targetPort: 1 }).doc;
   }
   const everyOpState = docState(everyOp);
-  const everyOpInput = rand(2 * 3 * 10 * 10, 21).map((v) => 4 * v);
+  const everyOpInput = testInput(2 * 3 * 10 * 10, 21).map((v) => 4 * v);
   cases.push({
     name: 'every op',
     model: { layers: layersJson(everyOp) },
     state: everyOpState,
     mode: 'vjp',
-    data: new Map([['input', { dims: [2, 3, 10, 10], data: everyOpInput }], ['dy', { dims: [2, 5], data: rand(10, 22) }]]),
+    data: new Map([['input', { dims: [2, 3, 10, 10], data: everyOpInput }], ['dy', { dims: [2, 5], data: testInput(10, 22) }]]),
   });
 
   // Optimiser state to start from: a momentum buffer on two tensors, AdamW at step 3.
   const sgdState = new Map(fashionState);
   for (const name of ['layer1.0.conv1.weight', 'fc.bias']) {
     const t = fashionState.get(name)!;
-    sgdState.set(`${name}.momentum_buffer`, { dims: t.dims, data: rand(t.data.length, 9).map((v) => 0.01 * v) });
+    sgdState.set(`${name}.momentum_buffer`, { dims: t.dims, data: testInput(t.data.length, 9).map((v) => 0.01 * v) });
   }
   const adamState = new Map(fashionState);
   for (const [name, t] of fashionState) {
     if (name.endsWith('running_mean') || name.endsWith('running_var')) continue;
-    adamState.set(`${name}.exp_avg`, { dims: t.dims, data: rand(t.data.length, 3).map((v) => 1e-3 * v) });
-    adamState.set(`${name}.exp_avg_sq`, { dims: t.dims, data: rand(t.data.length, 4).map((v) => 1e-6 * (1 + v)) });
+    adamState.set(`${name}.exp_avg`, { dims: t.dims, data: testInput(t.data.length, 3).map((v) => 1e-3 * v) });
+    adamState.set(`${name}.exp_avg_sq`, { dims: t.dims, data: testInput(t.data.length, 4).map((v) => 1e-6 * (1 + v)) });
   }
   adamState.set('step', { dims: [], data: Float32Array.of(3) });
 
@@ -190,11 +166,11 @@ describe('train_reference.py: the PyTorch reference of the training tests', () =
   // The same first forward (same start, same batch) with optimiser state to start from.
   const tinyParams = [...tinyState].filter(([name]) => !/running_(mean|var)$/.test(name));
   const tinyNesterovState = new Map(tinyState);
-  for (const [name, t] of tinyParams) tinyNesterovState.set(`${name}.momentum_buffer`, { dims: t.dims, data: rand(t.data.length, 11).map((v) => 0.05 * v) });
+  for (const [name, t] of tinyParams) tinyNesterovState.set(`${name}.momentum_buffer`, { dims: t.dims, data: testInput(t.data.length, 11).map((v) => 0.05 * v) });
   const tinyAdamState = new Map(tinyState);
   for (const [name, t] of tinyParams) {
-    tinyAdamState.set(`${name}.exp_avg`, { dims: t.dims, data: rand(t.data.length, 12).map((v) => 0.01 * v) });
-    tinyAdamState.set(`${name}.exp_avg_sq`, { dims: t.dims, data: rand(t.data.length, 13).map((v) => 1e-4 * (1 + v)) });
+    tinyAdamState.set(`${name}.exp_avg`, { dims: t.dims, data: testInput(t.data.length, 12).map((v) => 0.01 * v) });
+    tinyAdamState.set(`${name}.exp_avg_sq`, { dims: t.dims, data: testInput(t.data.length, 13).map((v) => 1e-4 * (1 + v)) });
   }
   tinyAdamState.set('step', { dims: [], data: Float32Array.of(3) });
   const nesterov: SgdOptions = { kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 };
@@ -244,7 +220,7 @@ describe('train_reference.py: the PyTorch reference of the training tests', () =
     const compiled = compile(everyOp);
     const ours = await runOrt(compiled.bytes!, everyOpInput, [2, 3, 10, 10]);
     expect(r.get('output')!.dims).toEqual([2, 5]);
-    const d = rel(ours['logits']!.data, f32(r.get('output')));
+    const d = relToScale(ours['logits']!.data, f32(r.get('output')));
     console.info(`every op, reference vs onnxruntime: ${d.toExponential(2)}`);
     expect(d).toBeLessThan(1e-5);
     expect(r.get('input.grad')!.dims).toEqual([2, 3, 10, 10]);
@@ -288,8 +264,8 @@ describe('train_reference.py: the PyTorch reference of the training tests', () =
         y[o + i * 3] = s;
       }
     }
-    expect(rel(f32(r.get('output')), y)).toBeLessThan(1e-6);
-    expect(rel(f32(r.get('input.grad')), dx)).toBeLessThan(1e-6);
+    expect(relToScale(f32(r.get('output')), y)).toBeLessThan(1e-6);
+    expect(relToScale(f32(r.get('input.grad')), dx)).toBeLessThan(1e-6);
     expect(r.get('input.grad')!.dims).toEqual([2, 2, 2, 2]);
   });
 
@@ -311,8 +287,8 @@ describe('train_reference.py: the PyTorch reference of the training tests', () =
     const [vjp] = torchReference([
       { name: 'tiny vjp', model: { layers: layersJson(tiny) }, state: tinyState, mode: 'vjp', data: new Map([['input', { dims: x.dims.slice(1), data: x.data }], ['dy', { dims: [n, 10], data: dy }]]) },
     ]);
-    expect(rel(f32(vjp!.get('output')), logits)).toBeLessThan(1e-6);
-    for (const name of ['tiny step', 'tiny nesterov', 'tiny adamw']) expect(rel(f32(result(name).get('logits')), logits)).toBe(0);
+    expect(relToScale(f32(vjp!.get('output')), logits)).toBeLessThan(1e-6);
+    for (const name of ['tiny step', 'tiny nesterov', 'tiny adamw']) expect(relToScale(f32(result(name).get('logits')), logits)).toBe(0);
 
     // Each rule in float64, as torch.optim writes it (SGD dampening 0; AdamW's decoupled decay first).
     const rules: [string, Map<string, RefTensor>, (w: number, g: number, name: string, i: number) => number][] = [
@@ -347,7 +323,7 @@ describe('train_reference.py: the PyTorch reference of the training tests', () =
         const after = f32(r.get(`${param}.next`));
         if (/running_(mean|var)$/.test(param)) {
           // The same forward moves the running statistics the same way in both modes.
-          expect(rel(f32(vjp!.get(`${param}.next`)), after), param).toBeLessThan(1e-6);
+          expect(relToScale(f32(vjp!.get(`${param}.next`)), after), param).toBeLessThan(1e-6);
           continue;
         }
         const grad = f32(vjp!.get(`${param}.grad`));
