@@ -128,10 +128,14 @@ class CifarBasicBlock(nn.Module):
 
 
 class CifarResNet(nn.Module):
-    """The paper's CIFAR-10 ResNet with 6n+2 layers (n=3 -> ResNet-20), option A shortcuts."""
+    """The paper's CIFAR-10 ResNet with 6n+2 layers (n=3 -> ResNet-20), option A shortcuts.
 
-    def __init__(self, n: int, num_classes: int = 10) -> None:
+    ``block`` builds each of the 3n blocks; ``PlainCifar`` passes one without a shortcut.
+    """
+
+    def __init__(self, n: int, num_classes: int = 10, block: type | None = None) -> None:
         super().__init__()
+        block = block or CifarBasicBlock
         self.conv1 = nn.Conv2d(3, 16, 3, stride=1, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(16)
         self.relu = nn.ReLU(inplace=True)
@@ -139,7 +143,7 @@ class CifarResNet(nn.Module):
         for index, (planes, stride) in enumerate([(16, 1), (32, 2), (64, 2)], start=1):
             blocks = []
             for b in range(n):
-                blocks.append(CifarBasicBlock(inplanes, planes, stride if b == 0 else 1))
+                blocks.append(block(inplanes, planes, stride if b == 0 else 1))
                 inplanes = planes
             setattr(self, f"layer{index}", nn.Sequential(*blocks))
         self.avgpool = nn.AdaptiveAvgPool2d(1)
@@ -168,29 +172,11 @@ class PlainCifarBlock(nn.Module):
         return self.relu(self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x))))))
 
 
-class PlainCifar(nn.Module):
+class PlainCifar(CifarResNet):
     """The paper's plain CIFAR-10 net with 6n+2 layers (n=3 -> plain-20): CifarResNet without shortcuts."""
 
     def __init__(self, n: int, num_classes: int = 10) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 3, stride=1, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        self.relu = nn.ReLU(inplace=True)
-        inplanes = 16
-        for index, (planes, stride) in enumerate([(16, 1), (32, 2), (64, 2)], start=1):
-            blocks = []
-            for b in range(n):
-                blocks.append(PlainCifarBlock(inplanes, planes, stride if b == 0 else 1))
-                inplanes = planes
-            setattr(self, f"layer{index}", nn.Sequential(*blocks))
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(64, num_classes)
-        _init_like_torchvision(self)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.relu(self.bn1(self.conv1(x)))
-        x = self.layer3(self.layer2(self.layer1(x)))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+        super().__init__(n, num_classes, block=PlainCifarBlock)
 
 
 TINY_ARCHS = {
