@@ -12,6 +12,7 @@ import type { Analysis, Diagnostic, NodeId, ResidualDocument, WeightStore } from
 import { diag } from '../../src/diagnostics/catalogue.ts';
 import { msg } from '../../src/diagnostics/messages.ts';
 import { FreshWeightCache } from '../../src/weights/fresh-cache.ts';
+import { configureOrt, ORT_THREADS, type GpuAdapterLike, type Ort } from './ort-builds.ts';
 import { SessionCache } from './session-cache.ts';
 import { modelKey, sessionKey } from './doc-key.ts';
 import { fetchWeights } from './weights-bytes.ts';
@@ -57,26 +58,10 @@ async function loadCore<T>(mods: Record<string, () => Promise<T>>, what: string)
 
 /* ---------- environment ---------- */
 
-interface GpuAdapterLike {
-  readonly info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-  readonly isFallbackAdapter?: boolean;
-}
 interface GpuLike {
   requestAdapter(opts?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
 }
 
-const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
-
-/** One onnxruntime-web build: its module, with its own `env` and WASM instance. */
-type Ort = typeof ort;
-
-function configure(m: Ort, url: string): Ort {
-  m.env.wasm.wasmPaths = { wasm: new URL(url, self.location.href).href };
-  m.env.wasm.numThreads = threads;
-  m.env.wasm.proxy = false;
-  m.env.logLevel = 'error';
-  return m;
-}
 
 /*
  * Two builds. WASM sessions use the plain WASM build (statically imported): its binary is half
@@ -84,12 +69,12 @@ function configure(m: Ort, url: string): Ort {
  * time) and, unlike that one, is not instrumented with Asyncify, which slows every WASM call.
  * The WebGPU-capable build (JSEP) is loaded only when a WebGPU session is actually attempted.
  */
-configure(ort, wasmUrl);
+configureOrt(ort, wasmUrl);
 let gpuOrt: Promise<Ort> | undefined;
 let gpuAdapter: unknown;
 function loadGpuOrt(): Promise<Ort> {
   gpuOrt ??= Promise.all([import('onnxruntime-web'), import('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url')]).then(([m, u]) => {
-    const g = configure(m as unknown as Ort, u.default);
+    const g = configureOrt(m as unknown as Ort, u.default);
     // ORT creates its device from this very adapter, so what we probed is what runs.
     (g.env.webgpu as { adapter: unknown }).adapter = gpuAdapter;
     return g;
@@ -121,7 +106,7 @@ function probeGpu(): Promise<EnvInfo['webgpu']> {
 async function envInfo(): Promise<EnvInfo> {
   return {
     crossOriginIsolated: self.crossOriginIsolated,
-    wasmThreads: threads,
+    wasmThreads: ORT_THREADS,
     hardwareConcurrency: navigator.hardwareConcurrency || 1,
     webgpu: await probeGpu(),
     ortVersion: ort.env.versions.web ?? ort.env.versions.common,

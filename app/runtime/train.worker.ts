@@ -13,6 +13,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import type { WireError, WireTensor } from './protocol.ts';
+import { configureOrt, ORT_THREADS, type GpuAdapterLike, type Ort } from './ort-builds.ts';
 import { parseMissingKernels, parsePlacement, warningLines } from './ort-log.ts';
 import type { AdapterInfo, TrainBackend, TrainOpenOut, TrainOutByType, TrainRequest, TrainResponse, TrainStepsOut } from './train-protocol.ts';
 
@@ -33,22 +34,8 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 
 /* ---------- the two onnxruntime-web builds ---------- */
 
-type Ort = typeof ort;
-const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+configureOrt(ort, wasmUrl);
 
-function configure(m: Ort, url: string): Ort {
-  m.env.wasm.wasmPaths = { wasm: new URL(url, self.location.href).href };
-  m.env.wasm.numThreads = threads;
-  m.env.wasm.proxy = false;
-  m.env.logLevel = 'error';
-  return m;
-}
-configure(ort, wasmUrl);
-
-interface GpuAdapterLike {
-  readonly info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-  readonly isFallbackAdapter?: boolean;
-}
 let gpuOrt: Promise<{ ort: Ort; adapter: AdapterInfo }> | undefined;
 /** The JSEP build (WebGPU-capable), handed the adapter we asked for ourselves, so what we report is what runs. */
 function loadGpuOrt(): Promise<{ ort: Ort; adapter: AdapterInfo }> {
@@ -61,7 +48,7 @@ function loadGpuOrt(): Promise<{ ort: Ort; adapter: AdapterInfo }> {
     const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
     const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader/i.test(description);
     const [m, u] = await Promise.all([import('onnxruntime-web'), import('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url')]);
-    const g = configure(m as unknown as Ort, u.default);
+    const g = configureOrt(m as unknown as Ort, u.default);
     (g.env.webgpu as { adapter: unknown }).adapter = adapter;
     return { ort: g, adapter: { description, fallback } };
   })();
@@ -163,7 +150,7 @@ async function handleOpen(req: Extract<TrainRequest, { type: 'open' }>): Promise
   return {
     backend: req.backend,
     ...(adapter ? { adapter } : {}),
-    threads,
+    threads: ORT_THREADS,
     inputs: session.inputNames,
     outputs: session.outputNames,
     sessionMs: performance.now() - t0,
