@@ -4,15 +4,13 @@
  * is that file's name, relative to the project). Also the loader that lets `summary` and
  * `export` take an `.onnx` file directly.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Diagnostic } from '../diagnostics/catalogue.ts';
-import { serializeDocument } from '../document/document.ts';
 import { importOnnx } from '../onnx/import/index.ts';
 import { DEFAULT_DECODE_LIMITS } from '../onnx/limits.ts';
-import { encodeSafetensors } from '../weights/safetensors.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { writeProject } from './project-files.ts';
 import type { Io, Loaded } from './main.ts';
 
 /** The CLI's default time limit for one import: far beyond any real file (ResNet-152 takes ~0.2 s). */
@@ -78,26 +76,12 @@ export function importCommand(args: string[], io: Io): number {
   const out = (flags['o'] ?? flags['output']) as string | undefined;
   if (!out) throw new UsageError('import needs -o project.json');
   const { doc, weights, diagnostics } = loadOnnx(positional[0]!, { ...inputSizeFlag(flags['input-size']), ...timeLimitFlag(flags['time-limit']) });
-  const weightsFile = `${basename(out).replace(/\.json$/i, '')}.weights.safetensors`;
-  let project = doc;
-  if (weights && weights.size > 0) {
-    const bytes = encodeSafetensors(weights);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    write(join(dirname(out), weightsFile), bytes);
-    project = { ...doc, weights: { uri: weightsFile, sha256 } };
-  }
-  write(out, serializeDocument(project));
-  const blocks = project.nodes.filter((n) => n.op === 'BasicBlock' || n.op === 'Bottleneck').length;
-  const opaque = project.nodes.filter((n) => n.op === 'Opaque').length;
-  io.stdout(`wrote ${out} (${project.nodes.length} nodes, ${blocks} residual blocks${opaque ? `, ${opaque} opaque ops` : ''})${weights?.size ? ` and ${weightsFile} (${weights.size} tensors)` : ''}\n`);
+  const weightsFile = writeProject(out, doc, weights);
+  const blocks = doc.nodes.filter((n) => n.op === 'BasicBlock' || n.op === 'Bottleneck').length;
+  const opaque = doc.nodes.filter((n) => n.op === 'Opaque').length;
+  io.stdout(`wrote ${out} (${doc.nodes.length} nodes, ${blocks} residual blocks${opaque ? `, ${opaque} opaque ops` : ''})${weightsFile ? ` and ${weightsFile} (${weights!.size} tensors)` : ''}\n`);
   if (!flags['quiet']) for (const d of diagnostics.filter((x) => x.severity !== 'info')) io.stdout(`${d.severity} ${d.code}: ${oneLine(d.message)}\n`);
   return 0;
 }
 
-function write(path: string, data: string | Uint8Array): void {
-  try {
-    writeFileSync(path, data);
-  } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+

@@ -14,21 +14,17 @@
  * without it. src/ otherwise never runs models; this command is the Node host for the training
  * loop, as app/runtime is the browser's.
  */
-import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { checkClasses, inputAdapter, takeFirst, type Augmentation, type InputFit } from '../data/dataset.ts';
 import { loadDatasetDirectory, DEBIAN_FASHION_MNIST } from '../data/directory.ts';
 import type { Diagnostic } from '../diagnostics/catalogue.ts';
-import { serializeDocument } from '../document/document.ts';
 import type { ResidualDocument } from '../graph/types.ts';
-import { encodeSafetensors } from '../weights/safetensors.ts';
 import type { WeightStore } from '../weights/types.ts';
 import { compileTraining } from '../train/compile-training.ts';
 import { modelEvaluator, RunControl, stateToWeights, trainLoop, type HostTensor, type ModelRunner, type Tensors, type TrainProgress } from '../train/loop.ts';
 import { DEFAULT_ADAMW, DEFAULT_SGD, type OptimizerOptions, type TrainingOptions } from '../train/options.ts';
 import { checkSchedule, type ScheduleSpec } from '../train/schedule.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { writeFile, writeProject } from './project-files.ts';
 import { load, type Io } from './main.ts';
 
 /** Flags shared by both commands: what goes into the step file. */
@@ -142,7 +138,7 @@ export async function exportTrainingCommand(args: string[], io: Io): Promise<num
   const r = compileTraining(doc, options);
   printDiagnostics(io, r.diagnostics);
   if (!r.bytes) throw cannotTrain(doc, r.diagnostics);
-  write(out, r.bytes);
+  writeFile(out, r.bytes);
   const count = (role: string) => r.state.filter((s) => s.role === role).length;
   const { channels, height, width } = doc.input;
   io.stdout(
@@ -268,33 +264,12 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
     batch: String(options.batch),
     ...(last ? { trainLoss: String(last.trainLoss), trainAccuracy: String(last.trainAccuracy), ...(last.testAccuracy !== undefined ? { testAccuracy: String(last.testAccuracy) } : {}) } : {}),
   };
-  const file = writeProject(out, doc, trained, meta);
+  const file = writeProject(out, doc, trained, meta)!;
   const stopped = result.end === 'stopped' ? `, stopped after ${result.steps} of ${perEpoch * epochs} steps` : '';
   io.stdout(`wrote ${out} and ${file} (${trained.size} tensors, ${result.steps} steps in ${duration(result.seconds)}${stopped})\n`);
   return 0;
 }
 
-/**
- * Writes a project and its weights beside it as `<project>.weights.safetensors`, the document's
- * `weights` pointing at that file by name with its SHA-256 — the layout `import` writes and
- * `load` reads. Returns the weights file's name.
- */
-export function writeProject(out: string, doc: ResidualDocument, weights: WeightStore, metadata: Readonly<Record<string, string>> = {}): string {
-  const weightsFile = `${basename(out).replace(/\.json$/i, '')}.weights.safetensors`;
-  const bytes = encodeSafetensors(weights, metadata);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  write(join(dirname(out), weightsFile), bytes);
-  write(out, serializeDocument({ ...doc, weights: { uri: weightsFile, sha256 } }));
-  return weightsFile;
-}
-
-function write(path: string, data: string | Uint8Array): void {
-  try {
-    writeFileSync(path, data);
-  } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 const duration = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`);
 
