@@ -218,6 +218,45 @@ describe('trainLoop', () => {
     expect(r.epochs.map((m) => m.complete)).toEqual([true]);
   });
 
+  it('resumed at a step, it runs the rest of the run as an uninterrupted one: same batches, augmentation and rates', async () => {
+    const train = dataset(12);
+    const o = { epochs: 3, schedule: { kind: 'cosine', lr: 0.5 } as ScheduleSpec, augment: { cropPadding: 1, flip: true } };
+    const whole = fakeStep();
+    const full = await trainLoop(base(train, { runner: whole.runner, ...o }));
+    const rest = fakeStep();
+    const start = new Map(STATE.map((s) => [s.name, whole.outputs[3]![`${s.name}.next`]!]));
+    const epochs: number[] = [];
+    const r = await trainLoop(base(train, { runner: rest.runner, ...o, startStep: 4, initialState: start, onEpoch: (m) => void epochs.push(m.epoch) }));
+    const strip = (x: (typeof whole.runs)[number]) => ({ items: x.items, targets: x.targets, lr: x.lr });
+    expect(rest.runs.map(strip)).toEqual(whole.runs.slice(4).map(strip));
+    expect([r.steps, r.end, epochs]).toEqual([9, 'done', [2, 3]]);
+    expect(r.epochs[0]!.steps).toBe(2); // the resumed epoch counts the steps it ran
+    expect(Number(r.state.get('bn.running_mean')!.data[0])).toBe(Number(full.state.get('bn.running_mean')!.data[0]));
+  });
+
+  it('a runner whose state stays on a device is asked for host copies only where numbers are read', async () => {
+    const step = fakeStep();
+    const asked: number[] = [];
+    const copies = new WeakSet<HostTensor>();
+    const runner: StepRunner = {
+      run: step.runner.run,
+      async toHost(t) {
+        asked.push(step.runs.length);
+        return new Map([...t].map(([k, v]) => {
+          const c = { data: Float32Array.from(v.data as Float32Array), dims: v.dims };
+          copies.add(c);
+          return [k, c];
+        }));
+      },
+    };
+    const fed: boolean[] = [];
+    const r = await trainLoop(base(dataset(8), { runner, epochs: 2, onEpoch: (_m, st) => void fed.push(copies.has(st.get('fc.weight')!)) }));
+    expect(asked).toEqual([2, 4, 4]); // each epoch's end, and the returned state
+    expect(fed).toEqual([true, true]);
+    expect(step.runs.slice(1).every((x, i) => x.fed['fc.weight'] === step.outputs[i]!['fc.weight.next'])).toBe(true); // the device's tensors fed on
+    expect(copies.has(r.state.get('fc.weight')!)).toBe(true);
+  });
+
   it('refuses a data set smaller than one batch, and a step file that forgets a state output', async () => {
     await expect(trainLoop(base(dataset(3)))).rejects.toThrow(/3 training images are fewer than one batch of 4/);
     const broken: StepRunner = { run: (f) => ({ ...fakeStep().runner.run(f), 'bn.running_mean.next': undefined as unknown as HostTensor }) };

@@ -58,6 +58,13 @@ export interface ModelRunner {
   run(feeds: Tensors): Promise<Tensors> | Tensors;
   /** Frees the session; the loop calls it on the evaluator's runners, never on the step runner (the caller's). */
   release?(): Promise<void> | void;
+  /**
+   * For a runner whose outputs stay on a device (onnxruntime-web's WebGPU EP keeps the state in
+   * GPU buffers between steps): copies tensors it returned into host memory. The loop calls it
+   * only where it reads the state's numbers — before an evaluation, before `onEpoch`, and on the
+   * state it returns — and keeps feeding the device's tensors to the next step.
+   */
+  toHost?(tensors: ReadonlyMap<string, HostTensor>): Promise<ReadonlyMap<string, HostTensor>>;
 }
 
 /** A runner of a training step file: feeds `input`, `target`, `lr` and state; outputs `loss`, `logits`, `correct`, `<name>.next`. */
@@ -188,7 +195,18 @@ export interface TrainLoopOptions {
   readonly onProgress?: (p: TrainProgress) => void;
   /** Report progress every this many steps (default 1), and always at an epoch's last step. */
   readonly progressEvery?: number;
-  readonly onEpoch?: (m: EpochMetrics) => void;
+  /**
+   * After each epoch (its evaluation done), with the state after it in host memory (a
+   * checkpoint's contents). Awaited: the next step starts once it resolves.
+   */
+  readonly onEpoch?: (m: EpochMetrics, state: ReadonlyMap<string, HostTensor>) => void | Promise<void>;
+  /**
+   * Resume a run at this step (0-based, counted over the whole run): the epochs before it are
+   * skipped, and so are the steps of its epoch before it, keeping that epoch's order, its
+   * augmentation draws and the schedule as an uninterrupted run has them. Feed the state saved
+   * after step `startStep` as `initialState`. Default 0.
+   */
+  readonly startStep?: number;
   readonly control?: LoopControl;
   /** Clock in milliseconds (default `performance.now`), for tests. */
   readonly now?: () => number;
@@ -263,9 +281,11 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   const into = { input: new Float32Array(batch * per), target: new BigInt64Array(batch) };
   const lrBuf = new Float32Array(1);
 
-  let state = new Map<string, HostTensor>(o.initialState ?? []);
+  let state: ReadonlyMap<string, HostTensor> = new Map<string, HostTensor>(o.initialState ?? []);
+  const toHost = async (s: ReadonlyMap<string, HostTensor>) => (o.runner.toHost ? o.runner.toHost(s) : s);
   const metrics: EpochMetrics[] = [];
-  let step = 0;
+  const startStep = Math.max(0, Math.floor(o.startStep ?? 0));
+  let step = Math.min(startStep, totalSteps);
   let end: TrainLoopResult['end'] = 'done';
   const t0 = now();
   let paused = 0; // ms spent paused
@@ -278,7 +298,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     paused += now() - p0;
   };
 
-  epochs: for (let epoch = 0; epoch < epochs; epoch++) {
+  const firstEpoch = perEpoch > 0 ? Math.floor(step / perEpoch) : 0;
+  epochs: for (let epoch = firstEpoch; epoch < epochs; epoch++) {
     const order = epochOrder(train.count, o.seed, epoch);
     const rng = createRng(o.seed, `augment/${epoch}`);
     let lossSum = 0;
@@ -286,7 +307,10 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     let steps = 0;
     let lr = 0;
     const e0 = trainMs;
-    for (let k = 0; k < perEpoch; k++) {
+    const skip = epoch === firstEpoch ? step - epoch * perEpoch : 0;
+    // The skipped steps' augmentation draws, so the rest of the epoch sees the same pictures.
+    if (skip > 0 && o.augment) for (let k = 0; k < skip; k++) makeBatch(train, order.subarray(k * batch, (k + 1) * batch), o.input, { augment: o.augment, rng, into });
+    for (let k = skip; k < perEpoch; k++) {
       await waitIfPaused();
       if (o.control?.aborted) {
         end = 'stopped';
@@ -317,31 +341,32 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       steps++;
       step++;
       trainMs += now() - s0;
-      if (o.onProgress && (steps % every === 0 || steps === perEpoch)) {
+      if (o.onProgress && (steps % every === 0 || skip + steps === perEpoch)) {
         const elapsed = now() - t0 - paused;
-        const msPerStep = elapsed / step;
+        const msPerStep = elapsed / (step - startStep);
         o.onProgress({
           step,
           totalSteps,
           epoch: epoch + 1,
           epochs,
-          stepInEpoch: steps,
+          stepInEpoch: skip + steps,
           stepsPerEpoch: perEpoch,
           loss,
           epochLoss: lossSum / steps,
           lr,
-          imagesPerSecond: (step * batch) / Math.max(1e-9, trainMs / 1000),
+          imagesPerSecond: ((step - startStep) * batch) / Math.max(1e-9, trainMs / 1000),
           elapsedSeconds: elapsed / 1000,
           secondsLeft: ((totalSteps - step) * msPerStep) / 1000,
         });
       }
     }
-    const complete = steps === perEpoch;
+    const complete = skip + steps === perEpoch;
     if (steps === 0) break;
     let evaluation: Evaluation | undefined;
     const v0 = now();
+    const host = (complete && o.evaluate) || o.onEpoch ? await toHost(state) : state;
     if (complete && o.evaluate && !o.control?.aborted) {
-      evaluation = await o.evaluate(stateToWeights(state, o.state, o.weights), { epoch: epoch + 1, ...(o.control ? { control: o.control } : {}) });
+      evaluation = await o.evaluate(stateToWeights(host, o.state, o.weights), { epoch: epoch + 1, ...(o.control ? { control: o.control } : {}) });
     }
     const evalSeconds = evaluation ? (now() - v0) / 1000 : 0;
     const m: EpochMetrics = {
@@ -357,14 +382,14 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       evalSeconds,
     };
     metrics.push(m);
-    o.onEpoch?.(m);
+    await o.onEpoch?.(m, host);
     if (!complete) break epochs;
     if (o.control?.aborted && epoch + 1 < epochs) {
       end = 'stopped';
       break;
     }
   }
-  return { state, epochs: metrics, steps: step, end, seconds: (now() - t0 - paused) / 1000 };
+  return { state: await toHost(state), epochs: metrics, steps: step, end, seconds: (now() - t0 - paused) / 1000 };
 }
 
 /** Converts a tensor's numbers to float32 (state is float32 in step files; this guards the odd integer buffer). */
