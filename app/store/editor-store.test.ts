@@ -212,7 +212,11 @@ describe('autosave', () => {
     b.getState().addNodeAt('Sigmoid', { x: 0, y: 0 });
     await hb.flush();
     expect(b.getState().conflict).toBe(true);
-    expect((await loadAutosave(kv)).doc!.nodes.some((n) => n.op === 'ReLU' && n.position.x === 0)).toBe(true);
+    // Tab A's record survived: it is A's document exactly (A's added ReLU, not B's Sigmoid).
+    const kept = (await loadAutosave(kv)).doc!;
+    expect(kept.nodes.map((n) => n.id)).toEqual(a.getState().doc.nodes.map((n) => n.id));
+    expect(kept.nodes.some((n) => n.op === 'Sigmoid')).toBe(false);
+    expect(kept.nodes.filter((n) => n.op === 'ReLU').length).toBe(buildTemplate('tiny-resnet')!.nodes.filter((n) => n.op === 'ReLU').length + 1);
     await hb.keepMine();
     expect((await loadAutosave(kv)).doc!.nodes.some((n) => n.op === 'Sigmoid')).toBe(true);
     expect(b.getState().conflict).toBe(false);
