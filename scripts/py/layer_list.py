@@ -61,6 +61,8 @@ class LayerNet:
     def forward(self, x: torch.Tensor, masks: dict[str, torch.Tensor] | None = None, step: int = 0) -> torch.Tensor:
         """Runs the list in training mode; ``masks`` holds each Dropout layer's keep mask (see pick_mask)."""
         values: dict[str, torch.Tensor] = {"input": x}
+        # Every layer's output of the last forward, by layer name (the signals mode reads them).
+        self.values = values
         for layer in self.layers:
             op = layer["op"]
             if op == "Input":

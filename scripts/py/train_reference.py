@@ -16,7 +16,7 @@ relative to the manifest's folder. A case::
       "data": "data.safetensors",     # input [K,N,C,H,W] f32, target [K,N] i64, optional lr [K],
                                       # <dropout layer>.mask [K,N,...] (keep mask, 0/1);
                                       # vjp: input [N,...] or [1,N,...], dy shaped as the output
-      "mode": "train" | "vjp",        # default train
+      "mode": "train" | "vjp" | "signals",   # default train
       "optimizer": {"kind": "sgd", "lr", "momentum", "nesterov", "weight_decay"}
                  | {"kind": "adamw", "lr", "betas": [b1, b2], "eps", "weight_decay"},
       "label_smoothing": 0.0,
@@ -30,6 +30,10 @@ parameter (a frozen one's equals its start) and buffer, ``<p>.momentum_buffer.ne
 momentum), ``<p>.exp_avg.next`` / ``<p>.exp_avg_sq.next`` / ``step.next`` (AdamW; step as the 0-d
 float32 torch keeps). vjp runs one forward in train mode and ``output.backward(dy)``, and writes
 ``output``, ``input.grad``, ``<p>.grad`` for every trainable parameter and ``<buffer>.next``.
+signals (layer-list models only) runs one forward in train mode on ``input`` [N,...] with ``target``
+[N] and ``F.cross_entropy(...).backward()``, and writes ``loss``, ``<layer>.std`` (the population
+standard deviation of each layer's whole output tensor) and ``<p>.grad_norm`` (the L2 norm of each
+trainable parameter's gradient) — the signals at initialisation of ``src/train/signals.ts``.
 
 Semantics are PyTorch's: model.train() (BatchNorm uses batch statistics and moves its running
 statistics by momentum 0.1 with the unbiased variance), ``F.cross_entropy(logits, target,
@@ -314,6 +318,27 @@ def run_vjp(case: dict, net, data: dict[str, np.ndarray], frozen: list[str]) -> 
     return out
 
 
+def run_signals(net, data: dict[str, np.ndarray], frozen: list[str]) -> dict[str, np.ndarray]:
+    if not isinstance(net, LayerNet):
+        raise CaseError("a signals case needs a layer-list model (each layer's output by name)")
+    for name in ("input", "target"):
+        if name not in data:
+            raise CaseError(f"the data file has no '{name}'")
+    logits = net.forward(as_float(data["input"]), dropout_masks(data), 0)
+    loss = F.cross_entropy(logits, torch.from_numpy(np.array(data["target"], dtype=np.int64)))
+    loss.backward()
+    f32 = lambda v: np.array(v, dtype=np.float32)  # noqa: E731
+    out = {"loss": f32(loss.item())}
+    for name, value in net.values.items():
+        if name != "input":
+            out[f"{name}.std"] = f32(value.detach().std(unbiased=False).item())
+    for p in net.param_names:
+        g = net.params[p].grad
+        if p not in frozen and g is not None:
+            out[f"{p}.grad_norm"] = f32(g.norm().item())
+    return out
+
+
 def run_case(case: dict, base: Path) -> tuple[Path, dict[str, np.ndarray]]:
     resolve = lambda p: base / Path(p)  # noqa: E731  (an absolute p stays as it is)
     for field in ("model", "state", "data", "out"):
@@ -348,8 +373,10 @@ def run_case(case: dict, base: Path) -> tuple[Path, dict[str, np.ndarray]]:
             if state_opt:
                 raise CaseError(f"a vjp case takes no optimiser state: {', '.join(sorted(state_opt))}")
             out = run_vjp(case, net, data, frozen)
+        elif mode == "signals":
+            out = run_signals(net, data, frozen)
         else:
-            raise CaseError(f"unknown mode {mode!r} (train or vjp)")
+            raise CaseError(f"unknown mode {mode!r} (train, vjp or signals)")
     except ValueError as err:  # a layer's shapes or a mask that do not fit, reported by LayerNet
         raise CaseError(str(err)) from err
     return resolve(case["out"]), out

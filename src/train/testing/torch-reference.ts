@@ -59,7 +59,7 @@ export interface TorchCase {
    */
   readonly data: RefTensors;
   /** Default 'train'. */
-  readonly mode?: 'train' | 'vjp';
+  readonly mode?: 'train' | 'vjp' | 'signals';
   /** Required for train. */
   readonly optimizer?: OptimizerOptions;
   readonly labelSmoothing?: number;
