@@ -40,4 +40,13 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules, 'react-hooks/refs': 'off', 'react-hooks/set-state-in-effect': 'off' },
   },
   { files: ['e2e/**/*.ts', 'scripts/**/*.{ts,mjs}'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  {
+    files: ['e2e/**/*.spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='page'][callee.property.name='goto']", message: 'Open pages through the page objects (e2e/pages: EditorPage.open, openApp), which stub Vite\'s hot reload.' },
+      ],
+    },
+  },
 );

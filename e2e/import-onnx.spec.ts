@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { analyze } from '../src/shape/analyze.ts';
 import { importOnnx } from '../src/onnx/import/index.ts';
-import { CanvasPage, dropFile } from './pages/editor.ts';
+import { CanvasPage, dropFile, EditorPage } from './pages/editor.ts';
 
 /**
  * Opening ONNX files by dropping them on the canvas: a PyTorch export of a small ResNet becomes
@@ -26,7 +26,7 @@ test.describe('open an ONNX file by dropping it', () => {
   test.describe.configure({ timeout: 180_000 });
 
   test('a PyTorch ResNet becomes blocks with identity and projection arcs, runs, and exports again', async ({ page }) => {
-    await page.goto('/?template=tiny-resnet&persist=0&backend=wasm');
+    await new EditorPage(page).open('?template=tiny-resnet&persist=0&backend=wasm');
     const canvas = new CanvasPage(page);
     await expect(canvas.root).toBeVisible();
     expect(await editorOpensOnnx(page)).toBe(true);
@@ -54,7 +54,7 @@ test.describe('open an ONNX file by dropping it', () => {
   });
 
   test('a corrupt file shows the reason and leaves the open document unchanged', async ({ page }) => {
-    await page.goto('/?template=tiny-resnet&persist=0&backend=wasm');
+    await new EditorPage(page).open('?template=tiny-resnet&persist=0&backend=wasm');
     const canvas = new CanvasPage(page);
     await expect(canvas.blocks()).toHaveCount(2);
     expect(await editorOpensOnnx(page)).toBe(true);
@@ -68,14 +68,14 @@ test.describe('open an ONNX file by dropping it', () => {
   });
 
   test('?model= opens a same-origin ONNX file, and refuses another origin', async ({ page }) => {
-    await page.goto('/?model=/models/fashion-resnet.onnx&persist=0&backend=wasm');
+    await new EditorPage(page).open('?model=/models/fashion-resnet.onnx&persist=0&backend=wasm');
     const canvas = new CanvasPage(page);
     await expect(page.getByTestId('topbar.docName')).toHaveText('fashion-resnet');
     await expect(canvas.blocks()).toHaveCount(4);
     await expect(canvas.identityArcs()).toHaveCount(2);
     await expect(canvas.projectionArcs()).toHaveCount(2);
 
-    await page.goto('/?model=http://example.invalid/x.onnx&persist=0');
+    await new EditorPage(page).open('?model=http://example.invalid/x.onnx&persist=0');
     await expect(page.getByTestId('file.error')).toContainText(/another origin/);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { EditorPage } from './pages/editor.ts';
 
 /** The shipped samples (written by scripts/py/train_fashion_mnist.py). */
 const index = new URL('../public/samples/index.json', import.meta.url);
@@ -10,7 +11,7 @@ test.describe('the default trained model', () => {
 
   test('predicts every shipped sample correctly on WASM, with trained weights', async ({ page }) => {
     expect(samples).toHaveLength(10);
-    await page.goto('/?persist=0&backend=wasm');
+    await new EditorPage(page).open('?persist=0&backend=wasm');
     for (const [i, s] of samples.entries()) {
       await page.getByTestId(`run.input.sample.${i}`).click();
       await expect(page.getByTestId('run.input.source')).toContainText(s.file);
@@ -27,7 +28,7 @@ test.describe('the default trained model', () => {
 test('when the trained weights cannot be loaded, the model runs with fresh weights and the panel says why, in 中文 too', async ({ page }) => {
   test.setTimeout(180_000);
   await page.route('**/fashion-resnet.weights.safetensors', (route) => route.fulfill({ status: 404, body: 'gone' }));
-  await page.goto('/?persist=0&backend=wasm');
+  await new EditorPage(page).open('?persist=0&backend=wasm');
   await page.getByTestId('run.input.sample.0').click();
   await expect(page.getByTestId('run.panel')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('run.weights')).toHaveAttribute('data-real', '0');
@@ -45,7 +46,7 @@ test('a slow sample list still makes the first sample the input; without samples
     await new Promise((r) => setTimeout(r, 2500));
     await route.continue();
   });
-  await page.goto('/?persist=0&backend=wasm');
+  await new EditorPage(page).open('?persist=0&backend=wasm');
   await expect(page.getByTestId('run.input.source')).toContainText(samples[0]!.file, { timeout: 30_000 });
   await expect(page.getByTestId('run.panel')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('run.prediction')).toHaveText(samples[0]!.label);

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
+import { EditorPage } from './pages/editor.ts';
 
 test('after switching to 中文 the run panel heading and the activation hint are Chinese', async ({ page }) => {
-  await page.goto('/?template=tiny-resnet&persist=0&backend=wasm');
+  await new EditorPage(page).open('?template=tiny-resnet&persist=0&backend=wasm');
   const panel = page.getByTestId('run.panel');
   await expect(panel.getByRole('heading', { level: 2 })).toHaveText('Run');
   await expect(page.getByTestId('run.activations.empty')).toContainText('Select a node or an edge');
@@ -13,7 +14,7 @@ test('after switching to 中文 the run panel heading and the activation hint ar
 
 test('in 中文 the run panel says in Chinese why WebGPU was not used and why the result is stale', async ({ page }) => {
   test.setTimeout(180_000);
-  await page.goto('/?template=tiny-resnet&persist=0&backend=auto');
+  await new EditorPage(page).open('?template=tiny-resnet&persist=0&backend=auto');
   await page.getByTestId('topbar.language').selectOption('zh-CN');
   await page.getByTestId('run.input.synthetic.gradient').click();
   const panel = page.getByTestId('run.panel');

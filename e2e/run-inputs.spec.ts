@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { EditorPage } from './pages/editor.ts';
 
 /**
  * The inputs a user brings: an uploaded picture, a dropped one, a file that is not a picture
@@ -16,7 +17,7 @@ test.describe('run inputs', () => {
   test.describe.configure({ timeout: 180_000 });
 
   test('an uploaded and a dropped picture are what the model sees; a file that is not a picture is refused and changes nothing', async ({ page }) => {
-    await page.goto('/?persist=0&backend=wasm');
+    await new EditorPage(page).open('?persist=0&backend=wasm');
     await expect(page.getByTestId('run.input.source')).toContainText('fashion-0-t-shirt-top.png');
     await settled(page);
 
@@ -47,7 +48,7 @@ test.describe('run inputs', () => {
   });
 
   test('a webcam frame becomes the input, resized to what the model sees', async ({ page }) => {
-    await page.goto('/?persist=0&backend=wasm');
+    await new EditorPage(page).open('?persist=0&backend=wasm');
     await settled(page);
     await page.getByTestId('run.input.webcam').click();
     await expect(page.getByTestId('run.input.error')).toBeHidden();

@@ -1,41 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import { CanvasPage } from './pages/editor.ts';
+import { expect, test } from '@playwright/test';
+import { CanvasPage, EditorPage } from './pages/editor.ts';
+import { RunPanel } from './pages/run-panel.ts';
 
-/** The run panel, through its data-testids. */
-class RunPanel {
-  constructor(readonly page: Page) {}
-  get root() {
-    return this.page.getByTestId('run.panel');
-  }
-  get result() {
-    return this.page.getByTestId('run.result');
-  }
-  get backendUsed() {
-    return this.page.getByTestId('run.backend.actual');
-  }
-  async logits(): Promise<number[]> {
-    return JSON.parse((await this.page.getByTestId('run.logits').getAttribute('data-values')) ?? '[]') as number[];
-  }
-  /** Waits until the panel shows a finished, current result. */
-  async settled() {
-    await expect(this.root).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
-    await expect(this.result).toHaveAttribute('data-stale', 'false');
-  }
-  async useGradient() {
-    await this.page.getByTestId('run.input.synthetic.gradient').click();
-    await expect(this.page.getByTestId('run.input.source')).toContainText('gradient');
-  }
-}
-
-const tiny = (backend = 'wasm', extra = '') => `/?template=tiny-resnet&persist=0&backend=${backend}${extra}`;
+const tiny = (backend = 'wasm', extra = '') => `?template=tiny-resnet&persist=0&backend=${backend}${extra}`;
 
 test.describe('live run', () => {
   // Compiling and the first WASM start share two cores with everything else on the machine.
   test.describe.configure({ timeout: 180_000 });
   test('a tiny net runs on WASM and reports the backend, threads and timings', async ({ page }) => {
     const run = new RunPanel(page);
-    await page.goto(tiny());
+    await new EditorPage(page).open(tiny());
     await run.useGradient();
     await run.settled();
     await expect(run.backendUsed).toHaveAttribute('data-backend', 'wasm');
@@ -50,7 +25,7 @@ test.describe('live run', () => {
   test('an edit updates the prediction; an invalid edit greys the last result with its reason', async ({ page }) => {
     const run = new RunPanel(page);
     const canvas = new CanvasPage(page);
-    await page.goto(tiny());
+    await new EditorPage(page).open(tiny());
     await run.useGradient();
     await run.settled();
     const before = await run.logits();
@@ -85,7 +60,7 @@ test.describe('live run', () => {
   test('the activation view shows F(x), x and F(x)+x of a residual block, and a layer\'s feature maps', async ({ page }) => {
     const run = new RunPanel(page);
     const canvas = new CanvasPage(page);
-    await page.goto(tiny());
+    await new EditorPage(page).open(tiny());
     await run.useGradient();
     await run.settled();
     await canvas.select('block1');
@@ -102,7 +77,7 @@ test.describe('live run', () => {
 
   test('WebGPU forced: a tiny net runs on WebGPU and agrees with WASM within 1e-4', async ({ page }) => {
     const run = new RunPanel(page);
-    await page.goto(tiny('wasm'));
+    await new EditorPage(page).open(tiny('wasm'));
     await run.useGradient();
     await run.settled();
     await expect(run.backendUsed).toHaveAttribute('data-backend', 'wasm');
@@ -118,7 +93,7 @@ test.describe('live run', () => {
 
   test('auto does not pick a software WebGPU adapter, and says why', async ({ page }) => {
     const run = new RunPanel(page);
-    await page.goto(tiny('auto'));
+    await new EditorPage(page).open(tiny('auto'));
     await run.useGradient();
     await run.settled();
     await expect(run.backendUsed).toHaveAttribute('data-backend', 'wasm');
@@ -128,7 +103,7 @@ test.describe('live run', () => {
   test('a crashed worker is restarted and reported; the document and the run carry on', async ({ page }) => {
     const run = new RunPanel(page);
     const canvas = new CanvasPage(page);
-    await page.goto(tiny('wasm', '&runtimeDebug=1'));
+    await new EditorPage(page).open(tiny('wasm', '&runtimeDebug=1'));
     await run.useGradient();
     await run.settled();
     const nodes = await page.locator('[data-testid^="canvas.node."]').count();
@@ -146,7 +121,7 @@ test.describe('live run', () => {
     const run = new RunPanel(page);
     const imagenet: string[] = JSON.parse(readFileSync(new URL('../public/labels/imagenet.json', import.meta.url), 'utf8'));
     expect(imagenet).toHaveLength(1000);
-    await page.goto('/?template=resnet18&persist=0&backend=wasm');
+    await new EditorPage(page).open('?template=resnet18&persist=0&backend=wasm');
     await run.useGradient();
     await run.settled();
     expect(await run.logits()).toHaveLength(1000);

@@ -79,6 +79,16 @@ export class InspectorPage {
   }
 }
 
+/**
+ * Opens a page of the app (the only `page.goto` of the specs). Vite's HMR socket is answered by a
+ * silent stub, so a colleague saving a file in the shared checkout cannot reload the page in the
+ * middle of a journey.
+ */
+export async function openApp(page: Page, path: string) {
+  await page.routeWebSocket((url) => url.searchParams.has('token'), () => {});
+  await page.goto(path);
+}
+
 /** The whole editor, with its parts. */
 export class EditorPage {
   readonly canvas: CanvasPage;
@@ -89,13 +99,9 @@ export class EditorPage {
     this.palette = new PalettePage(page);
     this.inspector = new InspectorPage(page);
   }
-  /**
-   * Opens the app. Vite's HMR socket is answered by a silent stub, so a colleague saving a file in
-   * the shared checkout cannot reload the page in the middle of a journey.
-   */
+  /** Opens the editor (through {@link openApp}) and waits until it has drawn its document. */
   async open(query = '') {
-    await this.page.routeWebSocket((url) => url.searchParams.has('token'), () => {});
-    await this.page.goto(`/${query}`);
+    await openApp(this.page, `/${query}`);
     await this.page.waitForFunction(() => window.__rsBench?.ready !== undefined);
   }
   async openTemplate(id: string) {

@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { openApp } from './editor.ts';
 import type { TrainOpenOut } from '../../app/runtime/train-protocol.ts';
 import type { B64Tensor, PageOpen, PageSteps, PageStepsOut, TrainStepPage } from '../../app/train-step.ts';
 
@@ -7,7 +8,7 @@ export class TrainStep {
   constructor(readonly page: Page) {}
 
   async goto() {
-    await this.page.goto('/train-step.html');
+    await openApp(this.page, '/train-step.html');
     await this.page.waitForFunction(() => Boolean((window as unknown as { __rsTrainStep?: TrainStepPage }).__rsTrainStep));
   }
   open(o: PageOpen): Promise<TrainOpenOut> {
