@@ -5,7 +5,7 @@
  * torch.clamp and a broadcasting torch.mul on the same inputs (scripts/py/modern_ops.py, run once).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +15,9 @@ import type { OpKind, Params, ResidualDocument } from '../graph/types.ts';
 import { compile } from './compile.ts';
 import { relDiff, runModel } from './import/testing/fixtures.ts';
 import { testInput } from './testing/run-ort.ts';
+import { torchAvailable } from './testing/torch-available.ts';
 
-const TORCH = existsSync('/usr/bin/python3') && process.env['RS_SKIP_TORCH'] !== '1';
+const TORCH = torchAvailable();
 const DIMS = [2, 4, 5, 5];
 /** Inputs in ±8: past every knee (ReLU6's 6, Hardswish's ±3, Hardsigmoid's ±3) and into GELU's and SiLU's tails. */
 const X = testInput(DIMS.reduce((a, b) => a * b), 21).map((v) => 8 * v);

@@ -13,15 +13,16 @@
  * fails the test until it is removed, so the list only shrinks.
  *
  * RS_CORPUS_KEEP=1 also writes each re-export to .cache/corpus/reexport/; RS_CORPUS_ONLY=<regex>
- * measures only matching ids; RS_SKIP_TORCH=1 leaves out the torch corpus (as roundtrip.test.ts).
+ * measures only matching ids; RS_SKIP_TORCH=1 leaves out the torch corpus outside CI (as roundtrip.test.ts; on CI it fails the run).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_FAILING } from './corpus-known-failing.ts';
+import { torchAvailable } from '../testing/torch-available.ts';
 import { CORPUS_DIR, corpusCases, countStatuses, formatReport, measure, testdataCases, type FileResult } from './testing/corpus-harness.ts';
 
-const SKIP_TORCH = process.env['RS_SKIP_TORCH'] === '1';
+const SKIP_TORCH = !torchAvailable();
 /** For work on one failure: `RS_CORPUS_ONLY=convnext` measures only the files whose id matches. */
 const ONLY = process.env['RS_CORPUS_ONLY'] ? new RegExp(process.env['RS_CORPUS_ONLY']) : undefined;
 /** The time limit of each step (import, compile) of one file; 20 s unless diagnosing a slow file. */

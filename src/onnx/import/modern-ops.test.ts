@@ -16,8 +16,9 @@ import { serializeModel } from '../serialize.ts';
 import { importOnnx } from './index.ts';
 import { CACHE, ROOT, fileParams, readFixture, relDiff, runModel } from './testing/fixtures.ts';
 import { model as irModel } from './testing/ir.ts';
+import { torchAvailable } from '../testing/torch-available.ts';
 
-const TORCH = existsSync('/usr/bin/python3') && process.env['RS_SKIP_TORCH'] !== '1';
+const TORCH = torchAvailable();
 
 const scalar = (name: string, v: number): IrTensor => ({ name, dims: [], dataType: DataType.FLOAT, data: Float32Array.of(v) });
 const node = (opType: string, inputs: string[], outputs: string[], attributes: IrAttribute[] = []): IrNode => ({ name: `/act/${opType}_${outputs[0]}`, opType, inputs, outputs, attributes });

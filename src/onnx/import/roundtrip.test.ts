@@ -13,8 +13,9 @@ import { compile } from '../compile.ts';
 import { decodeModel } from '../decode.ts';
 import { importOnnx } from './index.ts';
 import { CACHE, committedFixture, fileParams, relDiff, runModel, torchFixture, type Fixture } from './testing/fixtures.ts';
+import { torchAvailable } from '../testing/torch-available.ts';
 
-const TORCH = existsSync('/usr/bin/python3') && process.env['RS_SKIP_TORCH'] !== '1';
+const TORCH = torchAvailable();
 const results: Record<string, { vsOriginal: number; vsTorch: number; params: number; blocks: string }> = {};
 
 const BLOCKS: Record<string, { identity: number; projection: number }> = {
