@@ -28,7 +28,9 @@ const USAGE = `usage: residual-studio <command> [options]
           [--warmup STEPS] [--step-epochs N] [--gamma X] [--crop PX] [--flip] [--fit resize|pad]
   export-training <template|project.json> -o step.onnx   the training step file itself
           [--batch N] [--opset N] [--seed N] [--label-smoothing X] [--optimizer sgd|adamw]
-          [--lr X] [--momentum X] [--nesterov] [--weight-decay X] [--betas B1,B2] [--eps X]`;
+          [--lr X] [--momentum X] [--nesterov] [--weight-decay X] [--betas B1,B2] [--eps X]
+  figure  <template|project.json> -o fig.svg|fig.png [--scale N]   the paper's figure of a network
+  figure  --paper -o fig.svg|fig.png          VGG-19, Plain-34 and ResNet-34 side by side`;
 
 /** A document and the real weights that go with it, if any. */
 export interface Loaded {
@@ -43,6 +45,7 @@ export const EXTRA_COMMANDS = new Map<string, (args: string[], out: Io) => Promi
 EXTRA_COMMANDS.set('import', async (args, io) => (await import('./import-command.ts')).importCommand(args, io));
 EXTRA_COMMANDS.set('train', async (args, io) => (await import('./train-command.ts')).trainCommand(args, io));
 EXTRA_COMMANDS.set('export-training', async (args, io) => (await import('./train-command.ts')).exportTrainingCommand(args, io));
+EXTRA_COMMANDS.set('figure', async (args, io) => (await import('./figure-command.ts')).figureCommand(args, io));
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
