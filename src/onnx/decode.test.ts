@@ -19,6 +19,7 @@ import {
 } from './gen/onnx_pb.ts';
 import { DataType, type IrModel } from './ir.ts';
 import { modelToProto, serializeModel } from './serialize.ts';
+import { DEFAULT_DECODE_LIMITS } from './limits.ts';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -319,15 +320,43 @@ describe('decodeModel refuses hostile or damaged input', () => {
 describe('decodeModel fuzz', () => {
   const valid = serializeModel(sampleModel());
 
-  /** Never throws; a model exactly when there is no error; diagnostics whenever there is no model; fast. */
+  /**
+   * How much the decoder built: every array element, typed-array element and string character in
+   * the result. A blow-up (a length prefix taken at its word, a dims product allocated) shows here
+   * as a footprint far beyond the bytes read, without timing anything.
+   */
+  function footprint(v: unknown, seen = new Set<object>()): number {
+    if (typeof v === 'string') return v.length;
+    if (v === null || typeof v !== 'object' || seen.has(v)) return 0;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) return (v as unknown as ArrayLike<unknown>).length;
+    const values = Array.isArray(v) ? v : Object.values(v);
+    return values.length + values.reduce<number>((sum, x) => sum + footprint(x, seen), 0);
+  }
+  /** What the decoder builds from nothing (the model's empty lists and the diagnostics' texts). */
+  const BASE = 1024;
+
+  /**
+   * Never throws; a model exactly when there is no error; diagnostics whenever there is no model;
+   * at most the diagnostics cap; and the result no bigger than a small multiple of the input (a
+   * byte becomes at most a few elements), so no input can make it do unbounded work.
+   */
   function wellBehaved(bytes: Uint8Array): void {
-    const t = performance.now();
     const r = decodeModel(bytes);
-    const ms = performance.now() - t;
     expect(r.model !== undefined).toBe(!hasErrors(r.diagnostics));
     if (!r.model) expect(r.diagnostics.length).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(2000); // catches pathological blow-ups, not noise: timing is for benches
+    expect(r.diagnostics.length).toBeLessThanOrEqual(DEFAULT_DECODE_LIMITS.maxDiagnostics + 1);
+    expect(footprint(r)).toBeLessThanOrEqual(BASE + 4 * bytes.length);
   }
+
+  it('the footprint sees what a decode builds: a 1 MB tensor counts as its 262,144 elements', () => {
+    const m = sampleProto();
+    m.graph!.initializer[0]!.dims = [512n, 512n];
+    m.graph!.initializer[0]!.rawData = new Uint8Array(4 * 512 * 512);
+    const r = decodeModel(encode(m));
+    expect(r.model).toBeDefined();
+    expect(footprint(r)).toBeGreaterThan(512 * 512);
+  });
 
   it('random bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => wellBehaved(b)), { numRuns: 1000 });
