@@ -30,7 +30,9 @@ const USAGE = `usage: residual-studio <command> [options]
           [--batch N] [--opset N] [--seed N] [--label-smoothing X] [--optimizer sgd|adamw]
           [--lr X] [--momentum X] [--nesterov] [--weight-decay X] [--betas B1,B2] [--eps X]
   figure  <template|project.json> -o fig.svg|fig.png [--scale N]   the paper's figure of a network
-  figure  --paper -o fig.svg|fig.png          VGG-19, Plain-34 and ResNet-34 side by side`;
+  figure  --paper -o fig.svg|fig.png          VGG-19, Plain-34 and ResNet-34 side by side
+  diff    <a> <b> [--json] [--input CxHxW]    what changes from network a to b (templates, project
+                                              or ONNX files): blocks and layers per stage, params, MACs`;
 
 /** A document and the real weights that go with it, if any. */
 export interface Loaded {
@@ -46,6 +48,7 @@ EXTRA_COMMANDS.set('import', async (args, io) => (await import('./import-command
 EXTRA_COMMANDS.set('train', async (args, io) => (await import('./train-command.ts')).trainCommand(args, io));
 EXTRA_COMMANDS.set('export-training', async (args, io) => (await import('./train-command.ts')).exportTrainingCommand(args, io));
 EXTRA_COMMANDS.set('figure', async (args, io) => (await import('./figure-command.ts')).figureCommand(args, io));
+EXTRA_COMMANDS.set('diff', async (args, io) => (await import('./diff-command.ts')).diffCommand(args, io));
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
