@@ -20,3 +20,6 @@ export type { InitSpec, StoredTensor, WeightStore } from './weights/types.ts';
 export { compile, lowerToIr, DOCUMENT_METADATA_KEY, type CompileOptions, type CompileResult, type WeightSource } from './onnx/compile.ts';
 export { importOnnx, type ImportOptions, type ImportResult } from './onnx/import/index.ts';
 export { encodeSafetensors, decodeSafetensors } from './weights/safetensors.ts';
+export { toPlain, toResidual, hasShortcuts, type CounterpartResult } from './blocks/plain-counterpart.ts';
+export * from './figure/figure.ts';
+export * from './figure/svg.ts';
