@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { Diagnostic } from '../../src/index.ts';
+import type { Diagnostic, ResidualDocument } from '../../src/index.ts';
 import { diagnosticText } from '../i18n/diagnostics.ts';
 import type { Resources } from '../i18n/en.ts';
 import type { Clipboard } from './document-slice.ts';
@@ -46,18 +46,29 @@ export interface Toast {
   readonly values?: Readonly<Record<string, ToastValue>>;
 }
 
+/** The document the open one is compared with (diff mode), and what it is, for the panel's title. */
+export interface CompareTarget {
+  readonly doc: ResidualDocument;
+  readonly source: 'template' | 'file' | 'autosave';
+  /** The template's title, the file's name, or the autosave's time. */
+  readonly label: string;
+}
+
 export type SaveStatus = { readonly state: 'idle' | 'pending' | 'saving' | 'saved' } | { readonly state: 'error'; readonly message: string };
 
 /** Transient UI state: toasts, dialogs, the clipboard, persistence status. */
 export interface UiSlice {
   toasts: readonly Toast[];
   clipboard: Clipboard | undefined;
-  dialog: 'none' | 'gallery' | 'help' | 'diagnostics';
+  dialog: 'none' | 'gallery' | 'help' | 'diagnostics' | 'compare';
   saveStatus: SaveStatus;
   /** Another tab saved a newer revision over the one this tab started from. */
   conflict: boolean;
   /** Why a file was refused, shown in the UI language (a browser's error text only inside a message), until dismissed. */
   fileError: { readonly file: string; readonly messages: readonly Notice[] } | undefined;
+  /** Diff mode: the canvas marks what differs from this document; undefined is the normal view. */
+  compare: CompareTarget | undefined;
+  setCompare(c: CompareTarget | undefined): void;
   toast(key: string, kind?: ToastKind, extra?: { values?: Record<string, ToastValue> }): void;
   dismissToast(id: number): void;
   openDialog(d: UiSlice['dialog']): void;
@@ -75,6 +86,10 @@ export const createUiSlice: EditorSlice<UiSlice> = (set, get) => ({
   saveStatus: { state: 'idle' },
   conflict: false,
   fileError: undefined,
+  compare: undefined,
+  setCompare(compare) {
+    set({ compare });
+  },
   toast(key, kind = 'info', extra = {}) {
     const t: Toast = { id: nextToast++, kind, key, ...extra };
     set({ toasts: [...get().toasts.slice(-3), t] });
