@@ -1,0 +1,38 @@
+import type { Resources } from './en.ts';
+
+/** 模型对比（app/panels/diff/*）的中文界面文字：把当前网络与另一个网络比较。 */
+export const diffZhCN: Resources['diff'] = {
+  compare: '对比…',
+  dialog: {
+    title: '将当前网络与以下对象对比…',
+    template: '模板',
+    file: '文件',
+    autosave: '较早的自动保存',
+    pick: '对比',
+    chooseFile: '选择项目（.json）或 ONNX 文件…',
+    noAutosave: '还没有较早的自动保存：编辑时大约每分钟保留一份。',
+    autosaveEntry: '{{time}} · {{name}}',
+    refused: '“{{file}}” 无法用于对比；当前文档未改动。',
+    reading: '正在读取 {{file}}…',
+  },
+  title: '与 {{label}} 对比',
+  sides: '从 {{a}} 到当前网络 {{b}}',
+  close: '退出对比模式',
+  legend: { title: '图例', added: '新增', changed: '已改动', removed: '已删除（见下方列表）', same: '未改动（淡显）' },
+  status: { added: '新增', removed: '删除', changed: '改动', same: '相同' },
+  col: { stage: '阶段', blocks: '残差块', layers: '层', params: '参数量', macs: '乘加', delta: 'Δ' },
+  counts: '+{{added}} −{{removed}} ~{{changed}}',
+  total: '合计',
+  totals: '参数量 {{a}} → {{b}}（{{pct}}）· 乘加 {{ma}} → {{mb}}（{{mpct}}）',
+  stage: { stem: '主干前端（stem）', head: '分类头（head）' },
+  identical: '残差块和层都没有差异。',
+  details: '差异明细',
+  removedTitle: '仅在 {{name}} 中（已删除）',
+  blocksRange: '{{range}}（{{count}} 个残差块）',
+  blockAdded: '新增：{{kind}}，{{layers}} 层，{{params}} 个参数',
+  blockRemoved: '删除：{{kind}}，{{layers}} 层，{{params}} 个参数',
+  kindLayers: '无快捷连接的层（普通网络）',
+  noShortcut: '无快捷连接',
+  field: { kind: '类型', op: '算子', name: '名称', input: '输入', output: '输出', params: '参数量' },
+  newPct: '新增',
+};
