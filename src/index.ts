@@ -23,3 +23,5 @@ export { encodeSafetensors, decodeSafetensors } from './weights/safetensors.ts';
 export { toPlain, toResidual, hasShortcuts, type CounterpartResult } from './blocks/plain-counterpart.ts';
 export * from './figure/figure.ts';
 export * from './figure/svg.ts';
+export * from './diff/model-diff.ts';
+export { formatDiffText, fmtPercent, fmtValue } from './diff/format-text.ts';
