@@ -2,7 +2,10 @@ import { expect, test } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
 import { buildTemplate } from '../src/templates/templates.ts';
 import { compileTraining } from '../src/train/compile-training.ts';
+import { DEFAULT_ADAMW, type TrainingOptions, type TrainingResult } from '../src/train/options.ts';
+import { dag, type DagNode } from '../src/train/testing/graph.ts';
 import { relDiff, testInput } from '../src/onnx/testing/run-ort.ts';
+import type { InputSpec } from '../src/graph/types.ts';
 import type { PageBatches } from '../app/train-step.ts';
 import { b64, fromB64, TrainStep } from './pages/train-step.ts';
 
@@ -10,7 +13,10 @@ import { b64, fromB64, TrainStep } from './pages/train-step.ts';
  * Training in the browser: the training worker runs one step file — forward in training mode,
  * cross-entropy, backward, SGD with momentum — for 5 steps from the same start on WASM and on
  * WebGPU (SwiftShader's software adapter: correct but slow, so a tiny net only), and both end
- * with the weights and losses onnxruntime-node computes for the same file here in Node.
+ * with the weights and losses onnxruntime-node computes for the same file here in Node. Then each
+ * op's gradient rule (and AdamW) in a tiny net of its own, 3 steps each on both backends in the
+ * same page: the WebGPU EP has kernels the tiny ResNet never reaches (pooling's scatter, Pad,
+ * Concat, grouped and dilated convolutions' gradients).
  */
 
 const N = 4;
@@ -22,38 +28,43 @@ const dims = [N, 3, 8, 8];
 const batches = [0, 1].map((k) => ({ input: testInput(N * 3 * 8 * 8, 11 + k), target: Array.from({ length: N }, (_, i) => (i * 3 + k) % 10) }));
 const pageBatches: PageBatches = { kind: 'data', batches: batches.map((b) => ({ input: b64(b.input), inputDims: dims, target: b.target })) };
 const start = training.initialState();
-const openArgs = (backend: 'wasm' | 'webgpu') => ({
-  bytes: Buffer.from(training.bytes!).toString('base64'),
+const openArgs = (backend: 'wasm' | 'webgpu', t: TrainingResult = training, placement = backend === 'webgpu') => ({
+  bytes: Buffer.from(t.bytes!).toString('base64'),
   backend,
-  state: training.state.map((s) => ({ name: s.name, dims: s.dims, data: b64(start.get(s.name)!) })),
-  placement: backend === 'webgpu',
+  state: t.state.map((s) => ({ name: s.name, dims: s.dims, data: b64(t.initialState().get(s.name)!) })),
+  placement,
 });
 
-/** The same 5 steps in onnxruntime-node: the reference. */
-async function reference(): Promise<{ losses: number[]; state: Map<string, Float32Array> }> {
-  const session = await ortNode.InferenceSession.create(training.bytes!, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
-  let state = new Map<string, ortNode.Tensor>(training.state.map((s) => [s.name, new ortNode.Tensor('float32', start.get(s.name)!, [...s.dims])]));
+type Batch = { readonly input: Float32Array; readonly target: readonly number[] };
+
+/** `steps` steps of a step file in onnxruntime-node from its start values: the reference. */
+async function nodeSteps(t: TrainingResult, data: readonly Batch[], inputDims: readonly number[], lr: readonly number[]): Promise<{ losses: number[]; state: Map<string, Float32Array> }> {
+  const session = await ortNode.InferenceSession.create(t.bytes!, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+  const init = t.initialState();
+  let state = new Map<string, ortNode.Tensor>(t.state.map((s) => [s.name, new ortNode.Tensor('float32', init.get(s.name)!, [...s.dims])]));
   const losses: number[] = [];
-  for (let k = 0; k < STEPS; k++) {
-    const b = batches[k % batches.length]!;
+  for (let k = 0; k < lr.length; k++) {
+    const b = data[k % data.length]!;
+    const n = inputDims[0]!;
     const feeds: Record<string, ortNode.Tensor> = {
-      input: new ortNode.Tensor('float32', b.input, dims),
-      target: new ortNode.Tensor('int64', BigInt64Array.from(b.target, BigInt), [N]),
-      lr: new ortNode.Tensor('float32', Float32Array.of(LR[k]!), []),
+      input: new ortNode.Tensor('float32', b.input, [...inputDims]),
+      target: new ortNode.Tensor('int64', BigInt64Array.from(b.target, BigInt), [n]),
+      lr: new ortNode.Tensor('float32', Float32Array.of(lr[k]!), []),
     };
-    for (const [name, t] of state) feeds[name] = t;
+    for (const [name, x] of state) feeds[name] = x;
     const out = await session.run(feeds);
     losses.push(Number((out['loss']!.data as Float32Array)[0]));
-    state = new Map(training.state.map((s) => [s.name, out[`${s.name}.next`]!]));
+    state = new Map(t.state.map((s) => [s.name, out[`${s.name}.next`]!]));
   }
   await session.release();
-  return { losses, state: new Map([...state].map(([k, t]) => [k, t.data as Float32Array])) };
+  return { losses, state: new Map([...state].map(([k, x]) => [k, x.data as Float32Array])) };
 }
+const reference = () => nodeSteps(training, batches, dims, LR);
 
 /** Worst relative difference over the state tensors (each against its own scale), and where. */
-function worstState(a: ReadonlyMap<string, Float32Array>, b: ReadonlyMap<string, Float32Array>): { name: string; diff: number } {
+function worstState(a: ReadonlyMap<string, Float32Array>, b: ReadonlyMap<string, Float32Array>, t: TrainingResult = training): { name: string; diff: number } {
   let worst = { name: '', diff: 0 };
-  for (const s of training.state) {
+  for (const s of t.state) {
     const d = relDiff(a.get(s.name)!, b.get(s.name)!);
     if (!(d <= worst.diff)) worst = { name: s.name, diff: d };
   }
@@ -127,4 +138,85 @@ test.describe('training step in the browser', () => {
     expect(totalAfter).toBeLessThan(20_000);
     await train.close();
   });
+
+  test('each op\'s gradient, and AdamW, give the same weights on WebGPU as on WASM and in onnxruntime-node', async ({ page }) => {
+    const train = new TrainStep(page);
+    await train.goto();
+    const failures: string[] = [];
+    for (const c of OP_CASES) {
+      const t = compileTraining(dag([...c.nodes, ...headAfter(c.nodes.length)], OP_INPUT), { batch: OP_N, stateInitializers: false, ...c.opts });
+      expect(t.bytes, `${c.name}: ${t.diagnostics.map((d) => d.message).join('; ')}`).toBeDefined();
+      const lr = c.lr ?? OP_LR;
+      const ref = await nodeSteps(t, opBatches, opDims, lr);
+      const ran: Record<string, { losses: readonly number[]; state: Map<string, Float32Array> }> = {};
+      try {
+        for (const backend of ['wasm', 'webgpu'] as const) {
+          await train.open(openArgs(backend, t, false));
+          const r = await train.steps({ batches: opPageBatches, steps: lr.length, lr, returnState: true });
+          await train.close();
+          ran[backend] = { losses: r.losses, state: new Map(r.state!.map((x) => [x.name, fromB64(x)])) };
+        }
+      } catch (e) {
+        failures.push(`${c.name}: ${(e as Error).message.split('\n')[0]}`);
+        await train.close();
+        continue;
+      }
+      const gpu = worstState(ran['webgpu']!.state, ran['wasm']!.state, t);
+      const cpu = worstState(ran['wasm']!.state, ref.state, t);
+      // Training moved every parameter (two copies of the start would agree too).
+      const moved = Math.min(...t.state.filter((x) => x.role === 'param').map((x) => relDiff(ran['wasm']!.state.get(x.name)!, t.initialState().get(x.name)!)));
+      console.log(`${c.name}: webgpu vs wasm ${gpu.diff.toExponential(2)} (${gpu.name}), wasm vs node ${cpu.diff.toExponential(2)} (${cpu.name}), least move ${moved.toExponential(2)}`);
+      if (!(gpu.diff <= 1e-4)) failures.push(`${c.name}: WebGPU differs from WASM by ${gpu.diff.toExponential(2)} in ${gpu.name}`);
+      if (!(worstLoss(ran['webgpu']!.losses, ran['wasm']!.losses) <= 1e-4)) failures.push(`${c.name}: WebGPU's losses ${ran['webgpu']!.losses.join(' ')} vs WASM's ${ran['wasm']!.losses.join(' ')}`);
+      // Dropout's masks come from each build's own random generator: only WASM and WebGPU (the same build) share them.
+      if (!c.ownRandom && !(cpu.diff <= 1e-4)) failures.push(`${c.name}: WASM differs from onnxruntime-node by ${cpu.diff.toExponential(2)} in ${cpu.name}`);
+      if (!(moved > 1e-4)) failures.push(`${c.name}: a parameter did not move (${moved.toExponential(2)})`);
+    }
+    expect(failures).toEqual([]);
+  });
 });
+
+/* ---------- the per-op cases: tiny nets, each an op (or optimiser) under test and a classifier ---------- */
+
+interface OpCase {
+  readonly name: string;
+  /** The layers before the classifier (node 0 is the input; see `dag`). */
+  readonly nodes: readonly DagNode[];
+  readonly opts?: TrainingOptions;
+  /** Draws random numbers (Dropout): onnxruntime-node's generator is not the browser build's. */
+  readonly ownRandom?: boolean;
+  /** Learning rates of the steps (AdamW's steps are about lr each, SGD's lr times the gradient). */
+  readonly lr?: readonly number[];
+}
+
+const OP_N = 2;
+const OP_INPUT: InputSpec = { channels: 3, height: 7, width: 7 };
+const OP_LR = [0.05, 0.05, 0.04];
+const conv = (outChannels: number, kernel: number, stride: number, padding: number, more: Record<string, number | boolean> = {}, from = 0): DagNode => ['Conv2d', { outChannels, kernel, stride, padding, ...more }, [from]];
+/** Flatten and a 3-class Linear after node `last`. */
+const headAfter = (last: number): DagNode[] => [
+  ['Flatten', {}, [last]],
+  ['Linear', { outFeatures: 3 }, [last + 1]],
+];
+const OP_CASES: readonly OpCase[] = [
+  { name: 'MaxPool2d 3/2/1', nodes: [conv(4, 3, 1, 1), ['MaxPool2d', { kernel: 3, stride: 2, padding: 1 }, [1]]] },
+  { name: 'MaxPool2d 2/2/0 ceil after ReLU', nodes: [conv(4, 3, 1, 1), ['ReLU', {}, [1]], ['MaxPool2d', { kernel: 2, stride: 2, padding: 0, ceilMode: true }, [2]]] },
+  { name: 'AvgPool2d 3/2/1', nodes: [conv(4, 3, 1, 1), ['AvgPool2d', { kernel: 3, stride: 2, padding: 1 }, [1]]] },
+  { name: 'AvgPool2d 2/2/0 ceil exclude pad', nodes: [conv(4, 3, 1, 1), ['AvgPool2d', { kernel: 2, stride: 2, padding: 0, ceilMode: true, countIncludePad: false }, [1]]] },
+  { name: 'ZeroPadShortcut s2 (option A)', nodes: [conv(2, 3, 1, 1), ['ZeroPadShortcut', { outChannels: 4, stride: 2 }, [1]]] },
+  { name: 'ZeroPadShortcut s1, odd extra channels', nodes: [conv(2, 3, 1, 1), ['ZeroPadShortcut', { outChannels: 5, stride: 1 }, [1]]] },
+  { name: 'Dropout p=0.3', nodes: [conv(4, 3, 1, 1), ['Dropout', { p: 0.3 }, [1]]], ownRandom: true },
+  { name: 'LeakyReLU 0.2', nodes: [conv(4, 3, 1, 1), ['LeakyReLU', { alpha: 0.2 }, [1]]] },
+  { name: 'Sigmoid', nodes: [conv(4, 3, 1, 1), ['Sigmoid', {}, [1]]] },
+  { name: 'Softmax (class scores)', nodes: [conv(2, 3, 2, 1), ['Flatten', {}, [1]], ['Linear', { outFeatures: 5 }, [2]], ['Softmax', {}, [3]]] },
+  { name: 'Concat', nodes: [conv(2, 3, 1, 1), ['Concat', { inputs: 2 }, [1, 0]]] },
+  { name: 'Concat of 9', nodes: [conv(1, 3, 1, 1), ['Concat', { inputs: 9 }, [1, 0, 1, 0, 1, 0, 1, 0, 1]]] },
+  { name: 'Conv2d 3x3 s2 p1 (odd input)', nodes: [conv(4, 3, 2, 1)] },
+  { name: 'Conv2d groups 3 s2 bias', nodes: [conv(6, 3, 2, 1, { groups: 3, bias: true })] },
+  { name: 'Conv2d dilation 2 p2', nodes: [conv(4, 3, 1, 2, { dilation: 2 })] },
+  { name: 'Conv2d 1x1 s2 after a conv', nodes: [conv(4, 3, 1, 1), conv(6, 1, 2, 0, {}, 1)] },
+  { name: 'AdamW: conv, BatchNorm, ReLU', nodes: [conv(4, 3, 1, 1), ['BatchNorm2d', {}, [1]], ['ReLU', {}, [2]]], opts: { optimizer: { ...DEFAULT_ADAMW, weightDecay: 0.05 } }, lr: [3e-3, 3e-3, 2e-3] },
+];
+const opDims = [OP_N, OP_INPUT.channels, OP_INPUT.height, OP_INPUT.width];
+const opBatches: Batch[] = [0, 1].map((k) => ({ input: testInput(opDims.reduce((a, b) => a * b), 31 + k), target: Array.from({ length: OP_N }, (_, i) => (i + k) % 3) }));
+const opPageBatches: PageBatches = { kind: 'data', batches: opBatches.map((b) => ({ input: b64(b.input), inputDims: opDims, target: b.target })) };

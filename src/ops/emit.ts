@@ -47,3 +47,24 @@ export const pad = (ctx: Emitter, x: string, pads: readonly number[], value?: nu
   if (value !== undefined) ins.push(ctx.float(`pad_value_${value === -Infinity ? 'neg_inf' : String(value)}`, [], [value]));
   return op1(ctx, 'Pad', ins, [{ name: 'mode', kind: 'string', value: 'constant' }]);
 };
+
+/**
+ * Concat along `axis`, at most {@link CONCAT_FAN_IN} inputs a node (a tree of Concats for more):
+ * onnxruntime-web's WebGPU EP gives zeros for a Concat of 8 or more inputs (seen on SwiftShader:
+ * 7 inputs and the output are the 8 storage buffers a shader may bind by WebGPU's default limits).
+ */
+export function concatAll(ctx: Emitter, parts: readonly string[], axis: number): string {
+  if (parts.length === 1) return parts[0]!;
+  let level = [...parts];
+  while (level.length > CONCAT_FAN_IN) {
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += CONCAT_FAN_IN) {
+      const group = level.slice(i, i + CONCAT_FAN_IN);
+      next.push(group.length === 1 ? group[0]! : op1(ctx, 'Concat', group, [aInt('axis', axis)]));
+    }
+    level = next;
+  }
+  return op1(ctx, 'Concat', level, [aInt('axis', axis)]);
+}
+/** Most inputs of one Concat node that {@link concatAll} emits. */
+export const CONCAT_FAN_IN = 7;

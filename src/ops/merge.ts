@@ -1,7 +1,7 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { fail, fmtShape, int, numel } from './common.ts';
 import { aInt } from './common.ts';
-import { op1, reduce, type Emitter } from './emit.ts';
+import { CONCAT_FAN_IN, concatAll, op1, reduce, slice, type Emitter } from './emit.ts';
 import type { OpDef } from './types.ts';
 
 /** Sums a broadcast gradient back to a per-sample `shape` (over the axes where it is 1 and `out` is not). */
@@ -63,10 +63,17 @@ export const concat: OpDef = {
     return { outputs: [[inputs.reduce((c, s) => c + s[0]!, 0), ...first.slice(1)]] };
   },
   cost: () => ({ params: 0, macs: 0, otherOps: 0 }),
-  lower: (ctx, ins) => ctx.emit('Concat', ins, [{ name: 'axis', kind: 'int', value: 1 }]),
-  backward: (ctx, { gradOutput, inputShapes }) => ({
-    inputs: ctx.emit('Split', [gradOutput, ctx.int64('split', inputShapes.map((s) => s[0]!))], [aInt('axis', 1)], { outputCount: inputShapes.length }),
-  }),
+  // A training step must run on the WebGPU EP, which gets a Concat of 8+ inputs wrong: there, a tree
+  // of Concats (the same values). The inference file keeps the one node an importer reads back.
+  lower: (ctx, ins) => (ctx.mode === 'training' ? [concatAll(ctx, ins, 1)] : ctx.emit('Concat', ins, [{ name: 'axis', kind: 'int', value: 1 }])),
+  // Each input's channels back; one Split, or one Slice per input where a Split would have more
+  // outputs than the WebGPU EP binds right (as Concat's inputs).
+  backward(ctx, { gradOutput, inputShapes }) {
+    const sizes = inputShapes.map((s) => s[0]!);
+    if (sizes.length <= CONCAT_FAN_IN) return { inputs: ctx.emit('Split', [gradOutput, ctx.int64('split', sizes)], [aInt('axis', 1)], { outputCount: sizes.length }) };
+    const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    return { inputs: sizes.map((c, i) => slice(ctx, gradOutput, [starts[i]!], [starts[i]! + c], [1])) };
+  },
 };
 
 /**

@@ -1,7 +1,9 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
-import { op1, pad, reshape, scalar, slice, unsqueeze, type Emitter } from './emit.ts';
+import { concatAll, op1, pad, reshape, scalar, slice, unsqueeze, type Emitter } from './emit.ts';
+import { DataType } from '../onnx/ir.ts';
 import type { BackwardArgs, OpDef } from './types.ts';
+import type { Params, Shape } from '../graph/types.ts';
 
 interface Window {
   readonly c: number;
@@ -14,11 +16,31 @@ interface Window {
   readonly p: number;
 }
 
-const windowOf = ({ inputShapes, outputShapes, params }: BackwardArgs): Window => {
+const lowerWindow = (inputShapes: readonly Shape[], outputShapes: readonly Shape[], params: Params): Window => {
   const [c, h, w] = inputShapes[0] as [number, number, number];
   const [, oh, ow] = outputShapes[0] as [number, number, number];
   return { c, h, w, oh, ow, k: int(params, 'kernel'), s: int(params, 'stride'), p: int(params, 'padding') };
 };
+const windowOf = ({ inputShapes, outputShapes, params }: BackwardArgs): Window => lowerWindow(inputShapes, outputShapes, params);
+
+/** 1 / torch's divisor of each output position's window (ceil mode's clipped last windows included). */
+function inverseDivisors({ h, w, k, s, p, oh, ow }: Window, includePad: boolean): number[] {
+  const divisor = (o: number, len: number) => {
+    const start = o * s - p;
+    const end = Math.min(start + k, len + p);
+    return includePad ? end - start : Math.min(end, len) - Math.max(start, 0);
+  };
+  const inv: number[] = [];
+  for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) inv.push(1 / (divisor(i, h) * divisor(j, w)));
+  return inv;
+}
+
+/** The input padded by `p` and out to where the last window ends (ceil mode's extra row and column), with `fill`. */
+function ceilPad(ctx: Emitter, x: string, win: Window, fill: number): string {
+  const eh = Math.max(0, span(win.oh, win) - win.p - win.h);
+  const ew = Math.max(0, span(win.ow, win) - win.p - win.w);
+  return pad(ctx, x, [0, 0, win.p, win.p, 0, 0, eh, ew], fill);
+}
 
 /** Extent of the padded input that the windows span, per axis: (O − 1)·s + k. */
 const span = (o: number, win: Window) => (o - 1) * win.s + win.k;
@@ -91,24 +113,32 @@ export const maxPool2d: OpDef = {
   summary: 'Max pooling: keeps the largest value of each window.',
   params: poolParams,
   ...windowed('MaxPool2d'),
-  lower: (ctx, [x], _i, _o, params) => ctx.emit('MaxPool', [x!], windowAttrs(params), { outputCount: 1 }),
+  lower(ctx, [x], inShapes, outShapes, params) {
+    if (ctx.mode === 'inference' || !bool(params, 'ceilMode')) return ctx.emit('MaxPool', [x!], windowAttrs(params), { outputCount: 1 });
+    // onnxruntime-web's WebGPU EP has no ceil mode: pad explicitly (with −∞) to what the last window spans.
+    const win = lowerWindow(inShapes, outShapes, params);
+    return ctx.emit('MaxPool', [ceilPad(ctx, x!, win, -Infinity)], [aInts('kernel_shape', [win.k, win.k]), aInts('strides', [win.s, win.s])]);
+  },
   /**
    * The gradient goes to the first maximum of each window in row-major order, as torch's CPU
    * kernel picks it. Without MaxPool's indices output (the WebGPU EP has none): compare each
-   * tap's view with the output, keep the first tap that equals it, scatter dy there.
+   * tap's view with the output, keep the first tap that equals it, scatter dy there. Which tap is
+   * first is tracked in floats (0/1 masks), not with And/Not/Where on booleans: onnxruntime-web's
+   * WebGPU EP gets Where wrong on a condition made by And.
    */
   backward(ctx, args) {
     const win = windowOf(args);
     const views = tapViews(ctx, args.inputs[0]!, win, -Infinity);
-    let taken: string | undefined;
+    const one = scalar(ctx, 1);
+    let free: string | undefined;
     const parts = views.map((v) => {
-      const eq = op1(ctx, 'Equal', [v, args.output]);
-      const first = taken === undefined ? eq : op1(ctx, 'And', [eq, op1(ctx, 'Not', [taken])]);
-      taken = taken === undefined ? eq : op1(ctx, 'Or', [taken, eq]);
-      return unsqueeze(ctx, op1(ctx, 'Where', [first, args.gradOutput, scalar(ctx, 0)]), [2]);
+      const eq = op1(ctx, 'Cast', [op1(ctx, 'Equal', [v, args.output])], [aInt('to', DataType.FLOAT)]);
+      const first = free === undefined ? eq : op1(ctx, 'Mul', [eq, free]);
+      free = free === undefined ? op1(ctx, 'Sub', [one, eq]) : op1(ctx, 'Sub', [free, first]);
+      return unsqueeze(ctx, op1(ctx, 'Mul', [first, args.gradOutput]), [2]);
     });
     const taps = win.k * win.k;
-    const g = reshape(ctx, op1(ctx, 'Concat', parts, [aInt('axis', 2)]), [ctx.batch, win.c * taps, win.oh, win.ow]);
+    const g = reshape(ctx, concatAll(ctx, parts, 2), [ctx.batch, win.c * taps, win.oh, win.ow]);
     return { inputs: [scatterWindows(ctx, g, win, taps, oneHot(win.k))] };
   },
 };
@@ -120,30 +150,21 @@ export const avgPool2d: OpDef = {
   summary: 'Average pooling: the mean of each window.',
   params: [P.kernel(2), P.stride(2), P.padding(0), { name: 'ceilMode', type: 'bool', default: false }, { name: 'countIncludePad', type: 'bool', default: true }],
   ...windowed('AvgPool2d'),
-  lower: (ctx, [x], _i, _o, params) =>
-    ctx.emit('AveragePool', [x!], [...windowAttrs(params), aInt('count_include_pad', bool(params, 'countIncludePad') ? 1 : 0)]),
+  lower(ctx, [x], inShapes, outShapes, params) {
+    const include = bool(params, 'countIncludePad');
+    if (ctx.mode === 'inference' || !bool(params, 'ceilMode')) return ctx.emit('AveragePool', [x!], [...windowAttrs(params), aInt('count_include_pad', include ? 1 : 0)]);
+    // onnxruntime-web's WebGPU EP has no ceil mode: pad explicitly with zeros, take the windows'
+    // means over k², and rescale each by k² over torch's divisor.
+    const win = lowerWindow(inShapes, outShapes, params);
+    const mean = op1(ctx, 'AveragePool', [ceilPad(ctx, x!, win, 0)], [aInts('kernel_shape', [win.k, win.k]), aInts('strides', [win.s, win.s])]);
+    return [op1(ctx, 'Mul', [mean, ctx.float('k2_over_divisor', [win.oh, win.ow], inverseDivisors(win, include).map((v) => v * win.k * win.k))])];
+  },
   /** Each window's dy / its divisor, spread evenly over the window (torch's divisors, ceil mode included). */
   backward(ctx, args) {
     const win = windowOf(args);
-    const { h, w, k, s, p } = win;
-    const include = bool(args.params, 'countIncludePad');
-    const divisor = (o: number, len: number) => {
-      const start = o * s - p;
-      const end = Math.min(start + k, len + p);
-      const size = end - start;
-      const lo = Math.max(start, 0);
-      const hi = Math.min(end, len);
-      return { size, clipped: hi - lo };
-    };
-    const inv: number[] = [];
-    for (let i = 0; i < win.oh; i++)
-      for (let j = 0; j < win.ow; j++) {
-        const a = divisor(i, h);
-        const b = divisor(j, w);
-        inv.push(1 / (include ? a.size * b.size : a.clipped * b.clipped));
-      }
+    const inv = inverseDivisors(win, bool(args.params, 'countIncludePad'));
     const scaled = op1(ctx, 'Mul', [args.gradOutput, ctx.float('inv_divisor', [win.oh, win.ow], inv)]);
-    return { inputs: [scatterWindows(ctx, scaled, win, 1, () => new Array<number>(k * k).fill(1))] };
+    return { inputs: [scatterWindows(ctx, scaled, win, 1, () => new Array<number>(win.k * win.k).fill(1))] };
   },
 };
 

@@ -68,6 +68,7 @@ const CASES: readonly Case[] = [
   { name: 'Add: F(x) + x', nodes: [conv(3, 3, 1, 1), ['Add', {}, [1, 0]]], input: map(3, 4) },
   { name: 'Mul: squeeze-and-excitation gate (broadcast)', nodes: [['GlobalAvgPool', {}, [0]], conv(3, 1), ['Sigmoid', {}, [2]], ['Mul', {}, [0, 3]]], input: map(3, 4) },
   { name: 'Concat', nodes: [conv(2, 3, 1, 1), ['Concat', { inputs: 2 }, [1, 0]]], input: map(3, 4) },
+  { name: 'Concat of 9 (a tree of Concats, Slices back)', nodes: [conv(1, 3, 1, 1), ['Concat', { inputs: 9 }, [1, 0, 1, 0, 1, 0, 1, 0, 1]]], input: map(2, 3) },
   { name: 'ZeroPadShortcut s2 (option A)', nodes: [['ZeroPadShortcut', { outChannels: 4, stride: 2 }, [0]]], input: map(2, 5) },
   { name: 'ZeroPadShortcut s1, odd extra channels', nodes: [['ZeroPadShortcut', { outChannels: 5, stride: 1 }, [0]]], input: map(2, 4) },
 ];
