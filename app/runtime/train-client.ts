@@ -1,6 +1,6 @@
 import { WorkerClient, type WorkerClientOptions, type ResponseOf, type WorkerLike } from './client.ts';
 import type { WireTensor } from './protocol.ts';
-import { batchTransferables, type TrainBackend, type TrainOutByType, type TrainRequest, type WireBatch } from './train-protocol.ts';
+import { batchTransferables, type DataInfo, type DataSource, type TrainBackend, type TrainEvent, type TrainOutByType, type TrainRequest, type TrainRunOut, type TrainRunSpec, type WireBatch } from './train-protocol.ts';
 
 /** The training worker's protocol (`train-protocol.ts`), for {@link WorkerClient}. */
 export interface TrainProtocol {
@@ -18,6 +18,11 @@ export const TRAIN_TIMEOUTS: Readonly<Record<keyof TrainOutByType, number>> = {
   state: 60_000,
   close: 30_000,
   cancel: 15_000,
+  data: 120_000,
+  // A run lasts as long as it lasts: a crash still ends it (the worker's error event).
+  train: 7 * 24 * 3600_000,
+  control: 15_000,
+  crash: 15_000,
 };
 
 /**
@@ -40,6 +45,27 @@ export class TrainClient extends WorkerClient<TrainProtocol> {
     const buffers = new Set<ArrayBuffer>();
     for (const d of [body.bytes, ...body.state.map((t) => t.data)]) if (d.buffer instanceof ArrayBuffer) buffers.add(d.buffer);
     return this.request({ type: 'open', ...body }, [...buffers], timeoutMs).promise;
+  }
+
+  /** Loads a data set into the worker (a bad file fails it; the data set loaded before stays). */
+  data(source: DataSource): Promise<DataInfo> {
+    return this.request({ type: 'data', source }).promise;
+  }
+
+  /**
+   * Trains the document with the core's loop in the worker; `onEvent` gets its progress, epochs
+   * and checkpoints. Resolves when the run ends (done, stopped or diverged).
+   */
+  train(run: TrainRunSpec, onEvent: (e: TrainEvent) => void): Promise<TrainRunOut> {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (ev: MessageEvent<TrainEvent>) => onEvent(ev.data);
+    // The port is left open: its last events (the final epoch's checkpoint) may arrive after the answer.
+    return this.request({ type: 'train', run, port: channel.port2 }, [channel.port2]).promise;
+  }
+
+  /** Pause, resume or stop the run in flight. */
+  control(action: 'pause' | 'resume' | 'stop'): Promise<{ readonly applied: boolean }> {
+    return this.request({ type: 'control', action }).promise;
   }
 
   /** Runs steps, transferring the batches' buffers (the caller must not reuse them). */

@@ -50,6 +50,31 @@ export type TrainRequest =
       /** Also return the state after the last step (downloaded from the GPU on WebGPU). */
       readonly returnState?: boolean;
     }
+  | {
+      /**
+       * Load a data set into the worker (kept there; training reads batches from it). A file that
+       * is wrong or damaged fails the request with a message naming it, and the data set loaded
+       * before stays.
+       */
+      readonly type: 'data';
+      readonly id: number;
+      readonly source: DataSource;
+    }
+  | {
+      /**
+       * Train the document on the loaded data set with `src/train/loop.ts`'s loop, in this
+       * worker: answered when the run ends (done, stopped, diverged); meanwhile progress,
+       * epochs and checkpoints arrive on `port`. Pause, resume and stop with `control`.
+       */
+      readonly type: 'train';
+      readonly id: number;
+      readonly run: TrainRunSpec;
+      readonly port: MessagePort;
+    }
+  /** Pauses, resumes or stops the run in flight, at once (not queued behind it). */
+  | { readonly type: 'control'; readonly id: number; readonly action: 'pause' | 'resume' | 'stop' }
+  /** Test hook: the worker throws outside any request, as a crash does (crash recovery is part of the contract). */
+  | { readonly type: 'crash'; readonly id: number }
   | { readonly type: 'state'; readonly id: number }
   | { readonly type: 'close'; readonly id: number }
   /** Drops a queued request, or stops a running `steps` within 50 ms, after the step in flight (it then fails with `cancelled`). */
@@ -101,8 +126,139 @@ export interface TrainStepsOut {
   readonly state?: readonly WireTensor[];
 }
 
+/** Where a data set comes from: a directory URL holding the MNIST-layout files, or files the user opened. */
+export type DataSource =
+  | { readonly kind: 'url'; readonly base: string; readonly name: string }
+  | { readonly kind: 'files'; readonly files: readonly File[] };
+
+/** A split's size. */
+export interface SplitInfo {
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly classes: number;
+}
+
+/** The loaded data set. */
+export interface DataInfo {
+  /** What it is, in words ("Fashion-MNIST subset", the files' names). */
+  readonly name: string;
+  readonly train: SplitInfo;
+  readonly test?: SplitInfo;
+  /** The files read. */
+  readonly files: readonly string[];
+}
+
+/** The Train panel's settings. */
+export interface TrainSettings {
+  readonly optimizer: 'sgd' | 'adamw';
+  readonly lr: number;
+  readonly schedule: 'constant' | 'step' | 'cosine';
+  /** Warm-up steps (0: none). */
+  readonly warmupSteps: number;
+  readonly batch: number;
+  readonly epochs: number;
+  readonly weightDecay: number;
+  /** For fresh weights: each block's last BN starts at 0 (the block starts as the identity). */
+  readonly zeroInitResidual: boolean;
+  /** Seed of shuffling, augmentation, Dropout and fresh weights. */
+  readonly seed: number;
+  /** Random crop with 2 pixels of padding and horizontal flip. */
+  readonly augment: boolean;
+  /** Start from fresh weights (the seed's) instead of the document's. */
+  readonly fresh: boolean;
+  /** Train on the first this many images per epoch (0: all). */
+  readonly trainLimit: number;
+  /** 'auto': WebGPU on a real (not software) adapter, else WASM. */
+  readonly backend: 'auto' | TrainBackend;
+}
+
+/** Where a run starts again: the state after `step`, saved every epoch and on pause. */
+export interface Checkpoint {
+  /** `trainingKey` of the document it trains (its model without weights and layout). */
+  readonly docKey: string;
+  readonly settings: TrainSettings;
+  /** The data set's name and training count, so a resume uses the same data. */
+  readonly data: { readonly name: string; readonly count: number };
+  /** Steps done; the run resumes at this step. */
+  readonly step: number;
+  readonly epoch: number;
+  readonly totalSteps: number;
+  /** Parameters and buffers (safetensors, with owners), and optimiser state (safetensors). */
+  readonly weights: Uint8Array;
+  readonly optimizer: Uint8Array;
+  /** The curves so far. */
+  readonly history: TrainHistory;
+  readonly savedAt: number;
+}
+
+/** Curves: loss per step (every reported step) and per-epoch accuracies. */
+export interface TrainHistory {
+  readonly steps: readonly number[];
+  readonly losses: readonly number[];
+  readonly epochs: readonly EpochPoint[];
+}
+
+export interface EpochPoint {
+  readonly epoch: number;
+  readonly trainAccuracy: number;
+  readonly testAccuracy?: number;
+  readonly trainLoss: number;
+}
+
+/** What `train` needs. */
+export interface TrainRunSpec {
+  readonly doc: import('../../src/index.ts').ResidualDocument;
+  readonly settings: TrainSettings;
+  /** Resume from this checkpoint (same document and settings). */
+  readonly resume?: Checkpoint;
+  /** `trainingKey(doc)`, written into checkpoints. */
+  readonly docKey: string;
+}
+
+/** What the worker posts on a run's port. */
+export type TrainEvent =
+  | {
+      readonly type: 'started';
+      readonly backend: TrainBackend;
+      readonly adapter?: AdapterInfo;
+      /** Why 'auto' chose WASM, when it did. */
+      readonly why?: string;
+      readonly threads: number;
+      /** How the pictures become the input (resize, channels, normalisation). */
+      readonly note: string;
+      readonly totalSteps: number;
+      readonly stepsPerEpoch: number;
+      readonly startStep: number;
+    }
+  | { readonly type: 'progress'; readonly p: import('../../src/train/loop.ts').TrainProgress; readonly steps: readonly number[]; readonly losses: readonly number[] }
+  | { readonly type: 'epoch'; readonly m: import('../../src/train/loop.ts').EpochMetrics }
+  | { readonly type: 'checkpoint'; readonly checkpoint: Checkpoint; readonly why: 'epoch' | 'pause' }
+  | { readonly type: 'paused'; readonly step: number }
+  | { readonly type: 'resumed' };
+
+/** How a run ended. */
+export interface TrainRunOut {
+  readonly end: 'done' | 'stopped' | 'diverged';
+  readonly steps: number;
+  readonly epochs: readonly import('../../src/train/loop.ts').EpochMetrics[];
+  /**
+   * The trained parameters and buffers (safetensors with owners, origin trained), over the
+   * weights training started from; on a divergence, those of the last complete epoch (absent
+   * when none completed: the document keeps its weights).
+   */
+  readonly weights?: Uint8Array;
+  /** On a divergence: the step whose loss was not finite, and that loss (NaN or ±Infinity). */
+  readonly diverged?: { readonly step: number; readonly loss: number };
+  readonly seconds: number;
+}
+
 /** Result payloads, by request type. */
 export interface TrainOutByType {
+  data: DataInfo;
+  train: TrainRunOut;
+  control: { readonly applied: boolean };
+  crash: never;
   open: TrainOpenOut;
   steps: TrainStepsOut;
   state: { readonly state: readonly WireTensor[] };

@@ -16,6 +16,7 @@ import type { WireError, WireTensor } from './protocol.ts';
 import { configureOrt, ORT_THREADS, type GpuAdapterLike, type Ort } from './ort-builds.ts';
 import { parseMissingKernels, parsePlacement, warningLines } from './ort-log.ts';
 import type { AdapterInfo, TrainBackend, TrainOpenOut, TrainOutByType, TrainRequest, TrainResponse, TrainStepsOut } from './train-protocol.ts';
+import { TrainDriver } from './train-run.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -235,6 +236,9 @@ async function download(o: Open): Promise<WireTensor[]> {
 
 /* ---------- requests, one at a time ---------- */
 
+/** The Train panel's runs: the data set and the core's training loop, in this worker. */
+const driver = new TrainDriver({ wasm: ort, gpu: loadGpuOrt, nextTask });
+
 async function serve(req: TrainRequest): Promise<TrainOutByType[keyof TrainOutByType]> {
   switch (req.type) {
     case 'open':
@@ -247,14 +251,19 @@ async function serve(req: TrainRequest): Promise<TrainOutByType[keyof TrainOutBy
     }
     case 'close':
       return { closed: await closeOpen() };
+    case 'data':
+      return driver.data(req.source);
+    case 'train':
+      return driver.train(req.run, req.port);
     default:
       throw fail('internal', `unknown request ${(req as { type: string }).type}`);
   }
 }
 
 const stateBuffers = (out: unknown): ArrayBuffer[] => {
-  const s = (out as { state?: readonly WireTensor[] }).state;
-  return s ? s.map((t) => t.data.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer) : [];
+  const { state: s, weights: w } = out as { state?: readonly WireTensor[]; weights?: Uint8Array };
+  const buffers = [...(s ?? []).map((t) => t.data.buffer), ...(w ? [w.buffer] : [])];
+  return buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 };
 
 const post = (msg: TrainResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
@@ -269,6 +278,17 @@ function onMessage(ev: MessageEvent<TrainRequest>) {
     const hit = waiting.has(req.target);
     if (hit) cancelled.add(req.target);
     post({ type: 'result', id: req.id, out: { cancelled: hit } });
+    return;
+  }
+  if (req.type === 'crash') {
+    setTimeout(() => {
+      throw new Error('the training worker crashed (test hook)');
+    });
+    return;
+  }
+  if (req.type === 'control') {
+    // Not queued: the run it controls is the request in flight.
+    post({ type: 'result', id: req.id, out: { applied: driver.control(req.action) } });
     return;
   }
   waiting.add(req.id);
