@@ -41,6 +41,14 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'train-output-count': '训练需要恰好一个 Output（类别得分）；这个网络有 {{outputs}} 个',
   'train-nothing': '没有可训练参数的层（全部冻结或没有参数）：这一步只会改变 BatchNorm 的统计量',
   'train-option': '训练选项 {{option}} {{problem}}',
+  'pytorch-no-counterpart': '{{node}}：{{opType}}（按导入文件原样保留）在 PyTorch 中没有对应的模块，因此无法把网络写成 PyTorch 代码；请用编辑器中的算子替换它',
+  'pytorch-bad-name': '{{node}}：名称“{{name}}”不能作为 PyTorch 模块路径（{{problem}}）；请重命名',
+  'pytorch-name-empty-part': '两个点之间是空的',
+  'pytorch-name-reserved': '“{{part}}”已经是每个 torch.nn.Module 的属性',
+  'pytorch-name-prefix': '它同时也是容纳“{{other}}”的模块',
+  'state-dict-shape': '权重文件中的 {{name}} 形状为 {{shape}}，而网络中的是 {{expected}}；该层保留自己的权重',
+  'state-dict-missing': '权重文件中没有 {{names}}（网络中有的 {{n}} 个张量）；它们保持原样',
+  'state-dict-unexpected': '网络中没有 {{names}}（权重文件中的 {{n}} 个张量）；它们不会被使用',
   'opaque-kept': '{{node}}：{{opType}} 作为未建模算子保留；其输出形状未知',
 
   // --- 结构与编辑 (RS1xx) ---
