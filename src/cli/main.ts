@@ -32,7 +32,9 @@ const USAGE = `usage: residual-studio <command> [options]
   figure  <template|project.json> -o fig.svg|fig.png [--scale N]   the paper's figure of a network
   figure  --paper -o fig.svg|fig.png          VGG-19, Plain-34 and ResNet-34 side by side
   diff    <a> <b> [--json] [--input CxHxW]    what changes from network a to b (templates, project
-                                              or ONNX files): blocks and layers per stage, params, MACs`;
+                                              or ONNX files): blocks and layers per stage, params, MACs
+  export-pytorch <template|project.json> -o DIR   DIR/model.py (PyTorch source) + the weights it loads
+          [--input CxHxW] [--classes N]`;
 
 /** A document and the real weights that go with it, if any. */
 export interface Loaded {
@@ -49,6 +51,7 @@ EXTRA_COMMANDS.set('train', async (args, io) => (await import('./train-command.t
 EXTRA_COMMANDS.set('export-training', async (args, io) => (await import('./train-command.ts')).exportTrainingCommand(args, io));
 EXTRA_COMMANDS.set('figure', async (args, io) => (await import('./figure-command.ts')).figureCommand(args, io));
 EXTRA_COMMANDS.set('diff', async (args, io) => (await import('./diff-command.ts')).diffCommand(args, io));
+EXTRA_COMMANDS.set('export-pytorch', async (args, io) => (await import('./export-pytorch-command.ts')).exportPyTorchCommand(args, io));
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
@@ -150,6 +153,8 @@ export async function load(source: string, flags: Record<string, string | boolea
     const r = decodeSafetensors(bytes);
     if (!r.store) throw new UsageError(`${doc.weights.uri}: ${r.diagnostics[0]?.message ?? 'invalid weights file'}`);
     weights = r.store;
+    // Weights saved from PyTorch (an exported model.py's save_weights) carry no owners: they are the document's by name.
+    if ([...weights.values()].some((t) => t.owner === '')) weights = (await import('../export/pytorch/state-dict.ts')).adoptStateDict(d, weights).weights;
   }
   return weights ? { doc: d, weights } : { doc: d };
 }
