@@ -24,4 +24,4 @@ export { toPlain, toResidual, hasShortcuts, type CounterpartResult } from './blo
 export * from './figure/figure.ts';
 export * from './figure/svg.ts';
 export * from './diff/model-diff.ts';
-export { formatDiffText, fmtPercent, fmtValue } from './diff/format-text.ts';
+export { blockSignature, foldBlocks, formatDiffText, fmtPercent, fmtValue, rangeName, type BlockRun } from './diff/format-text.ts';

@@ -10,6 +10,7 @@ import { FrameNode } from './FrameNode.tsx';
 import { LayerNode } from './LayerNode.tsx';
 import { ShapeEdge } from './ShapeEdge.tsx';
 import { useActions } from './useRelayout.ts';
+import { markNodes, useDiffMarks } from '../panels/diff/useModelDiff.ts';
 
 const nodeTypes = { block: BlockNode, layer: LayerNode, frame: FrameNode };
 const edgeTypes = { shape: ShapeEdge, arc: ShapeEdge };
@@ -74,6 +75,10 @@ export function Canvas() {
     setNodes((local) => keepDragged(local, derivedNodes));
   }
 
+  // Diff mode: added and changed cards are marked (a class on React Flow's node), the rest dimmed.
+  const marks = useDiffMarks();
+  const shown = useMemo(() => (marks ? markNodes(nodes, marks) : nodes), [nodes, marks]);
+
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
       let sel: Set<NodeId> | undefined;
@@ -134,9 +139,9 @@ export function Canvas() {
 
   return (
     <DirectionContext.Provider value={direction}>
-    <div ref={setCanvasEl} className={`canvas dir-${direction}`} data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
+    <div ref={setCanvasEl} className={`canvas dir-${direction}${marks ? ' diff-mode' : ''}`} data-testid="canvas" aria-label={t('canvas.label')} onDrop={onDrop} onDragOver={onDragOver}>
       <ReactFlow<FlowNode, FlowEdge>
-        nodes={nodes}
+        nodes={shown}
         edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}

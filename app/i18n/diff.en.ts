@@ -14,7 +14,7 @@ export const diffEn = {
     reading: 'Reading {{file}}…',
   },
   title: 'Compared with {{label}}',
-  sides: 'from {{a}} to the open network {{b}}',
+  sides: 'a = {{a}} → b = {{b}} (the open network)',
   close: 'Leave diff mode',
   legend: { title: 'Legend', added: 'added', changed: 'changed', removed: 'removed (listed below)', same: 'unchanged (dimmed)' },
   status: { added: 'added', removed: 'removed', changed: 'changed', same: 'same' },
@@ -31,6 +31,6 @@ export const diffEn = {
   blockRemoved: 'removed: {{kind}}, {{layers}} layers, {{params}} params',
   kindLayers: 'layers without a shortcut',
   noShortcut: 'no shortcut',
-  field: { kind: 'kind', op: 'op', name: 'name', input: 'input', output: 'output', params: 'params' },
+  field: { kind: 'Kind', op: 'Op', name: 'Name', input: 'Input', output: 'Output', params: 'Params' },
   newPct: 'new',
 } as const;

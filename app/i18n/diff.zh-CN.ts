@@ -16,7 +16,7 @@ export const diffZhCN: Resources['diff'] = {
     reading: '正在读取 {{file}}…',
   },
   title: '与 {{label}} 对比',
-  sides: '从 {{a}} 到当前网络 {{b}}',
+  sides: 'a = {{a}} → b = {{b}}（当前网络）',
   close: '退出对比模式',
   legend: { title: '图例', added: '新增', changed: '已改动', removed: '已删除（见下方列表）', same: '未改动（淡显）' },
   status: { added: '新增', removed: '删除', changed: '改动', same: '相同' },

@@ -52,7 +52,7 @@ function layerLines(layers: readonly LayerDiff[], indent: string): string[] {
     });
 }
 
-/** What one block's difference says, without its name: equal texts fold into one "layer1.0–2" entry. */
+/** What one block's difference says, without its name: equal texts fold into one `layer1.0–2` entry. */
 function blockBody(b: BlockDiff): string[] {
   if (b.status === 'added' || b.status === 'removed') {
     const s = (b.b ?? b.a)!;
@@ -61,21 +61,37 @@ function blockBody(b: BlockDiff): string[] {
   return [`changed${b.changes.length ? `: ${fmtChanges(b.changes)}` : ''}`, ...layerLines(b.layers, '    ')];
 }
 
-/** Consecutive blocks of a stage whose differences read the same, as `[first, last, lines]`. */
-function foldBlocks(blocks: readonly BlockDiff[]): [string, string, string[]][] {
-  const out: [string, string, string[]][] = [];
-  for (const b of blocks) {
-    if (b.status === 'same') continue;
-    const body = blockBody(b);
-    const last = out[out.length - 1];
-    if (last && last[2].join('\n') === body.join('\n') && blocks.indexOf(b) === blocks.findIndex((x) => x.key === last[1]) + 1) last[1] = b.key;
-    else out.push([b.key, b.key, body]);
-  }
-  return out;
+/** A run of consecutive differing blocks of one stage that differ alike: shown as one entry. */
+export interface BlockRun {
+  readonly first: BlockDiff;
+  readonly last: BlockDiff;
+  readonly count: number;
+}
+
+/**
+ * Folds consecutive differing blocks whose `signature` is equal into runs (`layer1.0–2` when three
+ * blocks lost their identity shortcut alike); blocks that are the same are left out.
+ */
+export function foldBlocks(blocks: readonly BlockDiff[], signature: (b: BlockDiff) => string): BlockRun[] {
+  const out: { first: BlockDiff; last: BlockDiff; count: number; sig: string; at: number }[] = [];
+  blocks.forEach((b, at) => {
+    if (b.status === 'same') return;
+    const sig = signature(b);
+    const prev = out[out.length - 1];
+    if (prev && prev.sig === sig && prev.at === at - 1) Object.assign(prev, { last: b, count: prev.count + 1, at });
+    else out.push({ first: b, last: b, count: 1, sig, at });
+  });
+  return out.map(({ first, last, count }) => ({ first, last, count }));
+}
+
+/** What a block's difference says, language aside: blocks that differ alike have equal signatures. */
+export function blockSignature(b: BlockDiff): string {
+  const side = b.b ?? b.a;
+  return JSON.stringify([b.status, side?.kind, side?.shortcut, b.changes, b.layers.filter((l) => l.status !== 'same').map((l) => [l.key, l.status, l.changes])]);
 }
 
 /** `layer1.0`…`layer1.2` → `layer1.0–2`. */
-function rangeName(first: string, last: string): string {
+export function rangeName(first: string, last: string): string {
   if (first === last) return first;
   const cut = first.lastIndexOf('.');
   return cut > 0 && last.startsWith(first.slice(0, cut + 1)) ? `${first}–${last.slice(cut + 1)}` : `${first}–${last}`;
@@ -123,9 +139,9 @@ export function formatDiffText(d: ModelDiff): string {
   for (const s of d.stages) {
     if (s.status === 'same') continue;
     out.push('', `${s.name}${s.status === 'changed' ? '' : ` (${s.status})`}`);
-    for (const [first, last, body] of foldBlocks(s.blocks)) {
-      const n = s.blocks.findIndex((b) => b.key === last) - s.blocks.findIndex((b) => b.key === first) + 1;
-      out.push(`  ${rangeName(first, last)}${n > 1 ? ` (${n} blocks)` : ''}: ${body[0]}`, ...body.slice(1));
+    for (const run of foldBlocks(s.blocks, (b) => blockBody(b).join('\n'))) {
+      const body = blockBody(run.first);
+      out.push(`  ${rangeName(run.first.key, run.last.key)}${run.count > 1 ? ` (${run.count} blocks)` : ''}: ${body[0]}`, ...body.slice(1));
     }
     out.push(...layerLines(s.layers, '  '));
   }

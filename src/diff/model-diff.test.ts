@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { collapseGroup, expandNode, renameNode, updateParams } from '../graph/edit.ts';
+import { collapseGroup, renameNode, updateParams } from '../graph/edit.ts';
 import { nodeId } from '../graph/ids.ts';
 import type { ResidualDocument } from '../graph/types.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
 import { formatDiffText } from './format-text.ts';
 import { diffDocuments, diffMarks, type ModelDiff, type StageDiff } from './model-diff.ts';
+import { resnext50FromResnet50 } from './testing/resnext.ts';
 
 const template = (id: string) => buildTemplate(id)!;
 
-/**
- * ResNeXt-50 (32×4d) made from ResNet-50 through the document API: each bottleneck twice as wide
- * inside (width 2×, expansion 2, so the same output channels), expanded, its 3×3 conv in 32 groups.
- */
-function resnext50(): ResidualDocument {
-  let d = template('resnet50');
-  for (const n of d.nodes.filter((x) => x.op === 'Bottleneck')) {
-    d = updateParams(d, n.id, { width: Number(n.params['width']) * 2, expansion: 2 });
-    d = expandNode(d, n.id, analyze(d).nodes.get(n.id)!.inputShapes[0]!);
-    d = updateParams(d, d.nodes.find((x) => x.name === `${n.name}.conv2`)!.id, { groups: 32 });
-  }
-  return { ...d, name: 'ResNeXt-50 (32x4d)' };
-}
+const resnext50 = resnext50FromResnet50;
 
 const stage = (d: ModelDiff, name: string): StageDiff => d.stages.find((s) => s.name === name)!;
 const perStage = (d: ModelDiff, pick: (s: StageDiff) => number) => Object.fromEntries(d.stages.map((s) => [s.name, pick(s)]));
