@@ -16,10 +16,18 @@ export type ExportResult =
  * embedded so the file re-opens with the same blocks and layout).
  */
 export function exportOnnx(doc: ResidualDocument, opts: { opset?: number; foldBatchNorm?: boolean } = {}): Promise<ExportResult> {
+  return runExportWorker(() => new Worker(new URL('./export.worker.ts', import.meta.url), { type: 'module', name: 'residual-export' }), { type: 'export', id: 1, doc, ...opts } satisfies ExportRequest);
+}
+
+/**
+ * Runs one request in a fresh export worker that answers with an {@link ExportResponse}, and
+ * ends the worker: the ONNX export above, the PyTorch zip (export-pytorch.ts).
+ */
+export function runExportWorker(start: () => Worker, request: unknown): Promise<ExportResult> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./export.worker.ts', import.meta.url), { type: 'module', name: 'residual-export' });
+      worker = start();
     } catch (e) {
       resolve({ ok: false, diagnostics: [], notes: [{ key: 'export.workerStart', values: { detail: (e as Error).message } }] });
       return;
@@ -34,7 +42,7 @@ export function exportOnnx(doc: ResidualDocument, opts: { opset?: number; foldBa
     };
     // The browser's own account of the crash; it is empty when the worker's script failed to load.
     worker.onerror = (e) => finish({ ok: false, diagnostics: [], notes: [{ key: 'export.workerFailed', values: { detail: e.message || { key: 'export.unknown' } } }] });
-    worker.postMessage({ type: 'export', id: 1, doc, ...opts } satisfies ExportRequest);
+    worker.postMessage(request);
   });
 }
 
