@@ -10,8 +10,10 @@ fc, ...) so that a state_dict key is also the ONNX initializer name our app impo
   with option A shortcuts: parameter-free subsampling plus zero-padding of channels.
 - ``PlainCifar``: the paper's plain CIFAR-10 net (the same 6n+2 layers, no shortcuts), with the
   module names of our ``plain-cifar<d>`` template (``layer1.0.conv1``, ``layer1.0.bn1``, ...).
+- ``plain_imagenet``: the paper's plain-18/34 ImageNet nets (torchvision's ResNet with
+  ``PlainBasicBlock``, a BasicBlock without its shortcut), with our ``plain18/34`` templates' names.
 - ``build_model``: one name -> model table for the CLIs (torchvision architectures, the tiny
-  fixtures, the Fashion-MNIST model, the CIFAR ResNets and the plain CIFAR nets).
+  fixtures, the Fashion-MNIST model, the CIFAR ResNets, the plain CIFAR and ImageNet nets).
 """
 
 from __future__ import annotations
@@ -179,6 +181,36 @@ class PlainCifar(CifarResNet):
         super().__init__(n, num_classes, block=PlainCifarBlock)
 
 
+class PlainBasicBlock(nn.Module):
+    """A torchvision BasicBlock without its shortcut, for the paper's plain-18/34 ImageNet nets.
+
+    torchvision's ``ResNet._make_layer`` passes a ``downsample`` where a projection would go; a plain
+    net has none, so it is not kept (and has no parameters in the state_dict).
+    """
+
+    expansion = 1
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None, *_: object, **__: object) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x))))))
+
+
+def plain_imagenet(depth: int, num_classes: int = 1000) -> nn.Module:
+    """The paper's plain-18/34 ImageNet nets: torchvision's ResNet-18/34 with plain blocks."""
+    layers = {18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}
+    if depth not in layers:
+        raise ValueError(f"plain ImageNet nets are 18 or 34 layers deep, got {depth}")
+    return models.resnet.ResNet(PlainBasicBlock, layers[depth], num_classes=num_classes)
+
+
 TINY_ARCHS = {
     # stem + identity basic block + projection basic block (stride 2, 16 -> 32)
     "tiny-basic": lambda nc: SmallResNet(BasicBlock, [(16, 1, 1), (32, 1, 2)], num_classes=nc),
@@ -220,7 +252,7 @@ def build_model(arch: str, num_classes: int | None = None) -> nn.Module:
 
     Names: any torchvision classification builder (resnet18, resnet50, wide_resnet50_2, vgg19, ...),
     tiny-basic / tiny-bottleneck / tiny-stack, fashion-resnet, cifar-resnet<6n+2> (20, 32, 44, 56, 110),
-    plain-cifar<6n+2> (the template gallery has 20 and 56).
+    plain-cifar<6n+2> (the template gallery has 20 and 56), plain18 / plain34 (ImageNet, no shortcuts).
     """
     nc = default_num_classes(arch) if num_classes is None else num_classes
     if arch in TINY_ARCHS:
@@ -236,6 +268,9 @@ def build_model(arch: str, num_classes: int | None = None) -> nn.Module:
             raise ValueError(f"CIFAR net depth must be 6n+2 (20, 32, 44, 56, 110), got {depth}")
         net = CifarResNet if match.group(1) == "cifar-resnet" else PlainCifar
         return net((depth - 2) // 6, nc)
+    match = re.fullmatch(r"plain(\d+)", arch)
+    if match:
+        return plain_imagenet(int(match.group(1)), nc)
     if arch.startswith("_") or not arch.islower() or not hasattr(models, arch):
         raise ValueError(f"unknown architecture {arch!r}")
     return getattr(models, arch)(weights=None, num_classes=nc)

@@ -38,7 +38,9 @@ export const zeroPadShortcut: OpDef = {
       t = ctx.emit('Slice', [t, ctx.int64('starts', [0, 0]), ctx.int64('ends', [INT64_MAX, INT64_MAX]), ctx.int64('axes', [2, 3]), ctx.int64('steps', [s, s])], [], { suffix: 'subsample' })[0]!;
     }
     const extra = int(params, 'outChannels') - c;
-    if (extra === 0) return [t];
+    // Nothing to do at stride 1 with no new channels: still a node of its own, since the layer's
+    // output must be a tensor of this layer's, not the input passed through unnamed.
+    if (extra === 0) return t === x ? ctx.emit('Identity', [t]) : [t];
     const before = Math.floor(extra / 2);
     return ctx.emit('Pad', [t, ctx.int64('pads', [0, before, 0, 0, 0, extra - before, 0, 0])], [{ name: 'mode', kind: 'string', value: 'constant' }], { suffix: 'pad' });
   },
