@@ -5,7 +5,8 @@ import { useActions } from '../canvas/useRelayout.ts';
 import { diagnosticText, fixText } from '../i18n/diagnostics.ts';
 import { useAnalysis, useEditor, useEditorStore } from '../store/context.tsx';
 
-function Modal({ title, testId, children }: { title: string; testId: string; children: React.ReactNode }) {
+/** A dialog over the app: a title, a Close button (`<testId>.close`); a click outside closes it too. */
+export function Modal({ title, testId, children }: { title: string; testId: string; children: React.ReactNode }) {
   const { t } = useTranslation();
   const store = useEditorStore();
   return (

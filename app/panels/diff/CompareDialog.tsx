@@ -4,6 +4,7 @@ import { buildTemplate, diag, msg, parseDocument, serializeDocument, TEMPLATES, 
 import { useEditor, useEditorStore } from '../../store/context.tsx';
 import { loadAutosaveHistory, type AutosaveHistoryEntry } from '../../store/persistence.ts';
 import { noticeText, type CompareTarget, type Notice } from '../../store/ui-slice.ts';
+import { Modal } from '../Dialogs.tsx';
 import { openOnnxFile } from '../ImportProgress.tsx';
 
 /** Reads a project or ONNX file as a document to compare with; a bad file gives its reasons. */
@@ -53,7 +54,6 @@ export function CompareDialog() {
     store.getState().setCompare(c);
     store.getState().openDialog('none');
   };
-  const close = () => store.getState().openDialog('none');
   const onFile = async (file: File) => {
     setReading(file.name);
     const r = await readCompared(file);
@@ -63,14 +63,7 @@ export function CompareDialog() {
   };
   const time = (ms: number) => new Date(ms).toLocaleString(language, { dateStyle: 'short', timeStyle: 'medium' });
   return (
-    <div className="modal-backdrop" onClick={close}>
-      <div className="modal compare-dialog" role="dialog" aria-label={t('diff.dialog.title')} data-testid="compare" onClick={(e) => e.stopPropagation()}>
-        <div className="modal-head">
-          <h2>{t('diff.dialog.title')}</h2>
-          <button onClick={close} data-testid="compare.close">
-            {t('gallery.close')}
-          </button>
-        </div>
+    <Modal title={t('diff.dialog.title')} testId="compare">
         <section>
           <h3>{t('diff.dialog.template')}</h3>
           <select value={template} onChange={(e) => setTemplate(e.target.value)} data-testid="compare.template" aria-label={t('diff.dialog.template')}>
@@ -143,7 +136,6 @@ export function CompareDialog() {
             </ul>
           )}
         </section>
-      </div>
-    </div>
+    </Modal>
   );
 }
