@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { serializeDocument } from '../document/document.ts';
 import { updateParams } from '../graph/edit.ts';
 import { nodeId } from '../graph/ids.ts';
 import { buildTemplate } from '../templates/templates.ts';
+import { ROOT } from '../onnx/import/testing/fixtures.ts';
 import { main } from './main.ts';
 
 async function run(...argv: string[]) {
@@ -57,6 +59,28 @@ describe('residual-studio diff', () => {
     const j = JSON.parse((await run('diff', 'tiny-resnet', f, '--input', '3x64x64', '--json')).out);
     expect(j.stages[0].layers[0].a.outputShape).toEqual([8, 64, 64]);
   });
+
+  it('ResNet-50 against torchvision\'s ResNeXt-50 exported to ONNX (BN folded): the grouped bottlenecks, the folded BNs, the shortcuts matched', async () => {
+    // The import corpus's file, made by its committed script (a no-op when this script version wrote it already).
+    const out = join(ROOT, '.cache/corpus');
+    mkdirSync(out, { recursive: true });
+    execFileSync('/usr/bin/python3', [join(ROOT, 'scripts/py/export_corpus.py'), '--out', out, '--only', 'resnext50_32x4d-17-fold'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+    const r = await run('diff', 'resnet50', join(out, 'resnext50_32x4d-17-fold.onnx'), '--input', '3x64x64', '--json');
+    expect(r.code).toBe(0);
+    type Layer = { key: string; status: string; changes: { field: string; a?: unknown; b?: unknown }[] };
+    const d = JSON.parse(r.out) as { counts: { blocks: Record<string, number> }; stages: { name: string; blocks: { key: string; b: { shortcut: string }; a: { shortcut: string }; layers: Layer[] }[] }[] };
+    expect(d.counts.blocks).toEqual({ added: 0, removed: 0, changed: 16, same: 0 });
+    for (const blk of d.stages.flatMap((s) => s.blocks)) {
+      const layer = (k: string) => blk.layers.find((l) => l.key === k)!;
+      expect(layer('conv2').changes).toContainEqual({ field: 'groups', a: 1, b: 32 });
+      expect(layer('conv3').changes).toContainEqual({ field: 'bias', a: false, b: true });
+      expect(['bn1', 'bn2', 'bn3'].map((k) => layer(k).status)).toEqual(['removed', 'removed', 'removed']);
+      // The file's Add (named after its block) and its three ReLUs (relu, relu_1, relu_2) pair with the block's own.
+      expect(blk.layers.filter((l) => l.status === 'added')).toEqual([]);
+      expect(layer('add').status).toBe('same');
+      expect(blk.b.shortcut).toBe(blk.a.shortcut);
+    }
+  }, 300_000);
 
   it('says so when the networks are the same', async () => {
     const r = await run('diff', 'resnet18', 'resnet18');

@@ -260,31 +260,82 @@ function diffBlock(key: string, x: SideBlock | undefined, y: SideBlock | undefin
   return { key, status, ...(x ? { a: x.side } : {}), ...(y ? { b: y.side } : {}), changes, layers };
 }
 
-/** Matches layers by key, then pairs what is left by op, in order. */
-function diffLayers(a: ReadonlyMap<string, LayerSide>, b: ReadonlyMap<string, LayerSide>, ignore: ReadonlySet<string>): LayerDiff[] {
+/** Above this many cells the alignment falls back to pairing by name, then by op in order. */
+const MAX_ALIGN_CELLS = 1 << 20;
+
+/**
+ * Pairs layers of two blocks (or two stems, two heads): the longest alignment of equal ops in
+ * order, preferring equal names, so a block's three ReLUs pair in order even when the two files
+ * name them differently (`relu1` / `relu`); then what is left with equal name and op, wherever it
+ * sits (a projection listed first in one and last in the other).
+ */
+function pairLayers(a: readonly [string, LayerSide][], b: readonly [string, LayerSide][]): Map<string, string> {
   const pairs = new Map<string, string>();
-  for (const k of a.keys()) if (b.has(k)) pairs.set(k, k);
-  const leftB = [...b.keys()].filter((k) => !a.has(k));
+  const n = a.length;
+  const m = b.length;
+  const weight = (i: number, j: number) => (a[i]![1].op !== b[j]![1].op ? -1 : a[i]![0] === b[j]![0] ? 3 : 2);
+  if ((n + 1) * (m + 1) <= MAX_ALIGN_CELLS) {
+    const dp = new Int32Array((n + 1) * (m + 1));
+    const at = (i: number, j: number) => i * (m + 1) + j;
+    for (let i = 1; i <= n; i++) {
+      for (let j = 1; j <= m; j++) {
+        const w = weight(i - 1, j - 1);
+        dp[at(i, j)] = Math.max(dp[at(i - 1, j)]!, dp[at(i, j - 1)]!, w < 0 ? 0 : dp[at(i - 1, j - 1)]! + w);
+      }
+    }
+    for (let i = n, j = m; i > 0 && j > 0; ) {
+      const w = weight(i - 1, j - 1);
+      if (w >= 0 && dp[at(i, j)] === dp[at(i - 1, j - 1)]! + w) {
+        pairs.set(a[i - 1]![0], b[j - 1]![0]);
+        i--;
+        j--;
+      } else if (dp[at(i, j)] === dp[at(i - 1, j)]) i--;
+      else j--;
+    }
+  }
+  const used = new Set(pairs.values());
+  const bByKey = new Map(b);
+  for (const [k, x] of a) {
+    if (pairs.has(k) || used.has(k) || bByKey.get(k)?.op !== x.op) continue;
+    pairs.set(k, k);
+    used.add(k);
+  }
+  // Too large to align (a big net imported without blocks): by op, in order, among what is left.
   let from = 0;
-  for (const k of [...a.keys()].filter((x) => !b.has(x))) {
-    const i = leftB.findIndex((kb, j) => j >= from && b.get(kb)!.op === a.get(k)!.op);
+  const leftB = b.filter(([k]) => !used.has(k));
+  for (const [k, x] of a) {
+    if (pairs.has(k)) continue;
+    const i = leftB.findIndex(([, y], j) => j >= from && y.op === x.op);
     if (i < 0) continue;
-    pairs.set(k, leftB[i]!);
+    pairs.set(k, leftB[i]![0]);
     from = i + 1;
   }
-  // B's layers paired by op under another name take A's place in the order, not their own.
-  const renamed = new Set([...pairs.values()].filter((k) => !a.has(k)));
+  return pairs;
+}
+
+/** Matches layers (see {@link pairLayers}); unmatched ones are removed or added, in the order they run. */
+function diffLayers(a: ReadonlyMap<string, LayerSide>, b: ReadonlyMap<string, LayerSide>, ignore: ReadonlySet<string>): LayerDiff[] {
+  const pairs = pairLayers([...a], [...b]);
+  const aOf = new Map([...pairs].map(([ka, kb]) => [kb, ka]));
+  // One sequence per side over the same entry ids: A's key for pairs and removals, `+key` for additions.
+  const order = mergeOrder([...a.keys()], [...b.keys()].map((k) => aOf.get(k) ?? `+${k}`));
   const out: LayerDiff[] = [];
-  for (const k of mergeOrder([...a.keys()], [...b.keys()].filter((x) => !renamed.has(x)))) {
-    const x = a.get(k);
-    const kb = x ? pairs.get(k) : k;
+  for (const id of order) {
+    if (id.startsWith('+') && !a.has(id)) {
+      out.push({ key: id.slice(1), status: 'added', b: b.get(id.slice(1))!, changes: [] });
+      continue;
+    }
+    const x = a.get(id)!;
+    const kb = pairs.get(id);
     const y = kb !== undefined ? b.get(kb) : undefined;
-    if (x && y) {
-      const changes = layerChanges(x, y, ignore);
-      if (kb !== k) changes.unshift({ field: 'name', a: k, b: kb! });
-      out.push({ key: k, status: changes.length ? 'changed' : 'same', a: x, b: y, changes });
-    } else if (x) out.push({ key: k, status: 'removed', a: x, changes: [] });
-    else if (y) out.push({ key: k, status: 'added', b: y, changes: [] });
+    if (!y) {
+      out.push({ key: id, status: 'removed', a: x, changes: [] });
+      continue;
+    }
+    const changes = layerChanges(x, y, ignore);
+    // A name is what weights are stored under: it matters for layers that have weights.
+    if (kb !== id && (x.cost.params > 0 || y.cost.params > 0)) changes.unshift({ field: 'name', a: x.name, b: y.name });
+    out.push({ key: id, status: changes.length ? 'changed' : 'same', a: x, b: y, changes });
   }
   return out;
 }
@@ -349,21 +400,31 @@ function structureOf(doc: ResidualDocument, analysis: Analysis): Structure {
     return s;
   };
   const blockLayerIds = new Map<SideBlock, NodeId[]>();
+  const blocksByName = new Map<string, SideBlock>();
   for (const l of analysis.layers) {
     if (l.op === 'Input' || l.op === 'Output') continue;
     const owner = ownerOf(nodes, l.docNode);
     const place = placeOf(l, owner, analysis);
     const side = layerSide(l);
-    if (!place) {
+    // PyTorch's ONNX export names a block's Add after the block itself (`layer1.0`): it is that block's.
+    const named = !place ? blocksByName.get(l.name) : undefined;
+    if (!place && !named) {
       stage(seenBlock ? HEAD : STEM).loose.set(l.name, side);
       continue;
     }
     seenBlock = true;
-    const st = stage(place.stage);
-    let blk = st.blocks.get(place.block.name);
-    if (!blk) st.blocks.set(place.block.name, (blk = { side: place.block, layers: new Map(), stage: place.stage }));
-    blk.layers.set(l.name.startsWith(`${place.block.name}.`) ? l.name.slice(place.block.name.length + 1) : l.name, side);
-    blockLayerIds.set(blk, [...(blockLayerIds.get(blk) ?? []), l.id]);
+    let blk = named;
+    if (place && !blk) {
+      const st = stage(place.stage);
+      blk = st.blocks.get(place.block.name);
+      if (!blk) {
+        st.blocks.set(place.block.name, (blk = { side: place.block, layers: new Map(), stage: place.stage }));
+        blocksByName.set(place.block.name, blk);
+      }
+    }
+    const name = blk!.side.name;
+    blk!.layers.set(l.name.startsWith(`${name}.`) ? l.name.slice(name.length + 1) : l.name === name ? l.op.toLowerCase() : l.name, side);
+    blockLayerIds.set(blk!, [...(blockLayerIds.get(blk!) ?? []), l.id]);
   }
   for (const st of stages.values()) {
     for (const blk of st.blocks.values()) {
