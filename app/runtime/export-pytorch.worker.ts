@@ -5,11 +5,9 @@
  * thread — a ResNet-152's weights are 240 MB — then transfers the zip's bytes back.
  */
 import { strToU8, zipSync } from 'fflate';
-import { decodeSafetensors, type WeightStore } from '../../src/index.ts';
 import { exportPyTorch, PYTORCH_WEIGHTS_FILE } from '../../src/export/pytorch/model-py.ts';
-import type { UiMessage } from '../store/ui-slice.ts';
 import type { ExportResponse } from './export.worker.ts';
-import { fetchWeights } from './weights-bytes.ts';
+import { exportWeights } from './export-weights.ts';
 import type { ResidualDocument } from '../../src/index.ts';
 
 /** A request from the page: the document, and the folder name the zip holds its files in. */
@@ -20,17 +18,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 scope.onmessage = async (e: MessageEvent<ExportPyTorchRequest>) => {
   const req = e.data;
   if (req?.type !== 'export-pytorch') return;
-  const notes: UiMessage[] = [];
-  let weights: WeightStore | undefined;
-  if (req.doc.weights) {
-    try {
-      const r = decodeSafetensors(await fetchWeights(req.doc.weights.uri));
-      if (r.store) weights = r.store;
-      else notes.push({ key: 'export.freshWeights', values: { reason: r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0] ?? { key: 'export.unknown' } } });
-    } catch (err) {
-      notes.push({ key: 'export.freshWeights', values: { reason: (err as Error).message } });
-    }
-  }
+  const { weights, notes } = await exportWeights(req.doc);
   const r = exportPyTorch(req.doc, weights ? { weights } : {});
   if (!r.modelPy) {
     scope.postMessage({ type: 'error', id: req.id, diagnostics: r.diagnostics.filter((d) => d.severity === 'error'), notes } satisfies ExportResponse);

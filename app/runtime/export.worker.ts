@@ -3,9 +3,9 @@
  * The ONNX export worker: compiles the document with its real weights (where it has them) off the
  * main thread — a ResNet-152 is 240 MB of weights — and transfers the file's bytes back.
  */
-import { compile, decodeSafetensors, type Diagnostic, type ResidualDocument, type WeightStore } from '../../src/index.ts';
+import { compile, type Diagnostic, type ResidualDocument } from '../../src/index.ts';
 import type { UiMessage } from '../store/ui-slice.ts';
-import { fetchWeights } from './weights-bytes.ts';
+import { exportWeights } from './export-weights.ts';
 
 /** A request from the page. */
 export type ExportRequest = { readonly type: 'export'; readonly id: number; readonly doc: ResidualDocument; readonly opset?: number; readonly foldBatchNorm?: boolean };
@@ -23,18 +23,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 scope.onmessage = async (e: MessageEvent<ExportRequest>) => {
   const req = e.data;
   if (req?.type !== 'export') return;
-  const notes: UiMessage[] = [];
-  let weights: WeightStore | undefined;
-  if (req.doc.weights) {
-    // The core has no message for this (its RS504 ones are about opening files), so it is the app's.
-    try {
-      const r = decodeSafetensors(await fetchWeights(req.doc.weights.uri));
-      if (r.store) weights = r.store;
-      else notes.push({ key: 'export.freshWeights', values: { reason: r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0] ?? { key: 'export.unknown' } } });
-    } catch (err) {
-      notes.push({ key: 'export.freshWeights', values: { reason: (err as Error).message } });
-    }
-  }
+  const { weights, notes } = await exportWeights(req.doc);
   const r = compile(req.doc, { ...(req.opset ? { opset: req.opset } : {}), ...(weights ? { weights } : {}), foldBatchNorm: req.foldBatchNorm === true });
   if (!r.bytes) {
     scope.postMessage({ type: 'error', id: req.id, diagnostics: r.diagnostics.filter((d) => d.severity === 'error'), notes } satisfies ExportResponse);
