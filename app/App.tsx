@@ -20,6 +20,9 @@ import { EditorProvider, useAnalysis, useEditor, useEditorStore } from './store/
 import { redo, replaceDocument, undo, withoutHistory, type EditorStore } from './store/editor-store.ts';
 import type { AutosaveHandle } from './store/persistence.ts';
 import { useKeyboard } from './useKeyboard.ts';
+import { TeachingProvider } from './teaching/context.tsx';
+import { TeachingLayer, useTeachingRoot } from './teaching/TeachingLayer.tsx';
+import { createTeachingStore, type TeachingStore } from './teaching/teaching-store.ts';
 
 /** True when a file is an ONNX model rather than a project: by name, or by not starting like JSON. */
 async function looksLikeOnnx(file: File): Promise<boolean> {
@@ -158,9 +161,10 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
   }, [theme]);
   useKeyboard(store, actions, { undo: () => undo(store), redo: () => redo(store) });
   useEffect(() => onReady?.(actions), [actions, onReady]);
+  const teachingRoot = useTeachingRoot();
   return (
     <ActionsContext.Provider value={actions}>
-      <div className={`app theme-${theme}`} data-testid="app">
+      <div className={`app theme-${theme}${teachingRoot.className}`} data-testid="app" data-hide={teachingRoot['data-hide']} data-presenter={teachingRoot['data-presenter']}>
         <TopBar />
         <Palette />
         <main className="center">
@@ -174,6 +178,7 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
         <Dialogs />
         <ImportProgress progress={progress} />
         <Notices onKeepMine={() => void autosave?.keepMine()} onReloadTheirs={() => void autosave?.reloadTheirs()} />
+        <TeachingLayer />
       </div>
     </ActionsContext.Provider>
   );
@@ -197,12 +202,15 @@ function RunPanelMount() {
 }
 
 /** The editor: one store, provided to everything below. */
-export function App({ store, autosave, onReady }: { store: EditorStore; autosave?: AutosaveHandle; onReady?: (a: EditorActions) => void }) {
+export function App({ store, autosave, onReady, teaching }: { store: EditorStore; autosave?: AutosaveHandle; onReady?: (a: EditorActions) => void; teaching?: TeachingStore }) {
+  const [teach] = useState(() => teaching ?? createTeachingStore());
   return (
     <EditorProvider store={store}>
-      <ReactFlowProvider>
-        <Shell autosave={autosave} onReady={onReady} />
-      </ReactFlowProvider>
+      <TeachingProvider store={teach}>
+        <ReactFlowProvider>
+          <Shell autosave={autosave} onReady={onReady} />
+        </ReactFlowProvider>
+      </TeachingProvider>
     </EditorProvider>
   );
 }

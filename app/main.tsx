@@ -6,6 +6,10 @@ import { App } from './App.tsx';
 import { layoutDocument } from './canvas/layout.ts';
 import type { EditorActions } from './canvas/useRelayout.ts';
 import { initI18n } from './i18n/index.ts';
+import i18next from 'i18next';
+import { decodeLink } from './links/classroom-link.ts';
+import { refusalNotice } from './teaching/restrictions.ts';
+import { createTeachingStore } from './teaching/teaching-store.ts';
 import { analysisOf } from './store/derived.ts';
 import { loadDefaultDocument } from './store/default-model.ts';
 import { createEditorStore } from './store/editor-store.ts';
@@ -36,7 +40,10 @@ declare global {
 async function boot() {
   const params = new URLSearchParams(location.search);
   const template = params.get('template');
-  const persist = params.get('persist') !== '0';
+  // A classroom link opens its own document and leaves the autosaved one alone.
+  const link = decodeLink(location.hash);
+  const fromLink = link?.ok === true;
+  const persist = params.get('persist') !== '0' && !fromLink;
   let doc: ResidualDocument | undefined;
   let view: Partial<ViewSlice['view']> | undefined;
   let revision = 0;
@@ -44,7 +51,8 @@ async function boot() {
   const model = params.get('model');
   // The shipped default model comes laid out (top-down); everything else opened fresh is laid out here.
   let laidOut = false;
-  if (template === 'fashion-resnet') ({ doc, laidOut } = await loadDefaultDocument());
+  if (link?.ok) doc = link.link.doc;
+  else if (template === 'fashion-resnet') ({ doc, laidOut } = await loadDefaultDocument());
   else if (template) doc = buildTemplate(template);
   else if (persist) {
     try {
@@ -69,7 +77,7 @@ async function boot() {
   if (params.get('expand') === 'all') doc = expandAll(doc);
   initI18n(view?.language ?? 'en');
   const expanded = params.get('expand') === 'all';
-  const opened = fresh || !!template || expanded;
+  const opened = fresh || !!template || expanded || fromLink;
   const direction = view?.direction ?? 'TB';
   // Laid out before the store exists, so the document is shown, compiled and autosaved once, in place.
   let layoutError: string | undefined;
@@ -83,6 +91,8 @@ async function boot() {
   const store = createEditorStore({ doc, ...(view ? { view } : {}) });
   if (restoreError) store.getState().toast('toast.restoreFailed', 'error', { values: { message: restoreError } });
   if (layoutError) store.getState().toast('toast.layoutFailed', 'error', { values: { message: layoutError } });
+  if (link && !link.ok) store.getState().setFileError({ file: i18next.t('teach.linkName'), messages: [refusalNotice(link.refusal)] });
+  const teaching = createTeachingStore(link?.ok ? link.link : undefined);
   let autosave: AutosaveHandle | undefined;
   if (persist) autosave = startAutosave(store, { baseRevision: revision });
   window.__rsBench = {};
@@ -90,6 +100,7 @@ async function boot() {
   createRoot(document.getElementById('root')!).render(
     <App
       store={store}
+      teaching={teaching}
       {...(autosave ? { autosave } : {})}
       onReady={(actions) => {
         if (started) return;

@@ -6,6 +6,7 @@ import { useActions } from '../canvas/useRelayout.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
 import { redo, undo } from '../store/editor-store.ts';
 import type { Language } from '../store/view-slice.ts';
+import { TeachingButtons } from '../teaching/TeachingButtons.tsx';
 
 /** Top bar: templates, open/save, undo/redo, layout direction, language, theme, help. */
 export function TopBar() {
@@ -52,6 +53,8 @@ export function TopBar() {
       <button onClick={() => redo(store)} disabled={!canRedo} data-testid="topbar.redo" title="Ctrl+Shift+Z">
         ↷ {t('top.redo')}
       </button>
+      <span className="sep" />
+      <TeachingButtons />
       <span className="sep" />
       <div className="seg" role="group" aria-label={t('top.layout')}>
         {(['TB', 'LR'] as const).map((d) => (
