@@ -167,3 +167,16 @@ test('a link from a newer version is refused with a message and nothing of it is
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('presenter.step')).toHaveAttribute('data-step', '0');
 });
+
+test('a network too large for a link gets a clear message offering the file instead', async ({ page }) => {
+  const editor = new EditorPage(page);
+  const teach = new TeachingPage(page);
+  const share = new SharePage(page);
+  // ResNet-152 with every block expanded into its layers: about 21,000 characters as a link.
+  await editor.open('?template=resnet152&expand=all&persist=0');
+  await teach.shareButton.click();
+  await expect(share.root.getByTestId('share.tooLarge')).toContainText('too large for a link');
+  await expect(share.root.getByTestId('share.url')).toHaveCount(0);
+  const [download] = await Promise.all([page.waitForEvent('download'), share.root.getByTestId('share.saveFile').click()]);
+  expect(download.suggestedFilename()).toBe('ResNet-152.json');
+});
