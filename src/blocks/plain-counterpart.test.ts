@@ -72,6 +72,17 @@ describe('plain <-> residual', () => {
     expect(kinds(back.doc)).toEqual(['identity', 'projection']);
   });
 
+  it('under zero-init residual the plain net does not start at zero, and the residual net comes back zero-initialised', () => {
+    const res = { ...t('cifar-resnet20'), zeroInitResidual: true };
+    const zeroed = (d: ResidualDocument) => analyze(d).layers.filter((l) => l.op === 'BatchNorm2d' && l.params['lastInBlock'] === true).length;
+    expect(zeroed(res)).toBe(9);
+    const plain = toPlain(res).doc;
+    expect(zeroed(plain)).toBe(0);
+    const back = toResidual(plain).doc;
+    expect(zeroed(back)).toBe(9);
+    expect(layers(back)).toEqual(layers(res));
+  });
+
   it('a network without shortcuts is returned unchanged by toPlain', () => {
     const vgg = t('vgg19');
     expect(toPlain(vgg)).toEqual({ doc: vgg, changed: 0 });

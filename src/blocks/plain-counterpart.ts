@@ -88,7 +88,8 @@ function removeShortcut(doc: ResidualDocument, add: GraphNode): ResidualDocument
  * this (ResNet-34 gives Plain-34's layers, with the same names). Collapsed stages and blocks are
  * expanded first; hand-built Adds lose their shortcut too. The layers keep their ids, names,
  * params and the record of the block they came from, so their weights (real or fresh) are the
- * same ones, and {@link toResidual} brings each block back as it was.
+ * same ones, and {@link toResidual} brings each block back as it was. Under zero-init residual,
+ * a block's last BN is no longer marked last (it would start the plain net at zero).
  *
  * @example
  * toPlain(buildTemplate('resnet34')!).changed; // 16
@@ -101,7 +102,13 @@ export function toPlain(doc: ResidualDocument): CounterpartResult {
     if (next !== d) changed++;
     d = next;
   }
-  return { doc: changed === 0 ? doc : d, changed };
+  if (changed === 0) return { doc, changed };
+  // Zero-init residual starts each block's last BN at 0 so the block starts as the identity; with
+  // the shortcut gone that would zero the whole signal, so in the plain net those BNs start at 1
+  // (as the paper's plain nets do). Only that BN's fingerprint changes, and toResidual's
+  // collapse restores it.
+  if (d.zeroInitResidual) d = { ...d, nodes: d.nodes.map((n) => (n.op === 'BatchNorm2d' && n.params['lastInBlock'] === true ? { ...n, params: { ...n.params, lastInBlock: false } } : n)) };
+  return { doc: d, changed };
 }
 
 /** Basic and bottleneck main paths as torchvision names their layers. */
