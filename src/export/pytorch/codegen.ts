@@ -42,6 +42,8 @@ interface Unit {
   /** state_dict entries under this unit, with their shapes. */
   readonly state: readonly [string, readonly number[]][];
   readonly parts: readonly PartName[];
+  /** The layer, for a unit that is one. */
+  readonly layer?: FlatLayer;
 }
 
 /** A node of the name tree: a unit (a leaf) or a container of children. */
@@ -52,6 +54,8 @@ interface TreeNode {
   unit?: Unit;
   form?: 'sequential' | 'class' | 'holder';
   className?: string;
+  /** A sequential container that is a plain block (a basic block without its shortcut): its constructor. */
+  plain?: string;
 }
 
 /** What {@link generateModel} gives back. */
@@ -81,11 +85,11 @@ export function generateModel(doc: ResidualDocument, analysis: Analysis): Genera
   const consumers = new Map<Tensor, Unit[]>();
   for (const u of units.list) for (const t of u.inputs) consumers.set(t, [...(consumers.get(t) ?? []), u]);
   const outputs = analysis.outputs.map((o) => o.layer);
-  const ctx: Ctx = { consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'Stage', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut']) };
+  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut']) };
   classify(root, ctx);
   const networkName = uniqueClass(toClassName(doc.name, 'Net'), ctx);
   const network = classSource(networkName, `${doc.name}, as drawn in Residual Studio.`, root, ctx, outputs);
-  const parts = new Set(units.list.flatMap((u) => u.parts));
+  const parts = new Set([...units.list.flatMap((u) => u.parts), ...ctx.parts]);
   const state = new Map(units.list.flatMap((u) => u.state));
   return { classes: ctx.classes.map((c) => c.trim()).join('\n\n\n'), network, parts, state, networkName, diagnostics };
 }
@@ -120,7 +124,7 @@ function cutUnits(doc: ResidualDocument, analysis: Analysis, docNodes: Map<NodeI
     const unit: Unit =
       'inline' in form
         ? { name: l.name, index: index.get(l.id)!, inputs, output: l.id, inline: (ins) => form.inline(l.inputs.map((r) => ins[inputs.indexOf(r.layer)]!)), state: [], parts: [], ...(shortcut ? { comment: `F(x) + x: ${shortcutPhrase(shortcut.kind, shortcut.stride)}` } : {}) }
-        : { name: l.name, index: index.get(l.id)!, inputs, output: l.id, module: form.module(args), state: layerState(l.op, l.name, args), parts: (form as ModuleForm).parts ?? [] };
+        : { name: l.name, index: index.get(l.id)!, inputs, output: l.id, module: form.module(args), state: layerState(l.op, l.name, args), parts: (form as ModuleForm).parts ?? [], layer: l };
     list.push(unit);
     docNodeOf.set(unit, l.docNode);
   }
@@ -243,6 +247,8 @@ function unitsUnder(t: TreeNode): Unit[] {
 }
 
 interface Ctx {
+  /** Prelude parts the containers use (PlainBlock). */
+  readonly parts: Set<PartName>;
   readonly consumers: ReadonlyMap<Tensor, readonly Unit[]>;
   readonly graphOutputs: ReadonlySet<Tensor>;
   readonly input: Tensor;
@@ -295,6 +301,13 @@ function classify(t: TreeNode, ctx: Ctx): void {
       return !ctx.graphOutputs.has(cl.output) && users.length === 1;
     });
   t.form = chain ? 'sequential' : entries.length === 1 && exits.length === 1 ? 'class' : 'holder';
+  if (chain) {
+    const plain = plainBlock(kids.map(({ c }) => c));
+    if (plain) {
+      t.plain = plain;
+      ctx.parts.add('PlainBlock');
+    }
+  }
   if (t.form === 'class') {
     const body = classSource('__CLASS__', 'A part of the network drawn layer by layer.', t, ctx, exits);
     // Containers built alike (hand-built blocks of one design) share a class: compare all but the name line and docstring.
@@ -309,6 +322,25 @@ function classify(t: TreeNode, ctx: Ctx): void {
       t.className = name;
     }
   }
+}
+
+const PLAIN_NAMES = ['conv1', 'bn1', 'relu1', 'conv2', 'bn2', 'relu'];
+const PLAIN_OPS = ['Conv2d', 'BatchNorm2d', 'ReLU', 'Conv2d', 'BatchNorm2d', 'ReLU'];
+
+/**
+ * `PlainBlock(in, width, stride)` when the children are exactly the layers of a basic block without
+ * its shortcut, named as the plain-net templates name them (conv3x3 → BN → ReLU → conv3x3 → BN → ReLU).
+ */
+function plainBlock(kids: readonly TreeNode[]): string | undefined {
+  const layers = kids.map((k) => k.unit?.layer);
+  if (kids.length !== 6 || kids.some((k, i) => k.segment !== PLAIN_NAMES[i] || layers[i]?.op !== PLAIN_OPS[i])) return undefined;
+  const [c1, b1, , c2, b2] = layers as FlatLayer[];
+  const conv3 = (l: FlatLayer) => int(l.params, 'kernel') === 3 && int(l.params, 'padding') === 1 && int(l.params, 'dilation') === 1 && int(l.params, 'groups') === 1 && l.params['bias'] !== true;
+  const width = int(c1!.params, 'outChannels');
+  const stride = int(c1!.params, 'stride');
+  if (!conv3(c1!) || !conv3(c2!) || int(c2!.params, 'stride') !== 1 || int(c2!.params, 'outChannels') !== width) return undefined;
+  if (Number(b1!.params['eps']) !== 1e-5 || Number(b2!.params['eps']) !== 1e-5) return undefined;
+  return `PlainBlock(${c1!.inputShapes[0]![0]}, ${width}${stride !== 1 ? `, stride=${stride}` : ''})`;
 }
 
 function uniqueClass(base: string, ctx: Ctx): string {
@@ -356,6 +388,7 @@ function access(path: readonly string[]): string {
 /** The constructor expression of a tree node (used in its parent's `__init__`). */
 function constructorOf(t: TreeNode, indent: string): { expr: string; comment?: string } {
   if (t.unit) return { expr: t.unit.module!, ...(t.unit.comment ? { comment: t.unit.comment } : {}) };
+  if (t.plain) return { expr: t.plain, comment: 'plain block: no shortcut' };
   if (t.form === 'class') return { expr: `${t.className}()` };
   const kids = [...t.children.values()].sort((a, b) => firstIndex(a) - firstIndex(b));
   const positional = kids.every((k, i) => k.segment === String(i));

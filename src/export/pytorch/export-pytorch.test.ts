@@ -242,6 +242,9 @@ describe('PyTorch code export, run by PyTorch', () => {
     expect(results.get('cifar-resnet20')!.modelPy).toContain('shortcut="zero-pad"');
     // A hand-built block becomes a class of its own with the Add in its forward.
     expect(results.get('expanded block')!.modelPy).toMatch(/^class Block2\(nn\.Module\):[\s\S]*# F\(x\) \+ x: projection shortcut \(1x1 conv, \/2\)/m);
+    // The plain nets: the same blocks without their shortcut, one class for them.
+    expect(results.get('plain34')!.modelPy).toContain('            PlainBlock(64, 128, stride=2),  # plain block: no shortcut\n');
+    expect(results.get('plain34')!.modelPy).not.toContain('OrderedDict([\n                ("conv1"');
     // VGG's numbered layers are nn.Sequential, as torchvision writes them.
     expect(results.get('vgg19')!.modelPy).toMatch(/self\.features = nn\.Sequential\(\n {12}nn\.Conv2d\(3, 64, kernel_size=3, padding=1\),/);
   });

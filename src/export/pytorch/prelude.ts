@@ -11,7 +11,7 @@ interface Part {
 }
 
 /** The parts {@link preludeSource} can include. */
-export type PartName = 'BatchNorm2d' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage';
+export type PartName = 'BatchNorm2d' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage' | 'PlainBlock';
 
 const PARTS: Readonly<Record<PartName, Part>> = {
   BatchNorm2d: {
@@ -148,6 +148,22 @@ const PARTS: Readonly<Record<PartName, Part>> = {
         out = self.relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))  # F(x)
         return self.relu(out + identity)
+`,
+  },
+  PlainBlock: {
+    needs: ['BatchNorm2d'],
+    source: `class PlainBlock(nn.Sequential):
+    """A basic block without its shortcut (the paper's plain nets): conv3x3 (stride) -> BN -> ReLU -> conv3x3 -> BN -> ReLU."""
+
+    def __init__(self, in_channels, width, stride=1):
+        super().__init__(OrderedDict([
+            ("conv1", nn.Conv2d(in_channels, width, kernel_size=3, stride=stride, padding=1, bias=False)),
+            ("bn1", BatchNorm2d(width)),
+            ("relu1", nn.ReLU()),
+            ("conv2", nn.Conv2d(width, width, kernel_size=3, padding=1, bias=False)),
+            ("bn2", BatchNorm2d(width)),
+            ("relu", nn.ReLU()),
+        ]))
 `,
   },
   Stage: {
