@@ -11,7 +11,7 @@ import type { ResidualDocument } from '../../src/index.ts';
 import { checkClasses, datasetFromIdx, inputAdapter, takeFirst, type ImageDataset } from '../../src/data/dataset.ts';
 import { readIdx, type IdxArray } from '../../src/data/idx.ts';
 import { compileTraining } from '../../src/train/compile-training.ts';
-import { modelEvaluator, optimizerStateOf, RunControl, stateToWeights, trainLoop, type HostTensor, type ModelRunner, type StepRunner, type Tensors } from '../../src/train/loop.ts';
+import { modelEvaluator, optimizerStateOf, RunControl, stateToWeights, trainLoop, type HostTensor, type ModelRunner, type StepRunner, type Tensors, type TrainProgress } from '../../src/train/loop.ts';
 import { nextName, STEP, type OwnedStateTensor } from '../../src/train/options.ts';
 import type { ScheduleSpec } from '../../src/train/schedule.ts';
 import { decodeSafetensors, encodeSafetensors } from '../../src/weights/safetensors.ts';
@@ -132,7 +132,6 @@ class SessionRunner implements StepRunner {
   /** GPU tensors this runner made that the loop may still hold. */
   #live = new Set<ort.Tensor>();
   #yielded = performance.now();
-  #busy: Promise<unknown> = Promise.resolve();
   /** The state after the last step whose loss was finite, and how many steps that was. */
   latest: ReadonlyMap<string, HostTensor> | undefined;
   steps: number;
@@ -164,7 +163,6 @@ class SessionRunner implements StepRunner {
     for (const t of this.#live) if (!fed.has(t)) t.dispose();
     this.#live = new Set([...fed].filter((t) => t.location === 'gpu-buffer'));
     const run = this.session.run(f);
-    this.#busy = run.catch(() => undefined);
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
       out = await run;
@@ -184,11 +182,6 @@ class SessionRunner implements StepRunner {
     return out as unknown as Tensors;
   }
 
-  /** Resolves when no step is in flight. */
-  idle(): Promise<unknown> {
-    return this.#busy;
-  }
-
   async toHost(tensors: ReadonlyMap<string, HostTensor>): Promise<ReadonlyMap<string, HostTensor>> {
     const out = new Map<string, HostTensor>();
     for (const [name, t] of tensors) {
@@ -206,6 +199,16 @@ class SessionRunner implements StepRunner {
 }
 
 /* ---------- a run ---------- */
+
+/** A run control that says when the loop starts waiting in a pause. */
+class WaitingControl extends RunControl {
+  onWait: (() => void) | undefined;
+  override whenResumed(): Promise<void> {
+    const p = super.whenResumed();
+    this.onWait?.();
+    return p;
+  }
+}
 
 const CROP_PADDING = 2;
 
@@ -232,11 +235,12 @@ const decodeStore = (bytes: Uint8Array, what: string): WeightStore => {
 /** The driver: one data set and at most one run at a time. */
 export class TrainDriver {
   #data: LoadedData | undefined;
-  #control: RunControl | undefined;
+  #control: WaitingControl | undefined;
   #runner: SessionRunner | undefined;
-  #pausing: Promise<void> | undefined;
   #port: MessagePort | undefined;
   #checkpoint: ((why: 'pause') => Promise<void>) | undefined;
+  /** Posts the progress not posted yet (it is sent at most ten times a second). */
+  #flush: (() => void) | undefined;
 
   constructor(readonly deps: DriverDeps) {}
 
@@ -257,11 +261,13 @@ export class TrainDriver {
       this.#post({ type: 'resumed' });
     } else if (!c.paused) {
       c.pause();
-      this.#pausing = (async () => {
-        await this.#runner?.idle();
+      // Once the loop waits between steps (the step in flight done and reported): save and say so.
+      c.onWait = async () => {
+        c.onWait = undefined;
+        this.#flush?.();
         await this.#checkpoint?.('pause');
         this.#post({ type: 'paused', step: this.#runner?.steps ?? 0 });
-      })();
+      };
     }
     return true;
   }
@@ -323,7 +329,7 @@ export class TrainDriver {
     const totalSteps = stepsPerEpoch * s.epochs;
     const startStep = resume?.step ?? 0;
     const runner = new SessionRunner(m, session, compiled.state.map((t) => t.name), this.deps.nextTask, startStep);
-    const control = new RunControl();
+    const control = new WaitingControl();
     this.#control = control;
     this.#runner = runner;
     this.#port = port;
@@ -356,6 +362,13 @@ export class TrainDriver {
     const dims = new Map(compiled.state.map((t) => [t.name, t.dims]));
     let pending: { steps: number[]; losses: number[] } = { steps: [], losses: [] };
     let postedAt = 0;
+    let lastProgress: TrainProgress | undefined;
+    this.#flush = () => {
+      if (!lastProgress || !pending.steps.length) return;
+      this.#post({ type: 'progress', p: lastProgress, ...pending });
+      pending = { steps: [], losses: [] };
+      postedAt = performance.now();
+    };
     try {
       const r = await trainLoop({
         runner,
@@ -377,13 +390,9 @@ export class TrainDriver {
           history.losses.push(p.loss);
           pending.steps.push(p.step);
           pending.losses.push(p.loss);
+          lastProgress = p;
           // At most ten messages a second: the page draws each.
-          const t = performance.now();
-          if (t - postedAt >= 100 || p.stepInEpoch === p.stepsPerEpoch) {
-            this.#post({ type: 'progress', p, ...pending });
-            pending = { steps: [], losses: [] };
-            postedAt = t;
-          }
+          if (performance.now() - postedAt >= 100 || p.stepInEpoch === p.stepsPerEpoch) this.#flush?.();
         },
         onEpoch: async (em, host) => {
           if (!em.complete) return;
@@ -393,7 +402,7 @@ export class TrainDriver {
           await checkpoint(host, em.epoch * stepsPerEpoch, 'epoch');
         },
       });
-      await this.#pausing;
+      this.#flush?.();
       const out: TrainRunOut = {
         end: r.end,
         steps: r.steps,
@@ -411,7 +420,7 @@ export class TrainDriver {
       this.#runner = undefined;
       this.#port = undefined;
       this.#checkpoint = undefined;
-      this.#pausing = undefined;
+      this.#flush = undefined;
       await runner.release();
     }
   }
