@@ -299,19 +299,46 @@ describe('weights', () => {
 describe('every opset 13–21', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rs-opset-'));
   // Debian's python3-onnx (1.12) knows opsets up to 17 and IR version 8; the checker refuses newer
-  // files outright. Past that, onnxruntime (which validates every node against its opset's schema
-  // when it creates a session) is the check.
-  const [checkerOpset, checkerIr] = execFileSync('/usr/bin/python3', ['-c', 'import onnx; print(onnx.defs.onnx_opset_version(), onnx.IR_VERSION)'], { encoding: 'utf8' }).trim().split(' ').map(Number) as [number, number];
-  it.each([13, 14, 15, 16, 17, 18, 19, 20, 21])('opset %i passes onnx.checker (full, where the installed onnx knows it) and runs with the same result', async (opset) => {
-    const doc = chainDoc([['Conv2d', { outChannels: 8 }], ['BatchNorm2d'], ['ReLU'], ['MaxPool2d'], ['BasicBlock', { width: 16, stride: 2, shortcut: 'zero-pad' }], ['Dropout'], ['LeakyReLU'], ['AvgPool2d', { kernel: 2, stride: 1, padding: 0 }], ['GlobalAvgPool'], ['Flatten'], ['Linear', { outFeatures: 5 }], ['Softmax']], { channels: 3, height: 16, width: 16 });
+  // files outright.
+  const [checkerVersion, opsetText, irText] = execFileSync('/usr/bin/python3', ['-c', 'import onnx; print(onnx.__version__, onnx.defs.onnx_opset_version(), onnx.IR_VERSION)'], { encoding: 'utf8' }).trim().split(' ') as [string, string, string];
+  const [checkerOpset, checkerIr] = [Number(opsetText), Number(irText)];
+  const OPSETS = [13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const doc = chainDoc([['Conv2d', { outChannels: 8 }], ['BatchNorm2d'], ['ReLU'], ['MaxPool2d'], ['BasicBlock', { width: 16, stride: 2, shortcut: 'zero-pad' }], ['Dropout'], ['LeakyReLU'], ['AvgPool2d', { kernel: 2, stride: 1, padding: 0 }], ['GlobalAvgPool'], ['Flatten'], ['Linear', { outFeatures: 5 }], ['Softmax']], { channels: 3, height: 16, width: 16 });
+  const judged = (opset: number) => opset <= checkerOpset && compile(doc, { opset }).model!.irVersion <= checkerIr;
+  const unjudged = OPSETS.filter((o) => !judged(o));
+  const check = (opset: number) => {
+    const file = join(dir, `m${opset}.onnx`);
+    writeFileSync(file, compile(doc, { opset }).bytes!);
+    try {
+      return execFileSync('/usr/bin/python3', ['scripts/py/onnx_check.py', file], { encoding: 'utf8' });
+    } catch (err) {
+      return (err as { stdout?: string }).stdout ?? String(err);
+    }
+  };
+
+  it.each(OPSETS.filter(judged))('opset %i passes onnx.checker (full)', (opset) => {
+    expect(check(opset)).toMatch(/OK/);
+  });
+
+  // Said in the test report, not skipped quietly. Above its own opset the installed checker has no
+  // schemas (it may still print OK, judging against older ones), so there onnxruntime's session
+  // creation (every node checked against its opset's schema) and the torch comparisons of
+  // torch-forward.test.ts are the check. The test fails once the installed onnx knows these opsets:
+  // then they must be checked here.
+  if (unjudged.length > 0) {
+    it(`onnx.checker cannot judge opset ${unjudged[0]}–${unjudged.at(-1)} (onnx ${checkerVersion} knows ≤ ${checkerOpset}); onnxruntime is the check there`, () => {
+      const verdicts = unjudged.map((o) => `${o}: ${check(o).trim().split('\n')[0]}`);
+      console.warn(`NOTE: onnx.checker (onnx ${checkerVersion}, opsets ≤ ${checkerOpset}, IR ≤ ${checkerIr}) cannot judge opsets ${unjudged.join(', ')}; its verdicts there are not trusted (${verdicts.join('; ')}). Those exports are checked by onnxruntime and against torch.`);
+      // ReduceMean's axes became an input at opset 18: a checker that knew opset 18 would have that schema.
+      const since = Number(execFileSync('/usr/bin/python3', ['-c', `import onnx; print(onnx.defs.get_schema('ReduceMean', ${unjudged.at(-1)}).since_version)`], { encoding: 'utf8' }).trim());
+      expect(since).toBeLessThan(18);
+    });
+  }
+
+  it.each(OPSETS)('opset %i runs with the same result as opset 17', async (opset) => {
     const ref = compile(doc, { opset: 17 });
     const r = compile(doc, { opset });
     expect(r.model!.opset).toBe(opset);
-    const file = join(dir, `m${opset}.onnx`);
-    writeFileSync(file, r.bytes!);
-    if (opset <= checkerOpset && r.model!.irVersion <= checkerIr) {
-      expect(execFileSync('/usr/bin/python3', ['scripts/py/onnx_check.py', file], { encoding: 'utf8' })).toMatch(/OK/);
-    }
     const x = testInput(3 * 16 * 16);
     const a = await runOrt(r.bytes!, x, [1, 3, 16, 16]);
     const b = await runOrt(ref.bytes!, x, [1, 3, 16, 16]);
