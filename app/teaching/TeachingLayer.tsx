@@ -121,6 +121,11 @@ function Restrictions() {
     return () => {
       mo.disconnect();
       window.removeEventListener('keydown', onKey, true);
+      // A later link may lock less: nothing stays inert from this one.
+      for (const el of root.querySelectorAll<HTMLElement>('[data-locked="true"]')) {
+        el.inert = false;
+        delete el.dataset['locked'];
+      }
     };
   }, [lock, hide]);
   const css = restrictionCss(hide, lock);
