@@ -27,3 +27,4 @@ export * from './diff/model-diff.ts';
 export { blockSignature, foldBlocks, formatDiffText, fmtPercent, fmtValue, rangeName, type BlockRun } from './diff/format-text.ts';
 export { exportPyTorch, PYTORCH_WEIGHTS_FILE, type PyTorchExport, type PyTorchExportOptions } from './export/pytorch/model-py.ts';
 export { adoptStateDict, stateDictShapes } from './export/pytorch/state-dict.ts';
+export * from './figure/strings.ts';

@@ -1,11 +1,14 @@
+import { FIGURE_TEXT } from '../../src/index.ts';
+
 /** English text of the teaching tools (app/teaching/*, app/links/*): figure view, presenter mode, plain <-> residual, classroom links. */
 export const teachEn = {
   figure: 'Figure',
   figureTitle: 'The paper’s figure',
   figureNetwork: 'This network',
   figurePaper: 'VGG-19, plain, residual (the paper)',
-  outputSize: 'output size: {{size}}',
-  paperTitles: { vgg19: 'VGG-19', plain34: '34-layer plain', resnet34: '34-layer residual' },
+  /** The figure's own words (src/figure/strings.ts), shared with the CLI's --lang. */
+  outputSize: FIGURE_TEXT.en.outputSize,
+  paperTitles: FIGURE_TEXT.en.titles,
   exportSvg: 'Export SVG',
   exportPng: 'PNG {{scale}}×',
   close: 'Close',

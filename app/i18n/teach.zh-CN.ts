@@ -1,3 +1,4 @@
+import { FIGURE_TEXT } from '../../src/index.ts';
 import type { TeachResources } from './teach.en.ts';
 
 /** 教学工具的简体中文文本（图示视图、演示模式、普通网络 ↔ 残差网络、课堂链接）。术语见 shared/seed/residual-block.zh.md。 */
@@ -6,8 +7,8 @@ export const teachZhCN: TeachResources = {
   figureTitle: '论文中的图示',
   figureNetwork: '当前网络',
   figurePaper: 'VGG-19、普通网络、残差网络（论文）',
-  outputSize: '输出尺寸：{{size}}',
-  paperTitles: { vgg19: 'VGG-19', plain34: '34 层普通网络', resnet34: '34 层残差网络' },
+  outputSize: FIGURE_TEXT['zh-CN'].outputSize,
+  paperTitles: FIGURE_TEXT['zh-CN'].titles,
   exportSvg: '导出 SVG',
   exportPng: 'PNG {{scale}}×',
   close: '关闭',

@@ -48,6 +48,18 @@ describe('residual-studio figure', () => {
     expect(png.length).toBeGreaterThan(bare.length * 1.2);
   });
 
+  it('--lang zh-CN labels the bands and the paper titles in Chinese, and the PNG draws them with a CJK font', async () => {
+    const out = join(dir, 'paper-zh.svg');
+    expect((await run('figure', '--paper', '--lang', 'zh-CN', '-o', out)).code).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toContain('>输出尺寸：56<');
+    expect(svg).toContain('data-title="34 层残差网络"');
+    // Offline fonts: a line of Chinese rasterises to glyphs, not to nothing.
+    const line = (text: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="40"><rect width="240" height="40" fill="#fff"/><text x="8" y="28" font-size="20" font-family="'Noto Sans CJK SC'">${text}</text></svg>`;
+    const [glyphs, blank] = await Promise.all([svgToPng(line('残差网络'), 1), svgToPng(line(''), 1)]);
+    expect(glyphs.length).toBeGreaterThan(blank.length + 200);
+  });
+
   it('refuses bad calls with one line', async () => {
     const cases: [string[], RegExp][] = [
       [['figure', 'resnet18'], /needs -o fig\.svg or -o fig\.png/],
@@ -56,6 +68,7 @@ describe('residual-studio figure', () => {
       [['figure', 'resnet18', '-o', join(dir, 'x.png'), '--scale', '0'], /--scale must be a whole number from 1 to 8/],
       [['figure', 'no-such-net', '-o', join(dir, 'x.svg')], /neither a template/],
       [['figure', 'blank', '-o', join(dir, 'x.svg')], /nothing to draw/],
+      [['figure', '--paper', '--lang', 'fr', '-o', join(dir, 'x.svg')], /--lang must be one of en, zh-CN/],
     ];
     for (const [argv, re] of cases) {
       const r = await run(...argv);

@@ -29,7 +29,7 @@ const USAGE = `usage: residual-studio <command> [options]
   export-training <template|project.json> -o step.onnx   the training step file itself
           [--batch N] [--opset N] [--seed N] [--label-smoothing X] [--optimizer sgd|adamw]
           [--lr X] [--momentum X] [--nesterov] [--weight-decay X] [--betas B1,B2] [--eps X]
-  figure  <template|project.json> -o fig.svg|fig.png [--scale N]   the paper's figure of a network
+  figure  <template|project.json> -o fig.svg|fig.png [--scale N] [--lang en|zh-CN]   the paper's figure
   figure  --paper -o fig.svg|fig.png          VGG-19, Plain-34 and ResNet-34 side by side
   diff    <a> <b> [--json] [--input CxHxW]    what changes from network a to b (templates, project
                                               or ONNX files): blocks and layers per stage, params, MACs

@@ -3,6 +3,7 @@ import type { NodeId } from '../graph/ids.ts';
 import type { ResidualDocument, Shape } from '../graph/types.ts';
 import { int } from '../ops/common.ts';
 import { analyze, type Analysis, type FlatLayer } from '../shape/analyze.ts';
+import { FIGURE_TEXT } from './strings.ts';
 
 /** One box of a figure column: a layer the paper draws, labelled the paper's way. */
 export interface FigureBox {
@@ -159,9 +160,5 @@ export function figureColumn(doc: ResidualDocument, title: string = doc.name, an
   return { title, boxes, arcs };
 }
 
-/** Columns of the paper's figure: VGG-19, the 34-layer plain net and ResNet-34 (option B). */
-export const PAPER_COLUMNS = [
-  { template: 'vgg19', title: 'VGG-19' },
-  { template: 'plain34', title: '34-layer plain' },
-  { template: 'resnet34', title: '34-layer residual' },
-] as const;
+/** Columns of the paper's figure: VGG-19, the 34-layer plain net and ResNet-34 (option B), with their English titles. */
+export const PAPER_COLUMNS = (['vgg19', 'plain34', 'resnet34'] as const).map((template) => ({ template, title: FIGURE_TEXT.en.titles[template] }));
