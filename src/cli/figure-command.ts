@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { figureColumn, PAPER_COLUMNS, type FigureColumn } from '../figure/figure.ts';
 import { FIGURE_TEXT, figureStrings, type FigureLanguage } from '../figure/strings.ts';
-import { figureSvg } from '../figure/svg.ts';
+import { FIGURE_FONTS, figureSvg } from '../figure/svg.ts';
 import { buildTemplate } from '../templates/templates.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { load, type Io } from './main.ts';
@@ -55,7 +55,9 @@ export async function figureCommand(args: string[], io: Io): Promise<number> {
     if (col.boxes.length <= 1) throw new UsageError(`${positional[0]}: nothing to draw (no layer reaches the output from the input)`);
     columns = [col];
   }
-  const svg = figureSvg(columns, { strings: figureStrings(lang as FigureLanguage) });
+  // resvg takes the first family that exists and falls back per glyph to any font (a serif CJK one,
+  // here): for Chinese labels, Noto Sans CJK first, whose Latin glyphs suit the layer labels too.
+  const svg = figureSvg(columns, { strings: figureStrings(lang as FigureLanguage), ...(lang === 'zh-CN' ? { fontFamily: `'Noto Sans CJK SC', ${FIGURE_FONTS}` } : {}) });
   writeFile(out, png ? await svgToPng(svg, scale) : svg);
   io.stdout(`wrote ${out} (${columns.map((c) => `${c.title}: ${c.boxes.filter((b) => b.kind === 'conv' || b.kind === 'fc').length} weight layers, ${c.arcs.length} shortcuts (${c.arcs.filter((a) => a.dashed).length} dashed)`).join('; ')})\n`);
   return 0;

@@ -14,6 +14,7 @@ export interface FigureSvgOptions {
 }
 
 const ENGLISH: FigureStrings = { outputSize: (s) => `output size: ${s}` };
+/** The figure's default font stack: Debian's DejaVu and Noto CJK, then the browsers' sans. */
 export const FIGURE_FONTS = "'DejaVu Sans', 'Noto Sans CJK SC', 'Noto Sans SC', Arial, sans-serif";
 
 // Sizes in SVG user units (px at 1×). Labels are 14 px: readable on a printed A4 page at the
