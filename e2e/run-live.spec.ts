@@ -97,7 +97,7 @@ test.describe('live run', () => {
     await run.useGradient();
     await run.settled();
     await expect(run.backendUsed).toHaveAttribute('data-backend', 'wasm');
-    await expect(page.getByTestId('run.backend.reason')).toContainText(/software|WebGPU/);
+    await expect(page.getByTestId('run.backend.reason')).toHaveText(/^Not WebGPU: software WebGPU adapter \(.*swiftshader.*\) is slower than WASM; force WebGPU to use it$/i);
   });
 
   test('a crashed worker is restarted and reported; the document and the run carry on', async ({ page }) => {

@@ -1,4 +1,5 @@
 import type { ErrorKind, OutByType, Request, Response, WireError } from './protocol.ts';
+import { runtimeWorkerName } from './test-gpu.ts';
 
 /**
  * A worker's protocol as the client sees it: its request union (each request has a `type` and
@@ -231,5 +232,6 @@ export class RuntimeClient extends WorkerClient<RuntimeProtocol> {
 
 /** The app's worker: a module worker built by Vite from `runtime.worker.ts`. */
 export function createRuntimeWorker(): WorkerLike {
-  return new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'residual-runtime' });
+  // The name carries the page's test-only `?testGpu=` mode (test-gpu.ts); it is 'residual-runtime' otherwise.
+  return new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: runtimeWorkerName(globalThis.location?.search ?? '') });
 }

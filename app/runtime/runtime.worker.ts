@@ -14,6 +14,7 @@ import { msg } from '../../src/diagnostics/messages.ts';
 import { FreshWeightCache } from '../../src/weights/fresh-cache.ts';
 import { configureOrt, ORT_THREADS, type GpuAdapterLike, type Ort } from './ort-builds.ts';
 import { SessionCache } from './session-cache.ts';
+import { testGpu, testGpuMode } from './test-gpu.ts';
 import { modelKey, sessionKey } from './doc-key.ts';
 import { fetchWeights } from './weights-bytes.ts';
 import {
@@ -83,10 +84,13 @@ function loadGpuOrt(): Promise<Ort> {
   return gpuOrt;
 }
 
+/** Test-only (see test-gpu.ts): undefined unless the page was opened with `?testGpu=<mode>`. */
+const TEST_GPU = testGpuMode(self.name);
+
 let gpuProbe: Promise<EnvInfo['webgpu']> | undefined;
 function probeGpu(): Promise<EnvInfo['webgpu']> {
   gpuProbe ??= (async () => {
-    const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+    const gpu = testGpu(TEST_GPU, (navigator as unknown as { gpu?: GpuLike }).gpu);
     if (!gpu) return { available: false, reason: gpuReason('no-webgpu') };
     try {
       const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -171,7 +175,7 @@ async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<
         const g = await loadGpuOrt();
         const session = await g.InferenceSession.create(bytes, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
         // The device exists only if the WebGPU backend really initialised.
-        const device = await Promise.race([g.env.webgpu.device, new Promise((r) => setTimeout(() => r(undefined), 2000))]);
+        const device = TEST_GPU === 'no-device' ? undefined : await Promise.race([g.env.webgpu.device, new Promise((r) => setTimeout(() => r(undefined), 2000))]);
         if (device) return { ort: g, session, backend: 'webgpu' };
         await session.release();
         reason = gpuReason('no-device');
