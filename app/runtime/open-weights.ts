@@ -1,5 +1,5 @@
 import { decodeSafetensors, diag, encodeSafetensors, msg, type StoredTensor } from '../../src/index.ts';
-import { adoptStateDict } from '../../src/export/pytorch/state-dict.ts';
+import { adoptStateDict, stateDictShapes } from '../../src/export/pytorch/state-dict.ts';
 import type { EditorStore } from '../store/editor-store.ts';
 import { fetchWeights, storeWeights } from './weights-bytes.ts';
 
@@ -29,7 +29,8 @@ export async function openWeightsFile(store: EditorStore, file: File): Promise<v
   }
   const doc = ui().doc;
   const { weights, diagnostics } = adoptStateDict(doc, decoded.store);
-  const used = [...decoded.store.keys()].filter((k) => weights.get(k)!.owner !== '');
+  const shapes = stateDictShapes(doc);
+  const used = [...decoded.store.keys()].filter((k) => shapes.has(k) && weights.get(k)!.owner !== '');
   if (used.length === 0) {
     const why = diagnostics.find((d) => d.messageRef?.id === 'state-dict-unexpected') ?? diagnostics[0];
     ui().toast('toast.weightsNone', 'error', { values: { file: file.name, message: why ?? { key: 'export.unknown' } } });
