@@ -41,7 +41,7 @@ export const teachEn = {
   shareWeights: 'Trained weights are not in the link: the class gets the architecture with fresh weights.',
   shareTooLarge: 'This network is too large for a link ({{length}} characters; a link holds up to {{limit}}). Share the project file instead.',
   shareSaveFile: 'Save the file',
-  control: { palette: 'Palette', inspector: 'Inspector', run: 'Run panel', templates: 'Templates', open: 'Open', save: 'Save', export: 'Export ONNX', plainToggle: 'Add/remove shortcuts', figure: 'Figure', presenter: 'Present', share: 'Share link' },
+  control: { palette: 'Palette', inspector: 'Inspector', run: 'Run panel', templates: 'Templates', open: 'Open', save: 'Save', export: 'Export ONNX', exportPyTorch: 'Export PyTorch', compare: 'Compare', plainToggle: 'Add/remove shortcuts', figure: 'Figure', presenter: 'Present', share: 'Share link' },
   linkName: 'classroom link',
   refused: {
     notALink: 'This link is not a Residual Studio classroom link. Nothing was changed.',

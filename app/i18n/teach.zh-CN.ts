@@ -41,7 +41,7 @@ export const teachZhCN: TeachResources = {
   shareWeights: '链接中不含训练好的权重：学生得到的是同一结构、重新初始化的权重。',
   shareTooLarge: '这个网络太大，放不进链接（{{length}} 个字符；链接最多 {{limit}} 个）。请改为分享项目文件。',
   shareSaveFile: '保存文件',
-  control: { palette: '组件面板', inspector: '属性面板', run: '运行面板', templates: '模板', open: '打开', save: '保存', export: '导出 ONNX', plainToggle: '加上/去掉快捷连接', figure: '图示', presenter: '演示', share: '分享链接' },
+  control: { palette: '组件面板', inspector: '属性面板', run: '运行面板', templates: '模板', open: '打开', save: '保存', export: '导出 ONNX', exportPyTorch: '导出 PyTorch', compare: '对比', plainToggle: '加上/去掉快捷连接', figure: '图示', presenter: '演示', share: '分享链接' },
   linkName: '课堂链接',
   refused: {
     notALink: '这不是 Residual Studio 的课堂链接。没有做任何更改。',

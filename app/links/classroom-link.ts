@@ -20,7 +20,7 @@ export const LINK_KEY = 'classroom';
 export const MAX_LINK_CHARS = 16_000;
 
 /** Controls a link can hide or lock (lock: shown but inert). */
-export const CONTROLS = ['palette', 'inspector', 'run', 'templates', 'open', 'save', 'export', 'plainToggle', 'figure', 'presenter', 'share'] as const;
+export const CONTROLS = ['palette', 'inspector', 'run', 'templates', 'open', 'save', 'export', 'exportPyTorch', 'compare', 'plainToggle', 'figure', 'presenter', 'share'] as const;
 export type ControlId = (typeof CONTROLS)[number];
 
 /** Where a link opens: the editor, or the figure view of this network / of the paper's three nets. */
