@@ -9,7 +9,8 @@ safetensors file `input`, and writes the outputs (`output0`, `output1`, …) and
 key -> shape list (`state.json` beside `out`) to `out`. With `retrained`, it then trains the
 model for two SGD steps in train mode (weights and BatchNorm statistics both change), saves it
 with the module's own `save_weights`, and writes that model's eval output on the same input as
-`output0` of the file `retrained["out"]`; the weights go to `retrained["weights"]`.
+`output0` of the file `retrained["out"]`; the weights go to `retrained["weights"]` (written
+again with numpy unavailable, which must give the same bytes).
 
 Everything the cases read goes through the exported module's own safetensors reader and writer,
 so they are what is tested; nothing here needs numpy or the `safetensors` package. Errors name
@@ -68,6 +69,23 @@ def retrain(model, x: torch.Tensor) -> None:
         opt.step()
 
 
+def check_writer_without_numpy(module, model, written: Path) -> None:
+    """save_weights without numpy (torch built without it) must write the same bytes."""
+    numpy = torch.Tensor.numpy
+
+    def unavailable(self):
+        raise RuntimeError("Numpy is not available")
+
+    torch.Tensor.numpy = unavailable
+    try:
+        again = written.with_suffix(".no-numpy.safetensors")
+        module.save_weights(model, again)
+    finally:
+        torch.Tensor.numpy = numpy
+    if again.read_bytes() != written.read_bytes():
+        raise AssertionError("save_weights wrote different bytes without numpy")
+
+
 def run_case(i: int, case: dict) -> None:
     name = case["name"]
     module = load_module(f"exported_model_{i}", Path(case["dir"]) / "model.py")
@@ -79,6 +97,7 @@ def run_case(i: int, case: dict) -> None:
     if "retrained" in case:
         retrain(model, x)
         module.save_weights(model, case["retrained"]["weights"])
+        check_writer_without_numpy(module, model, Path(case["retrained"]["weights"]))
         module.save_weights(Holder(outputs_of(model, x)), case["retrained"]["out"])
     print(f"{name}: ok", file=sys.stderr)
 
