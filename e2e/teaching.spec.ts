@@ -173,7 +173,7 @@ test('a network too large for a link gets a clear message offering the file inst
   const teach = new TeachingPage(page);
   const share = new SharePage(page);
   // ResNet-152 with every block expanded into its layers: about 21,000 characters as a link. Its
-  // ~900 cards take a while to lay out on a busy machine (the whole run timed out once at 90 s).
+  // 517 cards take a while to lay out on a busy machine (the whole run timed out once at 90 s).
   test.slow();
   await editor.open('?template=resnet152&expand=all&persist=0');
   await teach.shareButton.click();
