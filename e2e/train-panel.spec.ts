@@ -26,6 +26,8 @@ test('a few hundred steps of the default net lift test accuracy far above chance
   await expect(train.accuracyPoints()).toHaveAttribute('data-points', '1');
   await expect(train.lossPoints()).toHaveAttribute('data-points', '200');
   await page.screenshot({ path: '/tmp/shots/train-done.png' });
+  await page.getByTestId('train.chart.accuracy').scrollIntoViewIfNeeded();
+  await train.root.screenshot({ path: '/tmp/shots/train-done-charts.png' });
   await train.showRun();
   await expect(page.getByTestId('run.weights')).toHaveText('All weights are trained.', { timeout: 120_000 });
   await expect(page.getByTestId('run.weights')).toHaveAttribute('data-fresh', '0');
@@ -135,4 +137,57 @@ test('a tiny net says how the 28×28 pictures become its 3×32×32 input, and tr
   }
   expect(Number.isFinite(losses['wasm'])).toBe(true);
   expect(Math.abs(losses['webgpu']! - losses['wasm']!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(losses['wasm']!)));
+});
+
+test('editing the network while it trains stops the run with a clear message and applies none of its weights', async ({ page }) => {
+  const editor = new EditorPage(page);
+  await editor.open('?persist=0&backend=wasm');
+  const train = new TrainPanelPage(page);
+  await train.show();
+  await train.set({ fresh: true, batch: 16, epochs: 1, limit: 3200, backend: 'wasm' });
+  await train.button('start').click();
+  await expect(train.progress).toHaveAttribute('data-step', /^[1-9]/, { timeout: 180_000 });
+  await editor.canvas.select('conv1');
+  await editor.inspector.set('outChannels', '24');
+  await train.expectPhase('edited', 120_000);
+  await expect(train.message).toHaveAttribute('data-key', 'edited');
+  await expect(train.message).toContainText('You edited the network while it trained');
+  await train.showRun();
+  // The layers whose shapes the edit changed run with fresh weights; the others keep the shipped trained ones.
+  await expect(page.getByTestId('run.weights.fresh')).toHaveText('conv1, bn1, layer1.0', { timeout: 120_000 });
+  await expect(page.getByTestId('run.weights')).toHaveAttribute('data-real', /^[1-9]/);
+});
+
+test('a crashed training worker is replaced, resumes from the last epoch checkpoint, and the panel says so', async ({ page }) => {
+  await new EditorPage(page).open('?persist=0&backend=wasm&trainDebug=1');
+  const train = new TrainPanelPage(page);
+  await train.show();
+  // Three epochs of 20 steps; the crash comes after the first epoch's checkpoint.
+  await train.set({ fresh: true, batch: 16, epochs: 3, limit: 320, backend: 'wasm' });
+  await train.button('start').click();
+  await expect(train.accuracyPoints()).toHaveAttribute('data-points', '1', { timeout: 240_000 });
+  await train.button('debug.crash').click();
+  await expect(train.message).toHaveAttribute('data-key', 'crashResumed', { timeout: 60_000 });
+  await expect(train.message).toContainText(/crashed .*resumed from the checkpoint at step (20|40)/);
+  await expect(train.root).toHaveAttribute('data-restarts', '1');
+  await train.expectPhase('done');
+  await expect(train.accuracyPoints()).toHaveAttribute('data-points', '3');
+});
+
+test('the panel in 中文 and dark, at 1920×1080', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await new EditorPage(page).open('?persist=0&backend=wasm');
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await page.getByTestId('topbar.theme').click();
+  const train = new TrainPanelPage(page);
+  await train.show();
+  await expect(page.getByTestId('train.data.name')).toContainText('Fashion-MNIST 子集：训练图像 12,000 张，测试图像 2,000 张');
+  await train.set({ fresh: true, batch: 16, epochs: 1, limit: 320, backend: 'wasm' });
+  await train.button('start').click();
+  await train.expectPhase('done');
+  await expect(train.message).toContainText('完成：共 20 步');
+  await expect(train.backend).toContainText('在 WASM 上训练');
+  await page.screenshot({ path: '/tmp/shots/train-zh-dark-1920.png' });
+  await page.getByTestId('train.chart.accuracy').scrollIntoViewIfNeeded();
+  await train.root.screenshot({ path: '/tmp/shots/train-zh-dark-charts.png' });
 });

@@ -430,4 +430,6 @@ if (at >= 0) {
   await (what === 'compile' ? childCompile(arg) : childOrt(arg));
 } else {
   await main().catch((e) => console.log(`bench:train stopped: ${(e as Error).message}`));
+  // The Train panel in the app: images/s and frame times while dragging (scripts/bench-train-app.mts).
+  if (!args.includes('--no-browser') && !args.includes('--no-app')) await (await import('./bench-train-app.mts')).benchTrainApp().catch((e) => console.log(`Train panel not measured: ${(e as Error).message}`));
 }

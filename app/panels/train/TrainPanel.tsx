@@ -180,7 +180,7 @@ function Progress({ controller }: { controller: TrainController }) {
   if (!p) return phase === 'starting' ? <div className="train-note" data-testid="train.progress">{t('train.starting')}</div> : null;
   const total = p.totalSteps || started?.totalSteps || 1;
   return (
-    <div className="train-progress" data-testid="train.progress" data-step={p.step} data-total={total} data-loss={p.loss}>
+    <div className="train-progress" data-testid="train.progress" data-step={p.step} data-total={total} data-loss={p.loss} data-ips={p.imagesPerSecond}>
       <progress max={total} value={p.step} />
       <div className="train-small">
         {t('train.progress', { step: p.step, total, epoch: p.epoch, epochs: p.epochs, ips: Math.round(p.imagesPerSecond), left: duration(p.secondsLeft) })}
