@@ -26,6 +26,12 @@ test('the figure view draws ResNet-34 as the paper does, and the paper’s three
   for (const label of ['7x7 conv, 64, /2', 'pool, /2', '3x3 conv, 128, /2', '3x3 conv, 256, /2', '3x3 conv, 512, /2', 'avg pool', 'fc 1000']) await expect(figure.svg.getByText(label, { exact: true }).first()).toBeVisible();
   await expect(figure.svg.getByText('output size: 56', { exact: true })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/figure-resnet34-en-light.png` });
+  // Printed, the figure comes alone: the editor behind it is not printed.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByTestId('canvas')).toHaveCSS('visibility', 'hidden');
+  await expect(figure.svg).toHaveCSS('visibility', 'visible');
+  await page.screenshot({ path: `${SHOTS}/figure-resnet34-print.png` });
+  await page.emulateMedia({ media: 'screen' });
 
   await figure.showPaper();
   await expect(figure.svg.getByTestId('figure.column')).toHaveCount(3);
