@@ -5,14 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { serializeDocument } from '../document/document.ts';
 import { buildTemplate } from '../templates/templates.ts';
 import { svgToPng } from './figure-command.ts';
-import { main } from './main.ts';
+import { runCli } from './testing/run-cli.ts';
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
-  return { code, out, err };
-}
+const run = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-figure-'));
 const svgSize = (svg: string) => /width="(\d+)" height="(\d+)"/.exec(svg)!.slice(1).map(Number);
