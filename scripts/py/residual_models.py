@@ -181,26 +181,17 @@ class PlainCifar(CifarResNet):
         super().__init__(n, num_classes, block=PlainCifarBlock)
 
 
-class PlainBasicBlock(nn.Module):
-    """A torchvision BasicBlock without its shortcut, for the paper's plain-18/34 ImageNet nets.
+class PlainBasicBlock(PlainCifarBlock):
+    """The same two layers as a block of torchvision's ResNet, for the paper's plain-18/34 ImageNet nets.
 
-    torchvision's ``ResNet._make_layer`` passes a ``downsample`` where a projection would go; a plain
-    net has none, so it is not kept (and has no parameters in the state_dict).
+    torchvision's ``ResNet._make_layer`` passes a ``downsample`` (and groups, widths) where a
+    projection would go; a plain net has none, so they are not kept (no parameters in the state_dict).
     """
 
     expansion = 1
 
     def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None, *_: object, **__: object) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.relu1 = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride=1, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.relu = nn.ReLU(inplace=True)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.relu(self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x))))))
+        super().__init__(inplanes, planes, stride)
 
 
 def plain_imagenet(depth: int, num_classes: int = 1000) -> nn.Module:
