@@ -1,14 +1,8 @@
-"""PyTorch references for the activations and gates of modern residual nets.
+"""The ModernSE import fixture: a tiny net with the activations and gates of modern residual nets.
 
-    /usr/bin/python3 scripts/py/modern_ops.py ops --spec cases.json
     /usr/bin/python3 scripts/py/modern_ops.py net --opset 13 --out .cache/import/modern-se-13.onnx
 
-``ops`` runs torch's own modules on inputs written by a test. ``cases.json`` is a list of
-``{"module": ..., "kwargs": {...}, "input": "x.bin", "shape": [N, C, H, W], "out": "y.bin"}``
-(float32 little-endian files). ``module`` is one of SiLU, Hardswish, Hardsigmoid, ReLU6, GELU
-(``kwargs`` go to the ``torch.nn`` constructor, e.g. ``{"approximate": "tanh"}``), ``clamp``
-(``torch.clamp(x, **kwargs)``) or ``mul_gate`` (``torch.mul(x, x.mean((2, 3), keepdim=True))``:
-an N×C×H×W map times its N×C×1×1 channel means, broadcast as in squeeze-and-excitation).
+(Torch's references for these ops on their own are ``forward_reference.py``'s.)
 
 ``net`` exports ``ModernSE`` (below), seeded, at the given opset, with the files
 ``export_torchvision.py`` writes: ``<out>``, ``<out>.input.bin``, ``<out>.expected.bin`` and
@@ -22,7 +16,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -77,26 +70,6 @@ class ModernSE(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
-def read_f32(path: str, shape: list[int]) -> torch.Tensor:
-    return torch.from_numpy(np.fromfile(path, dtype="<f4").reshape(shape).copy())
-
-
-def run_ops(spec_path: Path) -> None:
-    for case in json.loads(spec_path.read_text()):
-        x = read_f32(case["input"], case["shape"])
-        name, kwargs = case["module"], case.get("kwargs", {})
-        with torch.no_grad():
-            if name == "clamp":
-                y = torch.clamp(x, **kwargs)
-            elif name == "mul_gate":
-                y = torch.mul(x, x.mean((2, 3), keepdim=True))
-            elif name in ("SiLU", "Hardswish", "Hardsigmoid", "ReLU6", "GELU"):
-                y = getattr(nn, name)(**kwargs)(x)
-            else:
-                raise SystemExit(f"error: unknown module {name!r}")
-        Path(case["out"]).write_bytes(y.numpy().astype("<f4").tobytes())
-
-
 @torch.no_grad()
 def randomise_bn(model: nn.Module, gen: torch.Generator) -> None:
     """BN weights, biases and running statistics away from 1/0, so a lost BN would show."""
@@ -135,18 +108,13 @@ def export_net(opset: int, out: Path, seed: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    ops = sub.add_parser("ops", help="run torch modules on test inputs")
-    ops.add_argument("--spec", type=Path, required=True)
     net = sub.add_parser("net", help="export the ModernSE fixture")
     net.add_argument("--opset", type=int, default=17)
     net.add_argument("--out", type=Path, required=True)
     net.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(2)
-    if args.command == "ops":
-        run_ops(args.spec)
-    else:
-        export_net(args.opset, args.out, args.seed)
+    export_net(args.opset, args.out, args.seed)
 
 
 if __name__ == "__main__":
