@@ -110,7 +110,7 @@ for (const [language, theme] of [['en', 'light'], ['zh-CN', 'dark']] as const) {
   });
 }
 
-test('a classroom link opened in a fresh browser gives the same document, view, lesson step and hidden and locked controls', async ({ page, browser }) => {
+test('a classroom link opened in a fresh browser context gives the same document, the figure view and the hidden and locked controls', async ({ page, browser }) => {
   const editor = new EditorPage(page);
   const teach = new TeachingPage(page);
   const share = new SharePage(page);
