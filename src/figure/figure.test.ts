@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandNode } from '../graph/edit.ts';
+import { collapseGroup, expandNode } from '../graph/edit.ts';
 import { nodeId } from '../graph/ids.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
@@ -73,6 +73,14 @@ describe('the paper figure model', () => {
     const strip = (c: ReturnType<typeof figureColumn>) => ({ labels: c.boxes.map((b) => b.label), arcs: c.arcs });
     expect(strip(figureColumn(expanded))).toEqual(strip(figureColumn(doc)));
     expect(figureColumn(expanded).arcs.map((a) => a.kind)).toEqual(['identity', 'projection']);
+  });
+
+  it('a collapsed stage card draws as its blocks do', () => {
+    const doc = buildTemplate('resnet18')!;
+    const staged = collapseGroup(doc, nodeId('layer3'));
+    expect(staged.nodes.some((n) => n.op === 'Stage')).toBe(true);
+    const strip = (c: ReturnType<typeof figureColumn>) => ({ labels: c.boxes.map((b) => b.label), arcs: c.arcs });
+    expect(strip(figureColumn(staged))).toEqual(strip(figureColumn(doc)));
   });
 
   it('the SVG of the three columns has their titles, the output sizes and exactly three dashed arcs', () => {
