@@ -14,6 +14,8 @@ export default defineConfig({
   // the run: a test that passed only on its retry is listed by name under "flaky" and fails CI.
   retries: process.env['CI'] ? 1 : 0,
   failOnFlakyTests: Boolean(process.env['CI']),
+  // A stray test.only would quietly run one test of the suite.
+  forbidOnly: Boolean(process.env['CI']),
   reporter: [['list']],
   use: {
     baseURL: 'http://localhost:5173',
