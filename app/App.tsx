@@ -7,6 +7,8 @@ import { Canvas } from './canvas/Canvas.tsx';
 import { layoutDocument } from './canvas/layout.ts';
 import { ActionsContext, type EditorActions } from './canvas/useRelayout.ts';
 import { Dialogs } from './panels/Dialogs.tsx';
+import { CompareDialog } from './panels/diff/CompareDialog.tsx';
+import { DiffPanel } from './panels/diff/DiffPanel.tsx';
 import { ImportProgress, openOnnxFile, type ImportProgressState } from './panels/ImportProgress.tsx';
 import { downloadBytes, exportOnnx } from './runtime/export-onnx.ts';
 import { loadDefaultDocument } from './store/default-model.ts';
@@ -169,6 +171,7 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
         <Palette />
         <main className="center">
           <Canvas />
+          <DiffPanel />
         </main>
         <aside className="right">
           <Inspector />
@@ -176,6 +179,7 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
         </aside>
         <StatusBar />
         <Dialogs />
+        <CompareDialog />
         <ImportProgress progress={progress} />
         <Notices onKeepMine={() => void autosave?.keepMine()} onReloadTheirs={() => void autosave?.reloadTheirs()} />
         <TeachingLayer />

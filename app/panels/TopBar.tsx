@@ -46,6 +46,9 @@ export function TopBar() {
       <button onClick={() => void actions.exportOnnx()} data-testid="topbar.export">
         {t('top.exportOnnx')}
       </button>
+      <button onClick={() => store.getState().openDialog('compare')} data-testid="topbar.compare">
+        {t('diff.compare')}
+      </button>
       <span className="sep" />
       <button onClick={() => undo(store)} disabled={!canUndo} data-testid="topbar.undo" title="Ctrl+Z">
         ↶ {t('top.undo')}
