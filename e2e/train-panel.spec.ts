@@ -59,6 +59,7 @@ test('pause holds the step and resume goes on; after a reload the run resumes fr
   await train.show();
   const offer = page.getByTestId('train.resume');
   await expect(offer).toHaveAttribute('data-step', String(saved));
+  await expect(offer).toContainText(`interrupted at step ${saved} of 200 (epoch 1)`);
   await page.screenshot({ path: '/tmp/shots/train-resume-offer.png' });
   await train.button('resume.go').click();
   await expect.poll(async () => Number(await train.progress.getAttribute('data-step')), { timeout: 180_000 }).toBeGreaterThan(saved);

@@ -70,7 +70,7 @@ export interface TrainState {
   /** Bumped when the curves change, for the charts. */
   readonly curveVersion: number;
   readonly message?: TrainMessage;
-  /** A checkpoint in IndexedDB that can be resumed. */
+  /** A checkpoint in IndexedDB that can be resumed (`epoch`: the one it resumes in, 1-based). */
   readonly resumable?: Pick<Checkpoint, 'docKey' | 'step' | 'epoch' | 'totalSteps' | 'savedAt' | 'data'>;
   /** Worker restarts during runs. */
   readonly restarts: number;
@@ -284,7 +284,11 @@ export class TrainController {
 
   async #readCheckpoint() {
     const cp = await get<Checkpoint>(CHECKPOINT_KEY).catch(() => undefined);
-    if (cp && !this.#run) this.#set({ resumable: { docKey: cp.docKey, step: cp.step, epoch: cp.epoch, totalSteps: cp.totalSteps, savedAt: cp.savedAt, data: cp.data } });
+    if (!cp || this.#run) return;
+    // The epoch it resumes in, 1-based (`cp.epoch` counts the complete ones).
+    const perEpoch = Math.max(1, Math.round(cp.totalSteps / Math.max(1, cp.settings.epochs)));
+    const epoch = Math.min(cp.settings.epochs, Math.floor(cp.step / perEpoch) + 1);
+    this.#set({ resumable: { docKey: cp.docKey, step: cp.step, epoch, totalSteps: cp.totalSteps, savedAt: cp.savedAt, data: cp.data } });
   }
 
   /** The worker crashed (or hung) during a run: a new one resumes from the last checkpoint. */
