@@ -11,6 +11,7 @@ import { CompareDialog } from './panels/diff/CompareDialog.tsx';
 import { DiffPanel } from './panels/diff/DiffPanel.tsx';
 import { ImportProgress, openOnnxFile, type ImportProgressState } from './panels/ImportProgress.tsx';
 import { downloadBytes, exportOnnx } from './runtime/export-onnx.ts';
+import { isWeightsFile, openWeightsFile } from './runtime/open-weights.ts';
 import { loadDefaultDocument } from './store/default-model.ts';
 import { Inspector } from './panels/Inspector.tsx';
 import { Notices } from './panels/Notices.tsx';
@@ -81,6 +82,8 @@ function useEditorActions(store: EditorStore, autosave: AutosaveHandle | undefin
         store.getState().toast('toast.saved', 'info', { values: { file } });
       },
       async openFile(file) {
+        // Weights for the open network (a state_dict saved from PyTorch), not a network of their own.
+        if (isWeightsFile(file)) return openWeightsFile(store, file);
         if (await looksLikeOnnx(file)) {
           const r = await openOnnxFile(file, onProgress);
           onProgress(undefined);

@@ -10,6 +10,8 @@ export const en = {
     open: 'Open…',
     save: 'Save',
     exportOnnx: 'Export ONNX',
+    exportPyTorch: 'Export PyTorch',
+    exportPyTorchHint: 'model.py (the network as PyTorch source) and the weights it loads, in a zip',
     undo: 'Undo',
     redo: 'Redo',
     layout: 'Layout',
@@ -72,6 +74,7 @@ export const en = {
     refused: 'Connection refused: {{reason}}', cannotExpand: 'This block has no input shape yet: connect it first.', collapseReplaced: 'Collapsed: your edits inside the block were replaced by its definition. Undo (Ctrl+Z) brings them back.', saved: 'Saved {{file}}',
     opened: 'Opened {{file}}', exported: 'Exported {{file}}', exportFailed: 'Export failed: {{code}} {{message}}', exportWarning: 'Exported, but {{code}} {{message}}', importNote: 'Opened: {{code}} {{message}}', weightsLocal: 'Opened, but {{message}}.', layoutFailed: 'Layout failed: {{message}}', restoreFailed: 'Could not restore the autosave: {{message}}', dismiss: 'Dismiss',
     exportCrashed: 'Export failed: {{message}}',
+    weightsOpened: 'Loaded {{n}} weight tensors from {{file}} onto the layers of the same names', weightsNone: '{{file}} has no weights for this network: {{message}}',
   },
   file: {
     refused: '“{{file}}” was not opened; your document is unchanged.', dismiss: 'Dismiss',

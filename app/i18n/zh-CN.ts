@@ -8,7 +8,7 @@ import { teachZhCN } from './teach.zh-CN.ts';
 export const zhCN: Resources = {
   app: { title: '残差工作室 Residual Studio' },
   top: {
-    templates: '模板', open: '打开…', save: '保存', exportOnnx: '导出 ONNX', undo: '撤销', redo: '重做', layout: '布局', layoutTB: '自上而下', layoutLR: '从左到右',
+    templates: '模板', open: '打开…', save: '保存', exportOnnx: '导出 ONNX', exportPyTorch: '导出 PyTorch', exportPyTorchHint: 'model.py（以 PyTorch 源代码写出的网络）及其加载的权重，打包为 zip', undo: '撤销', redo: '重做', layout: '布局', layoutTB: '自上而下', layoutLR: '从左到右',
     theme: '主题', light: '浅色', dark: '深色', language: '语言', help: '快捷键',
   },
   gallery: { title: '模板库', close: '关闭', open: '打开', opening: '正在打开…', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: '普通网络（无快捷连接）', vgg: 'VGG', teaching: '教学', blank: '空白' } },
@@ -60,6 +60,7 @@ export const zhCN: Resources = {
     refused: '拒绝连接：{{reason}}', cannotExpand: '这个残差块还没有输入形状：请先连接它。', collapseReplaced: '已折叠：块内的修改已被残差块的定义取代。撤销（Ctrl+Z）可以恢复。', saved: '已保存 {{file}}',
     opened: '已打开 {{file}}', exported: '已导出 {{file}}', exportFailed: '导出失败：{{code}} {{message}}', exportWarning: '已导出，但 {{code}} {{message}}', importNote: '已打开：{{code}} {{message}}', weightsLocal: '已打开，但{{message}}。', layoutFailed: '布局失败：{{message}}', restoreFailed: '无法恢复自动保存：{{message}}', dismiss: '关闭',
     exportCrashed: '导出失败：{{message}}',
+    weightsOpened: '已从 {{file}} 载入 {{n}} 个权重张量，放到同名的层上', weightsNone: '{{file}} 中没有这个网络的权重：{{message}}',
   },
   file: {
     refused: '未打开“{{file}}”；当前文档保持不变。', dismiss: '关闭',

@@ -6,6 +6,7 @@ import { useActions } from '../canvas/useRelayout.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
 import { redo, undo } from '../store/editor-store.ts';
 import type { Language } from '../store/view-slice.ts';
+import { ExportPyTorchButton } from './ExportPyTorchButton.tsx';
 import { TeachingButtons } from '../teaching/TeachingButtons.tsx';
 
 /** Top bar: templates, open/save, undo/redo, layout direction, language, theme, help. */
@@ -31,7 +32,7 @@ export function TopBar() {
       <input
         ref={fileRef}
         type="file"
-        accept=".json,.onnx,application/json"
+        accept=".json,.onnx,.safetensors,application/json"
         hidden
         data-testid="topbar.fileInput"
         onChange={(e) => {
@@ -46,6 +47,7 @@ export function TopBar() {
       <button onClick={() => void actions.exportOnnx()} data-testid="topbar.export">
         {t('top.exportOnnx')}
       </button>
+      <ExportPyTorchButton />
       <button onClick={() => store.getState().openDialog('compare')} data-testid="topbar.compare">
         {t('diff.compare')}
       </button>
