@@ -104,6 +104,8 @@ test('an earlier autosave can be compared with: the ResNet-18 there before ResNe
   await expect(ed.status('params')).toHaveText('21.80M');
   await expect(page.getByTestId('status.save')).toHaveText('Saved');
   await page.getByTestId('topbar.compare').click();
+  await expect(page.getByTestId('compare.autosave.0')).toContainText('ResNet-18');
+  await page.getByTestId('compare').screenshot({ path: test.info().outputPath('compare-dialog-en-light.png') });
   await page.getByTestId('compare.autosave.0').click();
   await expect(page.getByTestId('diff.title')).toContainText('ResNet-18');
   await expect(diff.stage('layer3').getByTestId('diff.stage.blocks')).toHaveText('+4 −0 ~0');
@@ -123,6 +125,7 @@ test('a file that is not a network is refused in the dialog, with its reason; th
   await diff.compareWithFile('broken.json', '{"schemaVersion": 1, "nodes": 3');
   await expect(page.getByTestId('compare.refused')).toContainText('“broken.json” cannot be compared; your document is unchanged.');
   await expect(page.getByTestId('compare.refused').locator('li')).not.toHaveCount(0);
+  await page.getByTestId('compare').screenshot({ path: test.info().outputPath('compare-refused-en.png') });
   await page.getByTestId('compare.close').click();
   await expect(diff.panel).toBeHidden();
   await expect(page.getByTestId('topbar.docName')).toHaveText('Tiny ResNet');
