@@ -156,6 +156,13 @@ describe('diffMarks', () => {
     expect(diffMarks(d, 'a').size).toBe(0);
   });
 
+  it('marks a collapsed stage card changed when only some of its blocks are new, and not at all when none differ', () => {
+    const deeper = template('resnet34');
+    const collapsed = collapseGroup(deeper, nodeId('layer3'));
+    expect(diffMarks(diffDocuments(template('resnet18'), collapsed), 'b').get(nodeId('layer3'))).toBe('changed');
+    expect(diffMarks(diffDocuments(collapsed, collapsed), 'b').has(nodeId('layer3'))).toBe(false);
+  });
+
   it('marks added blocks added and, in expanded blocks, the changed layers one by one', () => {
     const d = diffDocuments(template('resnet18'), template('resnet34'));
     const m = diffMarks(d, 'b');

@@ -193,13 +193,8 @@ export function diffDocuments(a: ResidualDocument, b: ResidualDocument, analyses
  * it changed. Nodes that are the same are left out.
  */
 export function diffMarks(d: ModelDiff, side: 'a' | 'b'): Map<NodeId, DiffStatus> {
-  const marks = new Map<NodeId, DiffStatus>();
-  const put = (id: NodeId, s: DiffStatus) => {
-    if (s === 'same') return;
-    const cur = marks.get(id);
-    // A card holding several blocks (a collapsed stage) is "changed" unless all of them agree.
-    marks.set(id, cur === undefined || cur === s ? s : 'changed');
-  };
+  const seen = new Map<NodeId, Set<DiffStatus>>();
+  const put = (id: NodeId, s: DiffStatus) => seen.set(id, (seen.get(id) ?? new Set()).add(s));
   for (const st of d.stages) {
     for (const bd of st.blocks) {
       const card = bd[side]?.card;
@@ -207,6 +202,12 @@ export function diffMarks(d: ModelDiff, side: 'a' | 'b'): Map<NodeId, DiffStatus
       else for (const l of bd.layers) if (l[side]) put(l[side].node, l.status);
     }
     for (const l of st.layers) if (l[side]) put(l[side].node, l.status);
+  }
+  const marks = new Map<NodeId, DiffStatus>();
+  // A card holding several blocks (a collapsed stage) is "changed" unless all of them agree.
+  for (const [id, s] of seen) {
+    const only = s.size === 1 ? [...s][0]! : 'changed';
+    if (only !== 'same') marks.set(id, only);
   }
   return marks;
 }
