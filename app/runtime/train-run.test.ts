@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadData, roleOf, type LoadedData } from './train-run.ts';
 
 const shipped = (name: string) => readFileSync(new URL(`../../public/data/train/${name}`, import.meta.url));
-const file = (name: string, bytes: Uint8Array) => new File([bytes], name);
+const file = (name: string, bytes: Uint8Array) => new File([new Uint8Array(bytes)], name);
 const subset = () => ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((n) => file(n, shipped(n)));
 
 describe('the training worker reads a data set from opened files', () => {

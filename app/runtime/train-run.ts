@@ -200,6 +200,19 @@ class SessionRunner implements StepRunner {
 
 /* ---------- a run ---------- */
 
+/**
+ * Training keeps the WASM build's threads one short of the cores, so the page's main thread
+ * (dragging, editing, drawing the curves) always has a core: with every core busy training, its
+ * short tasks were measured stretching past 50 ms. Takes effect only before the build's first
+ * session (its thread pool is made then).
+ */
+function leaveACore(m: Ort) {
+  const cores = navigator.hardwareConcurrency || 1;
+  if (!wasmStarted && (m.env.wasm.numThreads ?? 1) >= cores) m.env.wasm.numThreads = Math.max(1, cores - 1);
+  wasmStarted = true;
+}
+let wasmStarted = false;
+
 /** A run control that says when the loop starts waiting in a pause. */
 class WaitingControl extends RunControl {
   onWait: (() => void) | undefined;
@@ -277,7 +290,10 @@ export class TrainDriver {
   }
 
   async #backend(want: TrainSettings['backend']): Promise<{ m: Ort; backend: TrainBackend; adapter?: AdapterInfo; why?: string }> {
-    if (want === 'wasm') return { m: this.deps.wasm, backend: 'wasm' };
+    if (want === 'wasm') {
+      leaveACore(this.deps.wasm);
+      return { m: this.deps.wasm, backend: 'wasm' };
+    }
     if (want === 'webgpu') {
       const g = await this.deps.gpu();
       return { m: g.ort, backend: 'webgpu', adapter: g.adapter };
@@ -285,8 +301,10 @@ export class TrainDriver {
     try {
       const g = await this.deps.gpu();
       if (!g.adapter.fallback) return { m: g.ort, backend: 'webgpu', adapter: g.adapter };
+      leaveACore(this.deps.wasm);
       return { m: this.deps.wasm, backend: 'wasm', why: `the WebGPU adapter is software (${g.adapter.description})` };
     } catch (e) {
+      leaveACore(this.deps.wasm);
       return { m: this.deps.wasm, backend: 'wasm', why: (e as Error).message };
     }
   }
