@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from '../../document/document.ts';
-import { expandNode } from '../../graph/edit.ts';
+import { addNode, connect, expandNode } from '../../graph/edit.ts';
 import type { ResidualDocument } from '../../graph/types.ts';
 import { compile, lowerToIr } from '../../onnx/compile.ts';
 import { relDiff, testInput } from '../../onnx/testing/run-ort.ts';
@@ -99,6 +99,14 @@ function expandedBlock(): ResidualDocument {
   return { ...expandNode(doc, block.id, analyze(doc).nodes.get(block.id)!.inputShapes[0]!), name: 'Tiny ResNet, block2 expanded' };
 }
 
+/** Two Outputs (the conv's output read by the ReLU and returned as well): forward returns both, in the document's order. */
+function twoOutputs(): ResidualDocument {
+  const doc = dag([['Conv2d', { outChannels: 4, kernel: 3, padding: 1 }, [0]], ['ReLU', {}, [1]]], { channels: 3, height: 8, width: 8 });
+  const conv = doc.nodes.find((n) => n.op === 'Conv2d')!;
+  const r = addNode(doc, 'Output', { position: { x: 300, y: 300 } });
+  return { ...connect(r.doc, { source: conv.id, sourcePort: 0, target: r.id, targetPort: 0 }).doc, name: 'Two outputs' };
+}
+
 interface Case {
   readonly name: string;
   readonly doc: ResidualDocument;
@@ -115,6 +123,7 @@ function cases(): Case[] {
     { name: 'every op', doc: everyOp(), retrain: true },
     { name: 'block variants', doc: blockVariants(), retrain: true },
     { name: 'expanded block', doc: expandedBlock(), retrain: true },
+    { name: 'two outputs', doc: twoOutputs() },
   ];
 }
 
@@ -194,6 +203,7 @@ const names = cases().map((c) => c.name);
 describe('PyTorch code export, run by PyTorch', () => {
   it.each(names)('%s: model.py computes what the ONNX export computes (relative ≤ 1e-4)', (name) => {
     const r = results.get(name)!;
+    expect(r.torch.length).toBe(analyze(r.c.doc).outputs.length);
     expect(r.torch.length).toBe(r.onnx.length);
     r.onnx.forEach((o, i) => {
       expect(r.torch[i]!.length).toBe(o.length);
