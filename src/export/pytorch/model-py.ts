@@ -58,7 +58,7 @@ export function exportPyTorch(doc: ResidualDocument, opts: PyTorchExportOptions 
     store.set(name, { dims, data, owner: owners.get(layer) ?? '', origin: opts.weights?.get(name)?.origin ?? 'imported' });
   }
   const body = [preludeSource(gen.parts), SAFETENSORS_SOURCE, gen.classes, gen.network, buildModel(gen.networkName, doc)];
-  const modelPy = [header(doc, gen.networkName), imports(body.join('\n')), ...body]
+  const modelPy = [header(doc, gen.networkName, analysis.outputs.map((o) => fmtShape(o.shape)).join(', ')), imports(body.join('\n')), ...body]
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .join('\n\n\n')
@@ -66,10 +66,8 @@ export function exportPyTorch(doc: ResidualDocument, opts: PyTorchExportOptions 
   return { modelPy, weights: encodeSafetensors(store, { format: 'pt' }), state: gen.state, diagnostics: [...analysis.diagnostics] };
 }
 
-function header(doc: ResidualDocument, cls: string): string {
+function header(doc: ResidualDocument, cls: string, outs: string): string {
   const { channels: c, height: h, width: w } = doc.input;
-  const a = analyze(doc);
-  const outs = a.outputs.map((o) => fmtShape(o.shape)).join(', ');
   const norm =
     doc.input.mean && doc.input.std
       ? `\nInputs are pixels in [0, 1] normalised per channel: (x - MEAN) / STD, MEAN = ${tuple(doc.input.mean)}, STD = ${tuple(doc.input.std)}.`
