@@ -17,6 +17,7 @@ import { Inspector } from './panels/Inspector.tsx';
 import { Notices } from './panels/Notices.tsx';
 import { Palette } from './panels/Palette.tsx';
 import { RunPanel } from './panels/RunPanel.tsx';
+import { SideTabs } from './panels/train/TrainPanel.tsx';
 import { StatusBar } from './panels/StatusBar.tsx';
 import { TopBar } from './panels/TopBar.tsx';
 import { EditorProvider, useAnalysis, useEditor, useEditorStore } from './store/context.tsx';
@@ -178,7 +179,7 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
         </main>
         <aside className="right">
           <Inspector />
-          <RunPanelMount />
+          <SideTabs run={<RunPanelMount />} />
         </aside>
         <StatusBar />
         <Dialogs />

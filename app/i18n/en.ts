@@ -1,6 +1,7 @@
 import { MESSAGES } from '../../src/index.ts';
 import { diffEn } from './diff.en.ts';
 import { runEn } from './run.en.ts';
+import { trainEn } from './train.en.ts';
 import { teachEn } from './teach.en.ts';
 /** English UI text. Keys are grouped by where they appear. */
 export const en = {
@@ -94,6 +95,7 @@ export const en = {
   conflict: { message: 'Another tab saved this project after this tab loaded it. Autosave is paused here so neither overwrites the other.', reload: 'Load the other tab’s version', keep: 'Keep mine (overwrite)' },
   canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },
   run: runEn,
+  train: trainEn,
   teach: teachEn,
   diff: diffEn,
   /** Diagnostics and fix labels by message id: the core's English table itself. */

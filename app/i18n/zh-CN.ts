@@ -2,6 +2,7 @@ import type { Resources } from './en.ts';
 import { diagnosticsZhCN } from './diagnostics.zh-CN.ts';
 import { diffZhCN } from './diff.zh-CN.ts';
 import { runZhCN } from './run.zh-CN.ts';
+import { trainZhCN } from './train.zh-CN.ts';
 import { teachZhCN } from './teach.zh-CN.ts';
 
 /** 简体中文界面文字；术语遵循 shared/seed 中的概念说明（残差块、主通路、快捷连接、恒等映射……）。 */
@@ -77,6 +78,7 @@ export const zhCN: Resources = {
   conflict: { message: '另一个标签页在本页加载之后保存了这个项目。本页已暂停自动保存，以免互相覆盖。', reload: '载入另一个标签页的版本', keep: '保留我的（覆盖）' },
   canvas: { label: '网络画布', empty: '从组件面板把残差块和层拖到这里。' },
   run: runZhCN,
+  train: trainZhCN,
   teach: teachZhCN,
   diff: diffZhCN,
   diagnostics: diagnosticsZhCN,
