@@ -69,7 +69,13 @@ test('Plain-34 compared with ResNet-34 lists what only ResNet-34 has as removed'
   await expect(removed.locator('li')).toHaveCount(22);
   await expect(page.getByTestId('diff.removed.layer4.0.downsample.1')).toBeVisible();
   // Every layer of Plain-34 has its counterpart: nothing on its canvas is added or changed.
-  await expect(page.locator('.react-flow__node[class*="diff-"]')).toHaveCount(0);
+  await expect(page.locator('.react-flow__node.diff-added, .react-flow__node.diff-changed')).toHaveCount(0);
+  // Where ResNet-34's Adds and projections were, the next card carries a "−N" badge.
+  const gap = page.locator('.react-flow__node.diff-gap').first();
+  await expect(gap).toBeVisible();
+  const label = await gap.evaluate((e) => getComputedStyle(e, '::before').content);
+  expect(label).toMatch(/^"\u2212[1-9]\d*"$/);
+  await shot(page, 'plain34-vs-resnet34-gaps-en-light-1440.png');
 });
 
 test('ResNet-50 compared with a ResNeXt-50 project file: every bottleneck changed, 32 groups, nearly equal cost (EN + 中文, light + dark)', async ({ page }) => {

@@ -16,7 +16,7 @@ export const diffEn = {
   title: 'Compared with {{label}}',
   sides: 'a = {{a}} → b = {{b}} (the open network)',
   close: 'Leave diff mode',
-  legend: { title: 'Legend', added: 'added', changed: 'changed', removed: 'removed (listed below)', same: 'unchanged (dimmed)' },
+  legend: { title: 'Legend', added: 'added', changed: 'changed', removed: 'removed (−N on the card after them; listed below)', same: 'unchanged (dimmed)' },
   status: { added: 'added', removed: 'removed', changed: 'changed', same: 'same' },
   col: { stage: 'Stage', blocks: 'Blocks', layers: 'Layers', params: 'Params', macs: 'MACs', delta: 'Δ' },
   counts: '+{{added}} −{{removed}} ~{{changed}}',

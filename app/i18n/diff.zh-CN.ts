@@ -18,7 +18,7 @@ export const diffZhCN: Resources['diff'] = {
   title: '与 {{label}} 对比',
   sides: 'a = {{a}} → b = {{b}}（当前网络）',
   close: '退出对比模式',
-  legend: { title: '图例', added: '新增', changed: '已改动', removed: '已删除（见下方列表）', same: '未改动（淡显）' },
+  legend: { title: '图例', added: '新增', changed: '已改动', removed: '已删除（其后卡片上标 −N；见下方列表）', same: '未改动（淡显）' },
   status: { added: '新增', removed: '删除', changed: '改动', same: '相同' },
   col: { stage: '阶段', blocks: '残差块', layers: '层', params: '参数量', macs: '乘加', delta: 'Δ' },
   counts: '+{{added}} −{{removed}} ~{{changed}}',

@@ -5,7 +5,7 @@ import type { ResidualDocument } from '../graph/types.ts';
 import { analyze } from '../shape/analyze.ts';
 import { buildTemplate } from '../templates/templates.ts';
 import { formatDiffText } from './format-text.ts';
-import { diffDocuments, diffMarks, type ModelDiff, type StageDiff } from './model-diff.ts';
+import { diffDocuments, diffMarks, removedMarks, type ModelDiff, type StageDiff } from './model-diff.ts';
 import { resnext50FromResnet50 } from './testing/resnext.ts';
 
 const template = (id: string) => buildTemplate(id)!;
@@ -176,5 +176,26 @@ describe('diffMarks', () => {
     const layer = (name: string) => rx.nodes.find((n) => n.name === name)!.id;
     expect(mx.get(layer('layer1.0.conv2'))).toBe('changed');
     expect(mx.has(layer('layer1.0.relu'))).toBe(false);
+  });
+});
+
+describe('removedMarks', () => {
+  it('puts the blocks the open side lacks on the card right after where they were', () => {
+    const deep = template('resnet34');
+    const shallow = template('resnet18');
+    const d = diffDocuments(deep, shallow);
+    const m = removedMarks(d, 'b');
+    const card = (name: string) => shallow.nodes.find((n) => n.name === name)!.id;
+    // ResNet-34 has layer1.2 and layer2.2-3, layer3.2-5, layer4.2 beyond ResNet-18's blocks.
+    expect(m.get(card('layer2.0'))).toEqual(['layer1.2']);
+    expect(m.get(card('layer3.0'))).toEqual(['layer2.2', 'layer2.3']);
+    expect(m.get(card('layer4.0'))).toEqual(['layer3.2', 'layer3.3', 'layer3.4', 'layer3.5']);
+    const all = [...m.values()].flat();
+    expect(all).toHaveLength(d.counts.blocks.removed);
+    expect(all).toContain('layer4.2');
+  });
+
+  it('lists nothing when the open side lacks nothing', () => {
+    expect(removedMarks(diffDocuments(template('resnet18'), template('resnet34')), 'b').size).toBe(0);
   });
 });

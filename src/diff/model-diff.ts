@@ -212,6 +212,43 @@ export function diffMarks(d: ModelDiff, side: 'a' | 'b'): Map<NodeId, DiffStatus
   return marks;
 }
 
+/**
+ * Where the blocks and layers that `side` lacks would have been, for the canvas: each node of
+ * `side` that comes right after some missing ones (in stage and block order) gets their names, so
+ * its card can say "2 removed before this" (missing ones at the very end go on the last node).
+ * Layers missing inside a block that both sides have are that block's change, not listed here,
+ * unless the block is expanded (its layers are the cards).
+ */
+export function removedMarks(d: ModelDiff, side: 'a' | 'b'): Map<NodeId, readonly string[]> {
+  const other = side === 'a' ? 'b' : 'a';
+  const out = new Map<NodeId, string[]>();
+  let pending: string[] = [];
+  let last: NodeId | undefined;
+  const present = (node: NodeId) => {
+    if (pending.length) out.set(node, [...(out.get(node) ?? []), ...pending]);
+    pending = [];
+    last = node;
+  };
+  const layers = (ls: readonly LayerDiff[]) => {
+    for (const l of ls) {
+      if (l[side]) present(l[side].node);
+      else if (l[other]) pending.push(l[other].name);
+    }
+  };
+  for (const st of d.stages) {
+    for (const bd of st.blocks) {
+      const mine = bd[side];
+      if (!mine) {
+        if (bd[other]) pending.push(bd[other].name);
+      } else if (mine.card) present(mine.card);
+      else layers(bd.layers);
+    }
+    layers(st.layers);
+  }
+  if (pending.length && last) out.set(last, [...(out.get(last) ?? []), ...pending]);
+  return out;
+}
+
 const delta = (a: number, b: number): Delta => ({ a, b, delta: b - a });
 
 const ZERO: Cost = { params: 0, macs: 0, otherOps: 0 };

@@ -142,7 +142,7 @@ export function DiffPanel() {
   // panel's entries lead to the others.
   useEffect(() => {
     if (!compare || !marks) return;
-    const first = [...marks.keys()].slice(0, 4).map((id) => ({ id }));
+    const first = (marks.status.size ? [...marks.status.keys()].slice(0, 4) : [...marks.removedBefore.keys()].slice(0, 2)).map((id) => ({ id }));
     const id = requestAnimationFrame(() => requestAnimationFrame(() => void rf.fitView({ ...(first.length ? { nodes: first } : {}), padding: 0.15, maxZoom: 1, duration: 0 })));
     return () => cancelAnimationFrame(id);
     // Only when what is compared changes, not on every edit of the open document.
