@@ -1,6 +1,6 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
-import { fail, int, needMap } from './common.ts';
-import { pad, reshape, slice } from './emit.ts';
+import { aInts, fail, int, needMap } from './common.ts';
+import { op1, reshape, slice } from './emit.ts';
 import type { OpDef } from './types.ts';
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
@@ -52,10 +52,13 @@ export const zeroPadShortcut: OpDef = {
     const before = Math.floor((out - c) / 2);
     let g = out === c ? dy : slice(ctx, dy, [before], [before + c], [1]);
     if (s > 1) {
-      // Interleave zeros: [N,C,OH,OW] → [N,C,OH,1,OW,1] → pad to s on the new axes → [N,C,OH·s,OW·s].
+      // Interleave zeros: each image's channel as an image of its own, through a 1×1 transposed
+      // convolution with weight 1 and stride s (its output padding fills up to H×W). onnxruntime
+      // computes this ~3× faster than the equivalent 6-D Pad of [N,C,OH,1,OW,1].
       const n = ctx.batch;
-      const spread = pad(ctx, reshape(ctx, g, [n, c, oh, 1, ow, 1]), [0, 0, 0, 0, 0, 0, 0, 0, 0, s - 1, 0, s - 1]);
-      g = slice(ctx, reshape(ctx, spread, [n, c, oh * s, ow * s]), [0, 0], [h, w], [2, 3]);
+      const one = ctx.float('one', [1, 1, 1, 1], [1]);
+      const attrs = [aInts('kernel_shape', [1, 1]), aInts('strides', [s, s]), aInts('output_padding', [h - (oh - 1) * s - 1, w - (ow - 1) * s - 1])];
+      g = reshape(ctx, op1(ctx, 'ConvTranspose', [reshape(ctx, g, [n * c, 1, oh, ow]), one], attrs), [n, c, h, w]);
     }
     return { inputs: [g] };
   },
