@@ -1,9 +1,19 @@
 import { aFloat, bool, fail, needMap, numel } from './common.ts';
-import { op1, reduce, reshape, scalar } from './emit.ts';
+import { op1, reduce, reshape, scalar, type Emitter } from './emit.ts';
 import type { OpDef } from './types.ts';
 
 /** torch.nn.BatchNorm2d's default momentum of the running statistics. */
 const MOMENTUM = 0.1;
+
+/**
+ * x·a + b per channel (a, b of shape [C]) in one pass over x: BatchNormalization in inference
+ * form with mean 0, variance 1 and ε 0 is exactly that affine map, and every runtime has it.
+ */
+function affine(ctx: Emitter, x: string, a: string, b: string, c: number): string {
+  const zeros = ctx.float('zeros', [c], new Array<number>(c).fill(0));
+  const ones = ctx.float('ones', [c], new Array<number>(c).fill(1));
+  return op1(ctx, 'BatchNormalization', [x, a, b, zeros, ones], [aFloat('epsilon', 0)]);
+}
 
 /**
  * Batch normalisation (inference form below; training form in `lower`): y = (x - mean) / sqrt(var + eps) * weight + bias.
@@ -40,18 +50,19 @@ export const batchNorm2d: OpDef = {
     // Training, as torch's model.train(): normalise with the batch's statistics (biased variance),
     // and move the running statistics by momentum 0.1 towards the batch's (unbiased variance).
     // Written out in elementary ops: BatchNormalization's training mode is not in every runtime.
+    // y = x̂·γ + β is one pass (a per-channel affine map) rather than a Mul and an Add.
     const [, h, wd] = inShapes[0] as [number, number, number];
     const count = ctx.batch! * h * wd;
     const mean = reduce(ctx, 'ReduceMean', x!, [0, 2, 3], true);
     const xc = op1(ctx, 'Sub', [x!, mean]);
-    const variance = reduce(ctx, 'ReduceMean', op1(ctx, 'Mul', [xc, xc]), [0, 2, 3], true);
+    const variance = reduce(ctx, 'ReduceMean', op1(ctx, 'Mul', [xc, xc]), [0, 2, 3], false);
     const invstd = op1(ctx, 'Reciprocal', [op1(ctx, 'Sqrt', [op1(ctx, 'Add', [variance, scalar(ctx, eps)])])]);
-    const xhat = op1(ctx, 'Mul', [xc, invstd]);
-    const y = op1(ctx, 'Add', [op1(ctx, 'Mul', [xhat, reshape(ctx, w, [c, 1, 1])]), reshape(ctx, b, [c, 1, 1])]);
+    const xhat = op1(ctx, 'Mul', [xc, reshape(ctx, invstd, [c, 1, 1])]);
+    const y = affine(ctx, xhat, w, b, c);
     const keep = scalar(ctx, 1 - MOMENTUM);
     const meanNext = op1(ctx, 'Add', [op1(ctx, 'Mul', [m, keep]), op1(ctx, 'Mul', [reshape(ctx, mean, [c]), scalar(ctx, MOMENTUM)])]);
     const unbiased = count > 1 ? (MOMENTUM * count) / (count - 1) : MOMENTUM;
-    const varNext = op1(ctx, 'Add', [op1(ctx, 'Mul', [v, keep]), op1(ctx, 'Mul', [reshape(ctx, variance, [c]), scalar(ctx, unbiased)])]);
+    const varNext = op1(ctx, 'Add', [op1(ctx, 'Mul', [v, keep]), op1(ctx, 'Mul', [variance, scalar(ctx, unbiased)])]);
     ctx.update(m, meanNext);
     ctx.update(v, varNext);
     ctx.save('xhat', xhat);
@@ -60,7 +71,9 @@ export const batchNorm2d: OpDef = {
   },
   backward(ctx, { gradOutput: dy, inputShapes, weights, saved }) {
     // y = x̂·γ + β with x̂ = (x − μ)·σ⁻¹ over the batch: dβ = Σdy, dγ = Σdy·x̂,
-    // dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M), M = N·H·W (torch's batch_norm_backward).
+    // dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M), M = N·H·W (torch's batch_norm_backward). Kept in this
+    // order: the bracket nearly cancels, and forms that scale its terms first (dx = A·dy + B·x̂ + C,
+    // or the last two steps as one affine map) drifted 1e-2 from torch over whole networks.
     const [c, h, w] = inputShapes[0] as [number, number, number];
     const m = ctx.batch * h * w;
     const { xhat, invstd } = saved as { xhat: string; invstd: string };
@@ -70,7 +83,7 @@ export const batchNorm2d: OpDef = {
     const meanDy = op1(ctx, 'Mul', [reshape(ctx, dbeta, [c, 1, 1]), inv]);
     const meanDyX = op1(ctx, 'Mul', [reshape(ctx, dgamma, [c, 1, 1]), inv]);
     const t = op1(ctx, 'Sub', [op1(ctx, 'Sub', [dy, meanDy]), op1(ctx, 'Mul', [xhat, meanDyX])]);
-    const k = op1(ctx, 'Mul', [reshape(ctx, weights['weight']!, [c, 1, 1]), invstd]);
-    return { inputs: [op1(ctx, 'Mul', [t, k])], weights: { weight: dgamma, bias: dbeta } };
+    const dx = op1(ctx, 'Mul', [t, reshape(ctx, op1(ctx, 'Mul', [weights['weight']!, invstd]), [c, 1, 1])]);
+    return { inputs: [dx], weights: { weight: dgamma, bias: dbeta } };
   },
 };
