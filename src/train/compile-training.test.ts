@@ -44,7 +44,9 @@ describe('compileTraining', () => {
     for (const t of ['resnet18', 'fashion-resnet', 'cifar-resnet20']) {
       const g = compileTraining(buildTemplate(t)!, { batch: 2 }).model!.graph;
       expect(g.nodes.every((n) => !n.domain)).toBe(true);
-      expect(g.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);
+      // BatchNormalization only in inference form (the per-channel affine map of the training-mode BN lowering).
+      const bns = g.nodes.filter((n) => n.opType === 'BatchNormalization');
+      expect(bns.every((n) => n.outputs.length === 1 && !n.attributes.some((a) => a.name === 'training_mode' && 'value' in a && a.value === 1))).toBe(true);
       expect(g.nodes.filter((n) => n.opType === 'MaxPool').every((n) => n.outputs.length === 1)).toBe(true);
       expect(new Set(g.nodes.map((n) => n.opType))).not.toContain('Dropout');
     }
