@@ -152,22 +152,15 @@ export function lowerTraining(doc: ResidualDocument, opts: TrainingOptions, batc
     { name: STEP.lr, elemType: DataType.FLOAT, dims: [] },
     ...state.map((s) => ({ name: s.name, elemType: DataType.FLOAT, dims: s.dims })),
   ];
-  // The graph input is always `input` in a step file, whatever the imported file called it.
   const inputName = g.inputs[0]!.name;
-  // The network's output node (an Identity to the file's output name) goes: the loss pass names `logits`.
+  // The graph input is always `input` in a step file, whatever the imported file called it.
   const logitsNode = g.nodes.find((n) => n.outputs.includes(g.outputs[0]!.name))!;
+  // The network's output node (an Identity to the file's output name) goes: the loss pass names `logits`.
   const kept = g.nodes.filter((n) => n !== logitsNode);
-  // The last layer writes `logits` itself (no Identity to a graph output, which the WebGPU EP has
-  // no kernel for), unless the scores are a tensor no node of the net makes.
-  const scores = logitsNode.inputs[0]!;
-  const rename = new Map<string, string>(inputName === STEP.input ? [] : [[inputName, STEP.input]]);
-  if (kept.some((n) => n.outputs.includes(scores))) rename.set(scores, STEP.logits);
-  const to = (t: string) => rename.get(t) ?? t;
-  const nodes = rename.size ? kept.map((n) => ({ ...n, inputs: n.inputs.map(to), outputs: n.outputs.map(to) })) : kept;
-  const tape = rename.size ? r.tape.map((e) => ({ ...e, inputs: e.inputs.map(to), output: to(e.output), saved: Object.fromEntries(Object.entries(e.saved).map(([k, t]) => [k, to(t)])) })) : r.tape;
+  const nodes = inputName === STEP.input ? kept : kept.map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === inputName ? STEP.input : i)) }));
   const model: IrModel = { ...r.model, graph: { ...g, inputs, nodes, outputs: [] } };
   return {
-    model: { model, tape, logits: to(scores), classes: out!.shape[0]!, batch, target: opts.target ?? 'any', state, frozen },
+    model: { model, tape: r.tape, logits: logitsNode.inputs[0]!, classes: out!.shape[0]!, batch, target: opts.target ?? 'any', state, frozen },
     diagnostics,
   };
 }
