@@ -159,7 +159,10 @@ export function startAutosave(store: EditorStore, opts: { baseRevision: number; 
       await kv.set(AUTOSAVE_HISTORY_KEY, pushHistory(await loadAutosaveHistory(kv), { savedAt: record.savedAt, name: st.doc.name, document: record.document }));
       base = revision;
       st.setConflict(false);
-      st.setSaveStatus({ state: 'saved' });
+      // "Saved" only if what was written is still what is open: a change made while this write
+      // was in flight is pending (its own write follows), so a reload now would lose it.
+      const now = store.getState();
+      now.setSaveStatus(now.doc === st.doc && now.view === st.view ? { state: 'saved' } : { state: 'pending' });
       channel?.postMessage({ type: 'saved', revision, tabId } satisfies TabMessage);
     } catch (e) {
       store.getState().setSaveStatus({ state: 'error', message: (e as Error).message || String(e) });
