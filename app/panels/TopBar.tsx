@@ -52,11 +52,11 @@ export function TopBar() {
         {t('diff.compare')}
       </button>
       <span className="sep" />
-      <button onClick={() => undo(store)} disabled={!canUndo} data-testid="topbar.undo" title="Ctrl+Z">
-        ↶ {t('top.undo')}
+      <button onClick={() => undo(store)} disabled={!canUndo} data-testid="topbar.undo" title={`${t('top.undo')} (Ctrl+Z)`} aria-label={t('top.undo')} className="icon">
+        ↶
       </button>
-      <button onClick={() => redo(store)} disabled={!canRedo} data-testid="topbar.redo" title="Ctrl+Shift+Z">
-        ↷ {t('top.redo')}
+      <button onClick={() => redo(store)} disabled={!canRedo} data-testid="topbar.redo" title={`${t('top.redo')} (Ctrl+Shift+Z)`} aria-label={t('top.redo')} className="icon">
+        ↷
       </button>
       <span className="sep" />
       <TeachingButtons />
@@ -67,25 +67,27 @@ export function TopBar() {
             key={d}
             aria-pressed={view.direction === d}
             data-testid={`topbar.layout.${d}`}
+            className="icon"
+            aria-label={t(d === 'TB' ? 'top.layoutTB' : 'top.layoutLR')}
+            title={t(d === 'TB' ? 'top.layoutTB' : 'top.layoutLR')}
             onClick={() => {
               store.getState().setDirection(d);
               void actions.relayout({ history: true, fit: true });
             }}
           >
-            {d === 'TB' ? '↓ ' : '→ '}
-            {t(d === 'TB' ? 'top.layoutTB' : 'top.layoutLR')}
+            {d === 'TB' ? '↓' : '→'}
           </button>
         ))}
       </div>
       <span className="grow" />
       <select aria-label={t('top.language')} value={view.language} onChange={(e) => store.getState().setLanguage(e.target.value as Language)} data-testid="topbar.language">
-        <option value="en">English</option>
-        <option value="zh-CN">简体中文</option>
+        <option value="en" title="English">EN</option>
+        <option value="zh-CN" title="简体中文">中文</option>
       </select>
-      <button onClick={() => store.getState().setTheme(view.theme === 'light' ? 'dark' : 'light')} data-testid="topbar.theme" aria-label={t('top.theme')}>
-        {view.theme === 'light' ? `☾ ${t('top.dark')}` : `☀ ${t('top.light')}`}
+      <button onClick={() => store.getState().setTheme(view.theme === 'light' ? 'dark' : 'light')} data-testid="topbar.theme" aria-label={t('top.theme')} title={t(view.theme === 'light' ? 'top.dark' : 'top.light')} className="icon">
+        {view.theme === 'light' ? '☾' : '☀'}
       </button>
-      <button onClick={() => store.getState().openDialog('help')} data-testid="topbar.help" aria-label={t('top.help')}>
+      <button onClick={() => store.getState().openDialog('help')} data-testid="topbar.help" aria-label={t('top.help')} title={t('top.help')} className="icon">
         ?
       </button>
     </header>
