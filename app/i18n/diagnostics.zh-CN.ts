@@ -94,6 +94,27 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'doc-edge-missing-node': '连接 {{edge}} 连到了文件中不存在的节点（{{node}}）',
   'file-unreadable': '无法读取 {{name}}：{{error}}',
 
+  // --- 课程文件 (RS505) ---
+  'lesson-at': '第 {{step}} 步，{{field}}',
+  'lesson-not-json': '这个课程文件不是 JSON：{{error}}',
+  'lesson-wrong-format': '这不是 Residual Studio 课程（它的 format 是 {{format}}；课程文件应写 "format": "residual-studio-lesson"）',
+  'lesson-newer': '这个课程是为更新版本的 Residual Studio 写的（课程版本 {{version}}；本版本只能读取版本 {{max}}）',
+  'lesson-no-template': '没有名为 "{{template}}" 的模板',
+  'lesson-first-doc': '第一步必须打开一个网络：给它 "doc": {"template": …}',
+  'lesson-unknown-name': '这一步的网络中没有名为 "{{name}}" 的层或块',
+  'lesson-unknown-param': '{{name}}（{{op}}）没有参数 "{{param}}"',
+  'lesson-not-block': '{{name}} 是 {{op}}，不是块，不能展开',
+  'lesson-not-expanded': '没有名为 "{{name}}" 的已展开块可以折叠',
+  'lesson-no-input-shape': '{{name}} 的输入形状未知，不能展开',
+  'lesson-no-shortcut': '{{name}} 没有可以高亮的快捷连接',
+  'lesson-placeholder': '无法从这一步的网络填入 {{placeholder}}',
+  'lesson-shape-mismatch': '{{name}} 的形状是 {{actual}}，课程期望 {{expected}}',
+  'lesson-shortcut-mismatch': '{{name}} 的快捷连接是 {{actual}}，课程期望 {{expected}}',
+  'lesson-params-mismatch': '网络有 {{actual}} 个参数，课程期望 {{expected}}',
+  'lesson-diagnostics-mismatch': '网络的错误和警告是 {{actual}}，课程期望 {{expected}}',
+  'lesson-task-done-already': '这一步打开时任务已经完成，这一步不会等待学习者',
+  'lesson-task-unreachable': '按任务的解法操作之后，任务仍未完成',
+
   // --- ONNX 导入 (RS6xx) 与内嵌文档 ---
   'import-unrepresentable': '无法表示这个图：{{reason}}',
   'import-input-count': '它有 {{n}} 个图输入；编辑器只支持恰好一个图像输入',

@@ -37,6 +37,7 @@ export const DIAGNOSTICS = {
   RS502: { title: 'unsupported schema version', severity: 'error' },
   RS503: { title: 'not a Residual Studio document', severity: 'error' },
   RS504: { title: 'weights do not match document', severity: 'warning' },
+  RS505: { title: 'invalid lesson', severity: 'error' },
   RS601: { title: 'not an ONNX model', severity: 'error' },
   RS602: { title: 'unsupported ONNX construct', severity: 'error' },
   RS603: { title: 'ONNX model exceeds limits', severity: 'error' },

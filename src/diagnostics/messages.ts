@@ -85,6 +85,27 @@ export const MESSAGES = {
   'doc-edge-missing-node': 'edge {{edge}} connects a node that is not in the file ({{node}})',
   'file-unreadable': 'cannot read {{name}}: {{error}}',
 
+  // --- lesson files (RS505) ---
+  'lesson-at': 'step {{step}}, {{field}}',
+  'lesson-not-json': 'this lesson file is not JSON: {{error}}',
+  'lesson-wrong-format': 'this is not a Residual Studio lesson (its format is {{format}}; a lesson file says "format": "residual-studio-lesson")',
+  'lesson-newer': 'this lesson was written for a newer Residual Studio (lesson version {{version}}; this one reads version {{max}})',
+  'lesson-no-template': 'there is no template "{{template}}"',
+  'lesson-first-doc': 'the first step must open a network: give it "doc": {"template": …}',
+  'lesson-unknown-name': 'this step’s network has no layer or block named "{{name}}"',
+  'lesson-unknown-param': '{{name}} ({{op}}) has no param "{{param}}"',
+  'lesson-not-block': '{{name}} is a {{op}}, not a block, so it cannot be expanded',
+  'lesson-not-expanded': 'no expanded block named "{{name}}" to collapse',
+  'lesson-no-input-shape': 'the input shape of {{name}} is unknown, so it cannot be expanded',
+  'lesson-no-shortcut': '{{name}} has no shortcut to highlight',
+  'lesson-placeholder': '{{placeholder}} cannot be filled from this step’s network',
+  'lesson-shape-mismatch': '{{name}} is {{actual}}, the lesson expects {{expected}}',
+  'lesson-shortcut-mismatch': 'the shortcut of {{name}} is {{actual}}, the lesson expects {{expected}}',
+  'lesson-params-mismatch': 'the network has {{actual}} parameters, the lesson expects {{expected}}',
+  'lesson-diagnostics-mismatch': 'the network’s errors and warnings are {{actual}}, the lesson expects {{expected}}',
+  'lesson-task-done-already': 'the task is already done when the step opens, so the step would not wait for the learner',
+  'lesson-task-unreachable': 'after the task’s solution the task is still not done',
+
   // --- ONNX import (RS6xx) and embedded documents ---
   'import-unrepresentable': 'this graph cannot be represented: {{reason}}',
   'import-input-count': 'it has {{n}} graph inputs; the editor models exactly one image input',
