@@ -232,4 +232,10 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'fix-groups-1': '使用分组数 1',
   'fix-projection': '使用投影快捷连接',
   'fix-remove-edge': '删除这个连接',
+
+  // --- 损伤研究 (RS9xx) ---
+  'lesion-block-changes-shape': '{{name}} 不能删除：它的快捷连接（{{shortcut}}）把形状从 {{from}} 变为 {{to}}，删掉这个块后下一层会得到错误的形状；只有恒等块可以删除',
+  'lesion-layer-changes-shape': '{{name}} 不能删除：它把形状从 {{from}} 变为 {{to}}，删掉后下一层会得到错误的形状',
+  'lesion-no-block': '{{name}} 不是这个网络中的残差块',
+  'lesion-no-layer': '{{name}} 不是这个网络可以去掉的单输入层',
 };

@@ -7,7 +7,8 @@ export * from './messages.ts';
 /**
  * The one catalogue of diagnostic codes. Codes are stable: tests and the UI key on them, the
  * wording may change. `RS1xx` structure, `RS2xx` shapes, `RS3xx` params, `RS4xx` resources,
- * `RS5xx` documents and files, `RS6xx` ONNX import, `RS7xx` training, `RS8xx` code export.
+ * `RS5xx` documents and files, `RS6xx` ONNX import, `RS7xx` training, `RS8xx` code export,
+ * `RS9xx` lesion studies.
  */
 export const DIAGNOSTICS = {
   RS101: { title: 'cycle', severity: 'error' },
@@ -52,6 +53,8 @@ export const DIAGNOSTICS = {
   RS704: { title: 'invalid training option', severity: 'error' },
   RS801: { title: 'no PyTorch counterpart', severity: 'error' },
   RS802: { title: 'name is not a PyTorch module path', severity: 'error' },
+  RS901: { title: 'deletion would change a shape', severity: 'error' },
+  RS902: { title: 'nothing to delete by that name', severity: 'error' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** A stable diagnostic code from {@link DIAGNOSTICS}. */

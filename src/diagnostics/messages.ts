@@ -229,6 +229,12 @@ export const MESSAGES = {
   'weights-memory-only': 'the weights are kept only in memory ({{error}}); they will not survive a reload',
   'weights-not-loaded': 'trained weights not loaded ({{error}}); running with fresh weights',
 
+  // --- lesion study (RS9xx) ---
+  'lesion-block-changes-shape': '{{name}} cannot be deleted: its shortcut ({{shortcut}}) changes the shape from {{from}} to {{to}}, so without the block the next layer would get the wrong shape; only identity blocks can be deleted',
+  'lesion-layer-changes-shape': '{{name}} cannot be deleted: it changes the shape from {{from}} to {{to}}, so without it the next layer would get the wrong shape',
+  'lesion-no-block': '{{name}} is not a residual block of this network',
+  'lesion-no-layer': '{{name}} is not a layer with one input that this network can do without',
+
   // --- one-click fixes ---
   'fix-reset-param': 'reset {{param}} to {{value}}',
   'fix-use-kernel': 'use kernel {{kernel}}',
