@@ -159,20 +159,38 @@ test('editing the network while it trains stops the run with a clear message and
   await expect(page.getByTestId('run.weights')).toHaveAttribute('data-real', /^[1-9]/);
 });
 
-test('a crashed training worker is replaced, resumes from the last epoch checkpoint, and the panel says so', async ({ page }) => {
+test('a crashed training worker is replaced, resumes from the last epoch checkpoint, and the panel says so; a crash while paused stays paused', async ({ page }) => {
   await new EditorPage(page).open('?persist=0&backend=wasm&trainDebug=1');
   const train = new TrainPanelPage(page);
   await train.show();
-  // Three epochs of 20 steps; the crash comes after the first epoch's checkpoint.
-  await train.set({ fresh: true, batch: 16, epochs: 3, limit: 320, backend: 'wasm' });
+  // Four epochs of 20 steps; the crash comes after the first epoch's checkpoint.
+  await train.set({ fresh: true, batch: 16, epochs: 4, limit: 320, backend: 'wasm' });
   await train.button('start').click();
   await expect(train.accuracyPoints()).toHaveAttribute('data-points', '1', { timeout: 240_000 });
   await train.button('debug.crash').click();
   await expect(train.message).toHaveAttribute('data-key', 'crashResumed', { timeout: 60_000 });
-  await expect(train.message).toContainText(/crashed .*resumed from the checkpoint at step (20|40)/);
+  const resumedAt = Number((await train.message.textContent())!.match(/resumed from the checkpoint at step (\d+)/)![1]);
+  expect([20, 40]).toContain(resumedAt);
   await expect(train.root).toHaveAttribute('data-restarts', '1');
+
+  // Paused, then the worker crashes: the run comes back from the pause checkpoint and stays paused.
+  await expect.poll(async () => Number(await train.progress.getAttribute('data-step')), { timeout: 180_000 }).toBeGreaterThan(resumedAt);
+  await train.button('pause').click();
+  await train.expectPhase('paused', 60_000);
+  const held = Number(await train.progress.getAttribute('data-step'));
+  expect(held).toBeLessThan(80);
+  await train.button('debug.crash').click();
+  await expect(train.message).toHaveAttribute('data-key', 'crashPaused', { timeout: 60_000 });
+  await expect(train.message).toContainText(`recovered it from the checkpoint at step ${held} and keeps it paused`);
+  await expect(train.root).toHaveAttribute('data-restarts', '2');
+  await expect(train.root).toHaveAttribute('data-phase', 'paused');
+  await expect(train.progress).toHaveAttribute('data-step', String(held));
+  await expect(train.lossPoints()).toHaveAttribute('data-points', String(held));
+  await page.screenshot({ path: '/tmp/shots/train-crash-paused.png' });
+  await train.button('resume.run').click();
   await train.expectPhase('done');
-  await expect(train.accuracyPoints()).toHaveAttribute('data-points', '3');
+  await expect(train.accuracyPoints()).toHaveAttribute('data-points', '4');
+  await expect(train.lossPoints()).toHaveAttribute('data-points', '80');
 });
 
 test('the panel in 中文 and dark, at 1920×1080', async ({ page }) => {

@@ -66,6 +66,7 @@ export const trainEn = {
     resumeGone: 'The checkpoint is gone or belongs to another network.',
     crashResumed: 'The training worker crashed ({{message}}); a new one resumed from the checkpoint at step {{step}}.',
     crashRestarted: 'The training worker crashed ({{message}}) before the first checkpoint; a new one started the run again.',
+    crashPaused: 'The training worker crashed while the run was paused ({{message}}); a new one recovered it from the checkpoint at step {{step}} and keeps it paused: Resume trains on from there.',
   },
   resumeOffer: 'A training run of this network was interrupted at step {{step}} of {{total}} (epoch {{epoch}}).',
   resumeDifferent: 'A checkpoint of another network is stored (step {{step}}); open that network to resume it.',

@@ -68,6 +68,7 @@ export const trainZhCN: typeof trainEn = {
     resumeGone: '检查点已不存在，或属于另一个网络。',
     crashResumed: '训练 worker 崩溃了（{{message}}）；新的 worker 已从第 {{step}} 步的检查点继续。',
     crashRestarted: '训练 worker 在第一个检查点之前崩溃了（{{message}}）；新的 worker 已重新开始训练。',
+    crashPaused: '训练暂停期间 worker 崩溃了（{{message}}）；新的 worker 已从第 {{step}} 步的检查点恢复，仍保持暂停：点击“继续”即从那里接着训练。',
   },
   resumeOffer: '这个网络的一次训练在第 {{step}} / {{total}} 步（第 {{epoch}} 轮）中断了。',
   resumeDifferent: '存有另一个网络的检查点（第 {{step}} 步）；打开那个网络即可继续。',

@@ -94,6 +94,50 @@ describe('inputAdapter and makeBatch', () => {
     expect([...plain].map((v) => Math.round(v * 255))).toEqual([...ds.images.subarray(0, 16)]);
   });
 
+  it('a random crop moves the picture by its drawn offset, every offset in ±padding turns up, and black comes in at the edge', () => {
+    const a = inputAdapter(ds, grey(4, 4));
+    const n = 300;
+    const b = makeBatch(ds, Array.from({ length: n }, () => 0), a, { augment: { cropPadding: 1 }, rng: createRng(3, 'augment') }).input.data;
+    const src = ds.images.subarray(0, 16);
+    const seen = new Set<string>();
+    for (let k = 0; k < n; k++) {
+      const got = [...b.subarray(k * 16, k * 16 + 16)].map((v) => Math.round(v * 255));
+      // The offset is where the source's top-left pixel (10) went, or what the crop shows at (0, 0).
+      const shifts = [-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => [dy, dx] as const));
+      const fit = shifts.filter(([dy, dx]) => got.every((v, i) => {
+        const sy = Math.floor(i / 4) + dy;
+        const sx = (i % 4) + dx;
+        return v === (sy >= 0 && sy < 4 && sx >= 0 && sx < 4 ? src[sy * 4 + sx]! : 0);
+      }));
+      expect(fit).toHaveLength(1); // exactly one shift explains it: no flip, no other change
+      seen.add(fit[0]!.join(','));
+    }
+    expect(seen.size).toBe(9);
+    // Moved down by one (dy = -1): the top row is the padding's black, row 1 is the source's row 0.
+    const down = Array.from({ length: n }, (_, k) => [...b.subarray(k * 16, k * 16 + 16)].map((v) => Math.round(v * 255))).find((g) => g[4] === src[0] && g[5] === src[1]);
+    expect(down?.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(down?.slice(4, 8)).toEqual([...src.subarray(0, 4)]);
+  });
+
+  it('a horizontal flip mirrors each row, about half the pictures, and leaves the rest as they are', () => {
+    const a = inputAdapter(ds, grey(4, 4));
+    const n = 400;
+    const b = makeBatch(ds, Array.from({ length: n }, (_, k) => k % 3), a, { augment: { flip: true }, rng: createRng(5, 'augment') }).input.data;
+    let mirrored = 0;
+    for (let k = 0; k < n; k++) {
+      const src = [...ds.images.subarray((k % 3) * 16, (k % 3) * 16 + 16)];
+      const got = [...b.subarray(k * 16, k * 16 + 16)].map((v) => Math.round(v * 255));
+      const mirror = src.map((_, i) => src[Math.floor(i / 4) * 4 + 3 - (i % 4)]!);
+      if (got.every((v, i) => v === mirror[i])) mirrored++;
+      else expect(got).toEqual(src);
+    }
+    expect(mirrored).toBeGreaterThan(n * 0.4);
+    expect(mirrored).toBeLessThan(n * 0.6);
+    // The seed decides: the same seed mirrors the same pictures.
+    const again = makeBatch(ds, Array.from({ length: n }, (_, k) => k % 3), a, { augment: { flip: true }, rng: createRng(5, 'augment') }).input.data;
+    expect(again).toEqual(b);
+  });
+
   it('refuses augmentation without a generator, and indices outside the set', () => {
     const a = inputAdapter(ds, grey(4, 4));
     expect(() => makeBatch(ds, [0], a, { augment: { flip: true } })).toThrow(/seeded rng/);

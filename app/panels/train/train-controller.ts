@@ -87,6 +87,11 @@ export class TrainController {
   #dataReady: Promise<void> | undefined;
   /** The run in flight: the document it trains and its key. */
   #run: { doc: ResidualDocument; key: string; edited: boolean } | undefined;
+  /**
+   * The checkpoint a crashed worker left while the run was paused: no worker trains it until
+   * the user resumes (a pause must not turn into training by itself).
+   */
+  #held: Checkpoint | undefined;
   #checkpoint: Checkpoint | undefined;
   #unsubscribe: () => void;
 
@@ -100,6 +105,11 @@ export class TrainController {
       const run = this.#run;
       if (!run || run.edited || trainingKey(s.doc) === run.key) return;
       run.edited = true;
+      if (this.#held) {
+        // Nothing trains while it is held: the run ends here.
+        void this.#finish({ end: 'stopped', steps: this.#held.step, epochs: [], seconds: 0 });
+        return;
+      }
       this.#set({ phase: 'stopping', message: { key: 'edited', kind: 'error' } });
       void this.#client.control('stop').catch(() => undefined);
     });
@@ -196,6 +206,7 @@ export class TrainController {
   async #finish(out: TrainRunOut): Promise<void> {
     const run = this.#run!;
     this.#run = undefined;
+    this.#held = undefined;
     await del(CHECKPOINT_KEY).catch(() => undefined);
     this.#checkpoint = undefined;
     if (run.edited) {
@@ -266,12 +277,26 @@ export class TrainController {
   resume() {
     const p = this.state.getState().phase;
     if (p !== 'paused' && p !== 'pausing') return;
+    const held = this.#held;
+    if (held) {
+      // The crashed worker's replacement trains on from the checkpoint only now.
+      this.#held = undefined;
+      this.#set({ phase: 'training', message: undefined });
+      void this.#go(held);
+      return;
+    }
     this.#set({ phase: 'training' });
     void this.#client.control('resume').catch(() => undefined);
   }
 
   stop() {
     if (!busy(this.state.getState().phase)) return;
+    const held = this.#held;
+    if (held) {
+      // Stopping a held run applies the checkpoint's weights, as stopping a paused one would.
+      void this.#finish({ end: 'stopped', steps: held.step, epochs: [], seconds: 0, ...(held.step > 0 ? { weights: held.weights } : {}) });
+      return;
+    }
     this.#set({ phase: 'stopping' });
     void this.#client.control('stop').catch(() => undefined);
   }
@@ -291,14 +316,33 @@ export class TrainController {
     this.#set({ resumable: { docKey: cp.docKey, step: cp.step, epoch, totalSteps: cp.totalSteps, savedAt: cp.savedAt, data: cp.data } });
   }
 
-  /** The worker crashed (or hung) during a run: a new one resumes from the last checkpoint. */
+  /**
+   * The worker crashed (or hung) during a run: a new one resumes from the last checkpoint. A run
+   * that was paused stays paused (held at the checkpoint until Resume); one that was stopping
+   * ends, with the checkpoint's weights.
+   */
   #onRestart(e: RuntimeEvent) {
-    if (!this.#run) return;
+    const run = this.#run;
+    if (!run || this.#held) return;
     const cp = this.#checkpoint;
-    const restarts = this.state.getState().restarts + 1;
+    const s = this.state.getState();
+    const restarts = s.restarts + 1;
     this.#dataReady = undefined;
     const source = this.#source;
-    this.#set({ restarts, phase: 'training', message: { key: cp ? 'crashResumed' : 'crashRestarted', values: { message: e.message, step: cp?.step ?? 0 }, kind: 'error' } });
+    if (s.phase === 'stopping') {
+      this.#set({ restarts });
+      void this.#finish({ end: 'stopped', steps: cp?.step ?? 0, epochs: [], seconds: 0, ...(cp && cp.step > 0 && !run.edited ? { weights: cp.weights } : {}) });
+      return;
+    }
+    const paused = (s.phase === 'paused' || s.phase === 'pausing') && cp !== undefined;
+    this.#set({
+      restarts,
+      // 'starting' until the new worker's run has begun: a pause before that would reach no run.
+      phase: paused ? 'paused' : 'starting',
+      message: { key: paused ? 'crashPaused' : cp ? 'crashResumed' : 'crashRestarted', values: { message: e.message, step: cp?.step ?? 0 }, kind: 'error' },
+      ...(paused && s.progress ? { progress: { ...s.progress, step: cp.step } } : {}),
+    });
+    if (paused) this.#held = cp;
     void (async () => {
       try {
         await this.#load(source);
@@ -308,7 +352,7 @@ export class TrainController {
       }
       if (cp) this.#set({ steps: [...cp.history.steps], losses: [...cp.history.losses], epochs: [...cp.history.epochs], curveVersion: this.state.getState().curveVersion + 1 });
       else this.#set({ steps: [], losses: [], epochs: [], curveVersion: this.state.getState().curveVersion + 1 });
-      await this.#go(cp);
+      if (!paused) await this.#go(cp);
     })();
   }
 
