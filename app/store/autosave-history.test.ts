@@ -38,6 +38,42 @@ describe('autosave history', () => {
     h.stop();
   });
 
+  it('a save writes the history only when an entry is due: many saves within a minute write it once', async () => {
+    const kv = memory();
+    const writes: string[] = [];
+    const counted: KeyValue = { get: kv.get, set: async (k, v) => { writes.push(k); await kv.set(k, v); } };
+    const store = createEditorStore({ doc: buildTemplate('resnet18')! });
+    const h = startAutosave(store, { baseRevision: 0, kv: counted, channel: null, delayMs: 1 });
+    await h.flush(); // the first save: nothing earlier to keep
+    for (let i = 0; i < 12; i++) {
+      store.getState().addNodeAt('ReLU', { x: 5 * i, y: 5 });
+      await h.flush();
+    }
+    // 13 records; the history once (the template as loaded, kept when the first edit was saved).
+    expect(writes.filter((k) => k === 'residual-studio/autosave').length).toBe(13);
+    expect(writes.filter((k) => k === 'residual-studio/autosave-history').length).toBe(1);
+    const history = await loadAutosaveHistory(kv);
+    expect(history).toHaveLength(2);
+    expect(history[0]!.document).toBe(serializeDocument(store.getState().doc));
+    expect(parseDocument(history[1]!.document).doc!.nodes.length).toBe(buildTemplate('resnet18')!.nodes.length);
+    // A view change saves the same document: no history write either.
+    writes.length = 0;
+    store.getState().setTheme('dark');
+    await h.flush();
+    expect(writes).not.toContain('residual-studio/autosave-history');
+    h.stop();
+  });
+
+  it('a history written when it still repeated the newest document shows it once', async () => {
+    const kv = memory();
+    const doc = serializeDocument(buildTemplate('resnet18')!);
+    await kv.set('residual-studio/autosave', { schemaVersion: 1, revision: 3, tabId: 't', savedAt: 5000, document: doc, view: {} });
+    await kv.set('residual-studio/autosave-history', [entry(doc, 5000), entry('older', 1000)]);
+    const history = await loadAutosaveHistory(kv);
+    expect(history.map((e) => e.document)).toEqual([doc, 'older']);
+    expect(history[0]!.name).toBe('ResNet-18');
+  });
+
   it('an unreadable history is empty, not an error', async () => {
     const kv = memory();
     await kv.set('residual-studio/autosave-history', 'garbage');
