@@ -18,6 +18,7 @@ import { Notices } from './panels/Notices.tsx';
 import { Palette } from './panels/Palette.tsx';
 import { RunPanel } from './panels/RunPanel.tsx';
 import { SideTabs } from './panels/train/TrainPanel.tsx';
+import { LabLayer } from './panels/lab/LabView.tsx';
 import { StatusBar } from './panels/StatusBar.tsx';
 import { TopBar } from './panels/TopBar.tsx';
 import { EditorProvider, useAnalysis, useEditor, useEditorStore } from './store/context.tsx';
@@ -186,6 +187,7 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
         <CompareDialog />
         <ImportProgress progress={progress} />
         <Notices onKeepMine={() => void autosave?.keepMine()} onReloadTheirs={() => void autosave?.reloadTheirs()} />
+        <LabLayer />
         <TeachingLayer />
       </div>
     </ActionsContext.Provider>

@@ -1,4 +1,5 @@
 import { MESSAGES } from '../../src/index.ts';
+import { labEn, signalsEn } from './lab.en.ts';
 import { diffEn } from './diff.en.ts';
 import { runEn } from './run.en.ts';
 import { trainEn } from './train.en.ts';
@@ -96,6 +97,8 @@ export const en = {
   canvas: { label: 'Network canvas', empty: 'Drag blocks and layers here from the palette.' },
   run: runEn,
   train: trainEn,
+  lab: labEn,
+  signals: signalsEn,
   teach: teachEn,
   diff: diffEn,
   /** Diagnostics and fix labels by message id: the core's English table itself. */

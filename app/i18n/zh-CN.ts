@@ -1,4 +1,5 @@
 import type { Resources } from './en.ts';
+import { labZhCN, signalsZhCN } from './lab.zh-CN.ts';
 import { diagnosticsZhCN } from './diagnostics.zh-CN.ts';
 import { diffZhCN } from './diff.zh-CN.ts';
 import { runZhCN } from './run.zh-CN.ts';
@@ -79,6 +80,8 @@ export const zhCN: Resources = {
   canvas: { label: '网络画布', empty: '从组件面板把残差块和层拖到这里。' },
   run: runZhCN,
   train: trainZhCN,
+  lab: labZhCN,
+  signals: signalsZhCN,
   teach: teachZhCN,
   diff: diffZhCN,
   diagnostics: diagnosticsZhCN,

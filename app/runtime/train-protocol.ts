@@ -231,7 +231,8 @@ export type TrainEvent =
       readonly stepsPerEpoch: number;
       readonly startStep: number;
     }
-  | { readonly type: 'progress'; readonly p: import('../../src/train/loop.ts').TrainProgress; readonly steps: readonly number[]; readonly losses: readonly number[] }
+  /** The steps reported since the last event: their numbers, losses and training errors (1 − correct/batch, of that batch). */
+  | { readonly type: 'progress'; readonly p: import('../../src/train/loop.ts').TrainProgress; readonly steps: readonly number[]; readonly losses: readonly number[]; readonly errors: readonly number[] }
   | { readonly type: 'epoch'; readonly m: import('../../src/train/loop.ts').EpochMetrics }
   | { readonly type: 'checkpoint'; readonly checkpoint: Checkpoint; readonly why: 'epoch' | 'pause' }
   | { readonly type: 'paused'; readonly step: number }

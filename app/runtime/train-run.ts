@@ -378,13 +378,13 @@ export class TrainDriver {
     this.#post({ type: 'started', backend, ...(adapter ? { adapter } : {}), ...(why ? { why } : {}), threads: m.env.wasm.numThreads ?? 1, note: adapterIn.note, totalSteps, stepsPerEpoch, startStep });
     const initial = compiled.initialState();
     const dims = new Map(compiled.state.map((t) => [t.name, t.dims]));
-    let pending: { steps: number[]; losses: number[] } = { steps: [], losses: [] };
+    let pending: { steps: number[]; losses: number[]; errors: number[] } = { steps: [], losses: [], errors: [] };
     let postedAt = 0;
     let lastProgress: TrainProgress | undefined;
     this.#flush = () => {
       if (!lastProgress || !pending.steps.length) return;
       this.#post({ type: 'progress', p: lastProgress, ...pending });
-      pending = { steps: [], losses: [] };
+      pending = { steps: [], losses: [], errors: [] };
       postedAt = performance.now();
     };
     try {
@@ -408,6 +408,7 @@ export class TrainDriver {
           history.losses.push(p.loss);
           pending.steps.push(p.step);
           pending.losses.push(p.loss);
+          pending.errors.push(1 - p.correct / s.batch);
           lastProgress = p;
           // At most ten messages a second: the page draws each.
           if (performance.now() - postedAt >= 100 || p.stepInEpoch === p.stepsPerEpoch) this.#flush?.();

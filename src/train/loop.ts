@@ -130,6 +130,8 @@ export interface TrainProgress {
   /** That step's loss, and the mean loss of this epoch so far. */
   readonly loss: number;
   readonly epochLoss: number;
+  /** That step's count of correct top-1 predictions, of its `batch` images (training mode). */
+  readonly correct: number;
   /** The rate the step used. */
   readonly lr: number;
   /** Training throughput so far (time in steps only: no evaluation, no pause). */
@@ -337,7 +339,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       }
       state = next;
       lossSum += loss;
-      correct += scalar(out[STEP.correct], STEP.correct);
+      const stepCorrect = scalar(out[STEP.correct], STEP.correct);
+      correct += stepCorrect;
       steps++;
       step++;
       trainMs += now() - s0;
@@ -353,6 +356,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
           stepsPerEpoch: perEpoch,
           loss,
           epochLoss: lossSum / steps,
+          correct: stepCorrect,
           lr,
           imagesPerSecond: ((step - startStep) * batch) / Math.max(1e-9, trainMs / 1000),
           elapsedSeconds: elapsed / 1000,

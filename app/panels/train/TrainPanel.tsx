@@ -6,6 +6,7 @@ import type { ResidualDocument } from '../../../src/index.ts';
 import { diagnosticText } from '../../i18n/diagnostics.ts';
 import type { DataInfo, TrainSettings } from '../../runtime/train-protocol.ts';
 import { useAnalysis, useEditor, useEditorStore } from '../../store/context.tsx';
+import { LabEntry } from '../lab/LabView.tsx';
 import { TrainCharts } from './TrainCharts.tsx';
 import { isRunning, trainControllerOf, trainingKey, type TrainController, type TrainState } from './train-controller.ts';
 import './train.css';
@@ -254,6 +255,7 @@ export function TrainPanel({ visible }: { visible: boolean }) {
           {t(`train.phase.${phase}`)}
         </span>
       </header>
+      <LabEntry />
       <DataRow controller={controller} locked={running} />
       {data && <InputNote data={data} doc={doc} />}
       <ResumeOffer controller={controller} doc={doc} />

@@ -1,0 +1,51 @@
+/** English text of the degradation lab (app/panels/lab/) and the signals chart (app/panels/signals/). */
+export const labEn = {
+  entry: 'Degradation lab: plain vs residual…',
+  title: 'Degradation lab',
+  subtitle: 'A plain net and a residual net of the same depth, same widths, same data, same budget and the same starting weights, trained side by side.',
+  close: 'Close',
+  depth: 'Depth (weighted layers)',
+  depthOption: '{{depth}} layers',
+  start: 'Train both',
+  stop: 'Stop',
+  budget: 'Each net: {{steps}} steps of {{batch}} images ({{images}} images per epoch, epochs: {{epochs}}), SGD lr {{lr}}, momentum 0.9, weight decay {{wd}}, seed {{seed}}, widths {{widths}}, WASM.',
+  plain: 'Plain net',
+  residual: 'Residual net',
+  starting: 'loading the data and compiling…',
+  progress: 'step {{step}} / {{total}} · {{ips}} images/s · {{left}} left',
+  took: 'took {{time}}',
+  phase: { idle: 'ready', starting: 'starting', training: 'training', stopping: 'stopping', done: 'done', stopped: 'stopped', error: 'failed' },
+  chart: {
+    loss: 'Training loss (smoothed)',
+    trainError: 'Training error, % (smoothed)',
+    testError: 'Test error, % (after each epoch)',
+    step: 'step',
+    epoch: 'epoch',
+  },
+  result: {
+    worse: 'At {{depth}} layers the plain net ends at {{plain}}% training error, the residual net at {{residual}}%: the deeper plain net is harder to optimise — degradation.',
+    notWorse: 'At {{depth}} layers the plain net ends at {{plain}}% training error, the residual net at {{residual}}%: at this depth and budget the plain net is not worse — try a deeper pair.',
+    same: 'At {{depth}} layers the plain net ends at {{plain}}% training error, the residual net at {{residual}}%: about the same at this depth and budget — the gap opens with depth (try 56).',
+    stopped: 'Stopped early: at {{depth}} layers the plain net was at {{plain}}% training error, the residual net at {{residual}}%.',
+    test: 'Test error: plain {{plainTest}}%, residual {{residualTest}}%.',
+  },
+  signals: 'Signals at initialisation (before any training)',
+  paper: {
+    title: 'The paper (CIFAR-10)',
+    plain: 'Fig. 6: the deeper plain nets have higher training error throughout training — plain-56 above plain-20 (degradation).',
+    net: 'net',
+    testError: 'test error',
+    note: 'He et al. 2015, Table 6 (64k iterations, augmented). The lab trains far shorter, on Fashion-MNIST: compare the gap between the curves, not the numbers.',
+  },
+};
+
+export const signalsEn = {
+  grad: 'Gradient norm of each layer’s weight (log scale)',
+  std: 'Activation std after each layer (log scale)',
+  layer: 'weighted layer',
+  plain: 'Plain net',
+  residual: 'Residual net',
+  loading: 'Measuring the signals at initialisation…',
+  failed: 'The signals could not be measured: {{message}}',
+  note: 'One batch of {{batch}} test images, fresh weights, training mode. Gradient norm of the first layer: plain {{first}}, residual {{firstRes}}.',
+};

@@ -1,0 +1,54 @@
+import { expect, test, type Page } from '@playwright/test';
+import { EditorPage } from './pages/editor.ts';
+import { LabPage } from './pages/lab.ts';
+
+// Two nets train at once on a shared machine: a tiny budget (?labSteps: 12 steps of 64 images,
+// one epoch each) and generous timeouts.
+test.describe.configure({ timeout: 480_000 });
+
+const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(name) });
+
+test('the lab trains the plain and the residual net of one depth side by side, overlays both curves, states the result and draws the signals at initialisation (EN + 中文, light + dark)', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open('?persist=0&backend=wasm&labSteps=12');
+  const docNow = async () => [await ed.status('params').textContent(), await ed.status('blocks').textContent(), await page.getByTestId('run.weights').textContent()].join(' | ');
+  await expect(page.getByTestId('run.weights')).not.toBeEmpty({ timeout: 60_000 });
+  const before = await docNow();
+  const lab = new LabPage(page);
+  await lab.open();
+  await page.getByTestId('lab.depth').selectOption('14');
+  await expect(lab.root).toHaveAttribute('data-depth', '14');
+  await expect(page.getByTestId('lab.budget')).toContainText('12 steps of 64 images');
+  // The signals at initialisation: one value per weighted layer of each net, on a log scale.
+  await expect(lab.signals).toHaveAttribute('data-state', 'ready', { timeout: 180_000 });
+  await expect(page.getByTestId('signals.grad')).toHaveAttribute('data-layers', '14');
+  await expect(page.getByTestId('signals.std')).toBeVisible();
+
+  await page.getByTestId('lab.start').click();
+  await expect(lab.run('plain')).toHaveAttribute('data-phase', /training|done/, { timeout: 180_000 });
+  await expect(lab.run('residual')).toHaveAttribute('data-phase', /training|done/, { timeout: 180_000 });
+  await lab.expectPhase('done');
+  // Both nets drew every step of both curves, and one test point each.
+  await expect(lab.points('loss')).toHaveAttribute('data-points', '12,12');
+  await expect(lab.points('trainError')).toHaveAttribute('data-points', '12,12');
+  await expect(lab.points('testError')).toHaveAttribute('data-points', '1,1');
+  await expect(lab.run('plain')).toHaveAttribute('data-step', '12');
+  await expect(lab.run('residual')).toHaveAttribute('data-step', '12');
+  await expect(lab.result).toContainText(/At 14 layers the plain net ends at [\d.]+% training error, the residual net at [\d.]+%/);
+  await expect(lab.result).toContainText(/Test error: plain [\d.]+%, residual [\d.]+%/);
+  // The lab's nets are its own: the open document is unchanged.
+  expect(await docNow()).toBe(before);
+  await shot(page, 'lab-en-light-1440.png');
+
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await page.getByTestId('topbar.theme').click();
+  await expect(lab.result).toContainText('在 14 层时，普通网络的训练误差最终为');
+  await expect(page.getByTestId('lab.chart.loss')).toContainText('训练损失');
+  await shot(page, 'lab-zh-dark-1440.png');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await shot(page, 'lab-zh-dark-1920.png');
+  await page.getByTestId('topbar.language').selectOption('en');
+  await shot(page, 'lab-en-dark-1920.png');
+  await page.getByTestId('lab.close').click();
+  await expect(lab.root).toBeHidden();
+});
