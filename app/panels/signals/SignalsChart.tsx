@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ResidualDocument } from '../../../src/index.ts';
+import { byWeightedLayer, type LayerSignals } from '../../../src/lab/layer-signals.ts';
 import { modelKey } from '../../runtime/doc-key.ts';
 import type { SignalsOut } from '../../runtime/signals-protocol.ts';
 import { signalsClient } from '../../runtime/signals-client.ts';
@@ -10,39 +11,6 @@ import './signals.css';
 
 /** The images the signals are measured on (the first of the shipped test set). */
 const BATCH = 32;
-
-/** Per weighted layer (convolutions and fc, forward order): the weight's gradient norm, and the std after the ReLU that follows. */
-export interface LayerSignals {
-  readonly gradNorm: readonly number[];
-  readonly actStd: readonly (number | null)[];
-  readonly names: readonly string[];
-}
-
-const WEIGHTED = new Set(['Conv2d', 'Linear']);
-
-/**
- * Arranges a network's signals by weighted layer, the paper's way of counting depth: layer k is
- * the k-th convolution or fc on the main path; its gradient norm is its weight's, its activation
- * the output of the ReLU that ends it (none for the fc). Projection shortcuts' 1×1 convolutions
- * are left out (both nets of the lab have none: option A).
- */
-export function byWeightedLayer(out: SignalsOut): LayerSignals {
-  const names: string[] = [];
-  const gradNorm: number[] = [];
-  for (const g of out.gradients) {
-    if (!WEIGHTED.has(g.op) || !g.param?.endsWith('.weight') || /\.(downsample|shortcut)\./.test(g.layer)) continue;
-    names.push(g.layer);
-    gradNorm.push(g.value);
-  }
-  const index = new Map(names.map((n, i) => [n, i]));
-  const actStd: (number | null)[] = names.map(() => null);
-  let k = -1;
-  for (const a of out.activations) {
-    if (index.has(a.layer)) k = index.get(a.layer)!;
-    else if (a.op === 'ReLU' && k >= 0) actStd[k] = a.value;
-  }
-  return { gradNorm, actStd, names };
-}
 
 const cache = new Map<string, Promise<SignalsOut>>();
 /** One measurement per network and weights (fresh weights depend on the seed). */
@@ -128,7 +96,7 @@ export function SignalsChart({ plain, residual, metric = 'both', theme, height =
     let live = true;
     setState({ status: 'loading' });
     Promise.all([measure(plain), measure(residual)]).then(
-      ([p, r]) => live && setState({ status: 'ready', plain: byWeightedLayer(p), residual: byWeightedLayer(r), loss: [p.loss, r.loss] }),
+      ([p, r]) => live && setState({ status: 'ready', plain: byWeightedLayer(p.activations, p.gradients), residual: byWeightedLayer(r.activations, r.gradients), loss: [p.loss, r.loss] }),
       (e: Error) => live && setState({ status: 'error', message: e.message }),
     );
     return () => {
