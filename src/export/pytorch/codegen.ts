@@ -187,7 +187,7 @@ function blockUnit(doc: ResidualDocument, node: GraphNode, inChannels: number): 
     const blocks = `${count} ${BLOCK_LABEL[cls]}${count > 1 ? 's' : ''}`;
     const comment = count > 1 ? `${blocks}; the first has a ${shortcutPhrase(first, stride)}, the rest ${rest === 'identity' ? 'identity shortcuts' : `${rest} shortcuts`}` : `${blocks} with a ${shortcutPhrase(first, stride)}`;
     return {
-      module: `Stage(${cls}, ${inChannels}, ${width}, count=${count}${stride !== 1 ? `, stride=${stride}` : ''}, shortcut=${pyStr(first)}${restArg}${bn})`,
+      module: `Stage(${cls}, ${inChannels}, ${width}, count=${count}${stride !== 1 ? `, stride=${stride}` : ''}, shortcut=${pyStr(first)}${restArg}${bn}${bottleneck ? groupedArgs(p) : ''})`,
       comment,
     };
   }
@@ -196,9 +196,16 @@ function blockUnit(doc: ResidualDocument, node: GraphNode, inChannels: number): 
   const shortcut = resolveShortcut(mode, [inChannels], width * expansion, stride, doc.projectionEverywhere);
   const exp = kind === 'Bottleneck' && expansion !== 4 ? `, expansion=${expansion}` : '';
   return {
-    module: `${kind}(${inChannels}, ${width}${stride !== 1 ? `, stride=${stride}` : ''}, shortcut=${pyStr(shortcut)}${bn}${exp})`,
+    module: `${kind}(${inChannels}, ${width}${stride !== 1 ? `, stride=${stride}` : ''}, shortcut=${pyStr(shortcut)}${bn}${exp}${kind === 'Bottleneck' ? groupedArgs(p) : ''})`,
     comment: `${BLOCK_LABEL[kind]}, ${shortcutPhrase(shortcut, stride)}`,
   };
+}
+
+/** A bottleneck's ResNeXt cardinality and base width as the Python class's keywords, when not a plain ResNet's. */
+function groupedArgs(p: GraphNode['params']): string {
+  const groups = int(p, 'cardinality') || 1;
+  const baseWidth = int(p, 'baseWidth') || 64;
+  return `${groups !== 1 ? `, groups=${groups}` : ''}${baseWidth !== 64 ? `, base_width=${baseWidth}` : ''}`;
 }
 
 /* ---------- the name tree ---------- */
