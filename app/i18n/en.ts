@@ -4,6 +4,7 @@ import { diffEn } from './diff.en.ts';
 import { runEn } from './run.en.ts';
 import { trainEn } from './train.en.ts';
 import { teachEn } from './teach.en.ts';
+import { lessonEn } from './lesson.en.ts';
 /** English UI text. Keys are grouped by where they appear. */
 export const en = {
   app: { title: 'Residual Studio' },
@@ -100,6 +101,7 @@ export const en = {
   lab: labEn,
   signals: signalsEn,
   teach: teachEn,
+  lesson: lessonEn,
   diff: diffEn,
   /** Diagnostics and fix labels by message id: the core's English table itself. */
   diagnostics: MESSAGES,

@@ -5,6 +5,7 @@ import { diffZhCN } from './diff.zh-CN.ts';
 import { runZhCN } from './run.zh-CN.ts';
 import { trainZhCN } from './train.zh-CN.ts';
 import { teachZhCN } from './teach.zh-CN.ts';
+import { lessonZhCN } from './lesson.zh-CN.ts';
 
 /** 简体中文界面文字；术语遵循 shared/seed 中的概念说明（残差块、主通路、快捷连接、恒等映射……）。 */
 export const zhCN: Resources = {
@@ -83,6 +84,7 @@ export const zhCN: Resources = {
   lab: labZhCN,
   signals: signalsZhCN,
   teach: teachZhCN,
+  lesson: lessonZhCN,
   diff: diffZhCN,
   diagnostics: diagnosticsZhCN,
 };

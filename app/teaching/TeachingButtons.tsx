@@ -1,11 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import { hasShortcuts, toPlain, toResidual } from '../../src/index.ts';
 import { useActions } from '../canvas/useRelayout.ts';
+import { LessonsButton } from '../panels/lessons/LessonLayer.tsx';
 import { useAnalysis, useEditorStore } from '../store/context.tsx';
 import { useTeaching, useTeachingStore } from './context.tsx';
 
 /**
- * The top bar's teaching controls: the paper's figure, presenter mode, plain <-> residual and the
+ * The top bar's teaching controls: the lessons, the paper's figure, presenter mode, plain <-> residual and the
  * classroom link. Plain <-> residual is one document edit (one undo step), laid out as part of it.
  */
 export function TeachingButtons() {
@@ -25,6 +26,7 @@ export function TeachingButtons() {
   };
   return (
     <span className="teach-bar" data-testid="teach.bar">
+      <LessonsButton />
       <button onClick={toggle} data-testid="teach.plainToggle" data-to={residual ? 'plain' : 'residual'} title={t(residual ? 'teach.toPlainTitle' : 'teach.toResidualTitle')}>
         {t(residual ? 'teach.toPlain' : 'teach.toResidual')}
       </button>

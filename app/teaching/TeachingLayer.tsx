@@ -1,12 +1,12 @@
 import { useReactFlow, useStoreApi } from '@xyflow/react';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isResidualBlockKind } from '../../src/index.ts';
 import { useActions } from '../canvas/useRelayout.ts';
 import { decodeLink } from '../links/classroom-link.ts';
 import { useEditorStore } from '../store/context.tsx';
 import { replaceDocument } from '../store/editor-store.ts';
 import { useTeaching, useTeachingStore } from './context.tsx';
+import { LessonLayer } from '../panels/lessons/LessonLayer.tsx';
 import { FigureView } from './FigureView.tsx';
 import { lockControls, refusalNotice, restrictionCss } from './restrictions.ts';
 import { ShareDialog } from './ShareDialog.tsx';
@@ -48,7 +48,7 @@ function PresenterCanvas() {
       const s = store.getState();
       let sel = s.selection.nodes[0];
       if (!sel) {
-        const block = s.doc.nodes.find((n) => isResidualBlockKind(n.op)) ?? s.doc.nodes.find((n) => n.op === 'Add');
+        const block = s.doc.nodes.find((n) => n.op === 'BasicBlock' || n.op === 'Bottleneck') ?? s.doc.nodes.find((n) => n.op === 'Add');
         if (block) s.select([block.id]);
         sel = block?.id;
       }
@@ -156,7 +156,7 @@ function LinkListener() {
   return null;
 }
 
-/** Everything of the teaching tools that is not in the top bar: figure view, share dialog, presenter mode, link restrictions. */
+/** Everything of the teaching tools that is not in the top bar: figure view, share dialog, presenter mode, lessons, link restrictions. */
 export function TeachingLayer() {
   const presenter = useTeaching((s) => s.presenter);
   return (
@@ -165,6 +165,7 @@ export function TeachingLayer() {
       <ShareDialog />
       {presenter && <PresenterCanvas />}
       {presenter && <PresenterBar />}
+      <LessonLayer />
       <Restrictions />
       <LinkListener />
     </>

@@ -15,11 +15,6 @@ export const bottleneck: OpDef = {
   summary: 'Bottleneck residual block: 1×1 reduce, 3×3, 1×1 expand (×4), plus a shortcut.',
   params: [...blockParams(64), { name: 'expansion', type: 'int', default: 4, min: 1, max: 8 }],
   inputCount: () => 1,
-  block: {
-    role: 'block',
-    outChannels: (p) => int(p, 'width') * int(p, 'expansion'),
-    shortcut: (p, input, o) => resolveShortcut(str(p, 'shortcut') as ShortcutMode, input, int(p, 'width') * int(p, 'expansion'), int(p, 'stride'), o.projectionEverywhere),
-  },
   expand(node, input, options) {
     const width = int(node.params, 'width');
     const stride = int(node.params, 'stride');

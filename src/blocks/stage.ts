@@ -1,5 +1,5 @@
 import { edgeId, nodeId, type NodeId } from '../graph/ids.ts';
-import type { GraphEdge, GraphNode, OpKind } from '../graph/types.ts';
+import type { GraphEdge, GraphNode } from '../graph/types.ts';
 import { int, str } from '../ops/common.ts';
 import type { OpDef } from '../ops/types.ts';
 
@@ -20,11 +20,10 @@ export const stage: OpDef = {
     { name: 'batchNorm', type: 'bool', default: true },
   ],
   inputCount: () => 1,
-  block: { role: 'stage', blockCount: (p) => int(p, 'count') },
   expand(node) {
     const count = int(node.params, 'count');
     const op = str(node.params, 'block') === 'bottleneck' ? 'Bottleneck' : 'BasicBlock';
-    const group = { id: node.id, kind: 'Stage' as const satisfies OpKind, name: node.name, params: node.params, position: node.position };
+    const group = { id: node.id, kind: 'Stage' as const, name: node.name, params: node.params, position: node.position };
     const nodes: GraphNode[] = [];
     const edges: GraphEdge[] = [];
     let prev: NodeId | undefined;
