@@ -62,7 +62,7 @@ export const en = {
     bias: 'Bias', eps: 'Epsilon', lastInBlock: 'Last BN in block', outFeatures: 'Out features', block: 'Block', count: 'Blocks', expansion: 'Expansion',
     negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
     batchNorm: 'BatchNorm', alpha: 'Alpha', countIncludePad: 'Count padding', opType: 'ONNX op', domain: 'Domain', outputShape: 'Output shape', payload: 'Payload',
-    min: 'Min', max: 'Max', beta: 'Beta', approximate: 'Approximation',
+    min: 'Min', max: 'Max', beta: 'Beta', approximate: 'Approximation', cardinality: 'Cardinality (groups)', baseWidth: 'Width per group (d)',
   },
   status: {
     params: 'Params', macs: 'MACs', identity: 'identity', projection: 'projection', zeroPad: 'zero-pad', blocks: 'Blocks', diagnostics: '{{count}} problems',

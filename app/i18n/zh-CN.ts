@@ -48,7 +48,7 @@ export const zhCN: Resources = {
     bias: '偏置', eps: 'Epsilon', lastInBlock: '块内最后的 BN', outFeatures: '输出特征', block: '残差块', count: '块数', expansion: '扩展倍数',
     negativeSlope: '负斜率', p: '丢弃概率', inputs: '输入数', axis: '轴', ceilMode: '向上取整',
     batchNorm: '批归一化', alpha: 'Alpha', countIncludePad: '填充计入均值', opType: 'ONNX 算子', domain: '域', outputShape: '输出形状', payload: '载荷',
-    min: '下限', max: '上限', beta: 'Beta', approximate: '近似方式',
+    min: '下限', max: '上限', beta: 'Beta', approximate: '近似方式', cardinality: '基数（分组数）', baseWidth: '每组宽度 (d)',
   },
   status: {
     params: '参数量', macs: '乘加', identity: '恒等', projection: '投影', zeroPad: '补零', blocks: '残差块', diagnostics: '{{count}} 个问题',

@@ -131,6 +131,7 @@ def entries() -> list[Entry]:
             input_chw=(3, 96, 96),
         ),
         Entry("resnext50_32x4d-17-fold", "resnext50_32x4d", lambda: M.resnext50_32x4d(num_classes=10), 17, True),
+        Entry("wide_resnet50_2-17", "wide_resnet50_2", lambda: M.wide_resnet50_2(num_classes=10), 17),
         Entry("convnext_tiny-17", "convnext_tiny", lambda: M.convnext_tiny(num_classes=10), 17),
         Entry(
             "resnet18-dynhw-17",

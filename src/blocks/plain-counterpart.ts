@@ -1,9 +1,10 @@
 import { collapseGroup, expandNode, removeNodes } from '../graph/edit.ts';
 import { edgeId, nodeId, type NodeId } from '../graph/ids.ts';
-import type { GraphEdge, GraphNode, ResidualDocument, ShortcutMode } from '../graph/types.ts';
+import type { GraphEdge, GraphNode, Params, ResidualDocument, ShortcutMode } from '../graph/types.ts';
 import { int } from '../ops/common.ts';
 import { resolveParams } from '../ops/validate.ts';
 import { analyze } from '../shape/analyze.ts';
+import { bottleneckForm } from './bottleneck.ts';
 
 /** What {@link toPlain} and {@link toResidual} changed. */
 export interface CounterpartResult {
@@ -160,7 +161,7 @@ export function toResidual(doc: ResidualDocument, opts: { readonly shortcut?: Sh
               op: kind,
               name: prefix,
               position: first.position,
-              params: { width: int(convs[0]!, 'outChannels'), stride: int(convs[1]!, 'stride'), shortcut: opts.shortcut ?? 'auto', batchNorm: true, expansion: Math.max(1, Math.round(int(convs[2]!, 'outChannels') / int(convs[0]!, 'outChannels'))) },
+              params: bottleneckParams(convs, opts.shortcut ?? 'auto'),
             };
       const ids = new Set<NodeId>(nodes.map((n) => n.id));
       const last = nodes[nodes.length - 1]!.id;
@@ -188,3 +189,12 @@ const freeId = (doc: ResidualDocument, want: string): NodeId => {
 
 /** True when the document has a residual shortcut anywhere (so the toggle goes to plain). */
 export const hasShortcuts = (doc: ResidualDocument): boolean => analyze(doc).shortcuts.length > 0;
+
+/** A bottleneck's width, expansion and (grouped: ResNeXt's) cardinality and base width from its three convs. */
+function bottleneckParams(convs: readonly Params[], shortcut: ShortcutMode): Params {
+  const inner = int(convs[0]!, 'outChannels');
+  const out = int(convs[2]!, 'outChannels');
+  const form = bottleneckForm(inner, int(convs[1]!, 'groups') || 1, out);
+  const { width, expansion, cardinality, baseWidth } = form ?? { width: inner, expansion: Math.max(1, Math.round(out / inner)) };
+  return { width, stride: int(convs[1]!, 'stride'), shortcut, batchNorm: true, expansion, ...(cardinality !== undefined ? { cardinality, baseWidth: baseWidth! } : {}) };
+}

@@ -41,8 +41,9 @@ export function addShortcut(b: ExpansionBuilder, kind: ShortcutKind, outChannels
  * Adds conv → BN (→ ReLU) to a block's main path and returns the ids in order. Without BN
  * (folded), the conv carries a bias instead.
  */
-export function convUnit(b: ExpansionBuilder, i: number, conv: { outChannels: number; kernel: number; stride: number }, relu: boolean, lastInBlock: boolean, batchNorm: boolean, row: number): NodeId[] {
-  const ids = [b.layer(`conv${i}`, 'Conv2d', { ...conv, padding: conv.kernel === 3 ? 1 : 0, dilation: 1, groups: 1, bias: !batchNorm }, 0, row)];
+export function convUnit(b: ExpansionBuilder, i: number, conv: { outChannels: number; kernel: number; stride: number; groups?: number }, relu: boolean, lastInBlock: boolean, batchNorm: boolean, row: number): NodeId[] {
+  const { groups = 1, ...c } = conv;
+  const ids = [b.layer(`conv${i}`, 'Conv2d', { ...c, padding: c.kernel === 3 ? 1 : 0, dilation: 1, groups, bias: !batchNorm }, 0, row)];
   if (batchNorm) ids.push(b.layer(`bn${i}`, 'BatchNorm2d', { eps: 1e-5, lastInBlock }, 0, row + 1));
   if (relu) ids.push(b.layer(`relu${i}`, 'ReLU', {}, 0, row + 2));
   return ids;

@@ -1,11 +1,12 @@
 import { edgeId, nodeId, type NodeId } from '../graph/ids.ts';
-import type { GraphEdge, GraphNode } from '../graph/types.ts';
+import type { GraphEdge, GraphNode, OpKind, Params } from '../graph/types.ts';
 import { int, str } from '../ops/common.ts';
 import type { OpDef } from '../ops/types.ts';
 
 /**
  * A stage: `count` blocks of one kind and width; the first block carries the stride (and so may
  * downsample and project), the rest keep dimensions. Expands to blocks named `<stage>.<i>`.
+ * A bottleneck stage passes its cardinality and base width on to every block (ResNeXt, Wide ResNet).
  */
 export const stage: OpDef = {
   kind: 'Stage',
@@ -18,12 +19,20 @@ export const stage: OpDef = {
     { name: 'stride', type: 'int', default: 1, min: 1, max: 4 },
     { name: 'shortcut', type: 'enum', default: 'auto', options: ['auto', 'projection', 'zero-pad'] },
     { name: 'batchNorm', type: 'bool', default: true },
+    // Bottleneck stages only: ResNeXt's groups in the 3×3 and the width per group (Wide ResNet: 128).
+    { name: 'cardinality', type: 'int', default: 1, min: 1, max: 256 },
+    { name: 'baseWidth', type: 'int', default: 64, min: 1, max: 1024 },
   ],
   inputCount: () => 1,
+  block: { role: 'stage', blockCount: (p) => int(p, 'count') },
   expand(node) {
     const count = int(node.params, 'count');
     const op = str(node.params, 'block') === 'bottleneck' ? 'Bottleneck' : 'BasicBlock';
-    const group = { id: node.id, kind: 'Stage' as const, name: node.name, params: node.params, position: node.position };
+    const cardinality = int(node.params, 'cardinality') || 1;
+    const baseWidth = int(node.params, 'baseWidth') || 64;
+    // Left out at their defaults, so a plain ResNet's blocks carry the params they always had.
+    const grouped: Params = op === 'Bottleneck' && (cardinality !== 1 || baseWidth !== 64) ? { cardinality, baseWidth } : {};
+    const group = { id: node.id, kind: 'Stage' as const satisfies OpKind, name: node.name, params: node.params, position: node.position };
     const nodes: GraphNode[] = [];
     const edges: GraphEdge[] = [];
     let prev: NodeId | undefined;
@@ -35,6 +44,7 @@ export const stage: OpDef = {
         shortcut: i === 0 ? str(node.params, 'shortcut') : 'auto',
         batchNorm: node.params['batchNorm'] !== false,
         ...(op === 'Bottleneck' ? { expansion: 4 } : {}),
+        ...grouped,
       };
       nodes.push({ id, op, name: `${node.name}.${i}`, params, position: { x: node.position.x, y: node.position.y + i * 140 }, group });
       if (prev) edges.push({ id: edgeId(`${prev}->${id}:0`), source: prev, sourcePort: 0, target: id, targetPort: 0 });

@@ -116,6 +116,10 @@ const OP_CASES: Case[] = defined([
   opCase('BasicBlock without BN', [['BasicBlock', { width: 8, stride: 2, batchNorm: false }]]),
   ...product({ width: [2, 4], stride: [1, 2], expansion: [1, 4] }).map((p) => opCase(`Bottleneck width ${p.width} stride ${p.stride} expansion ${p.expansion}`, [['Bottleneck', p]], { everyOpset: p.width === 2 && p.stride === 2 && p.expansion === 4 })),
   opCase('Stage of 3 bottlenecks', [['Stage', { block: 'bottleneck', count: 3, width: 2, stride: 2 }]]),
+  // ResNeXt: the 3×3 in 4 groups of ⌊8·16/64⌋ = 2 channels; Wide ResNet: base width 128 doubles the inside.
+  opCase('Bottleneck ResNeXt width 8 cardinality 4 base width 16 stride 2', [['Bottleneck', { width: 8, stride: 2, cardinality: 4, baseWidth: 16 }]]),
+  opCase('Bottleneck wide: width 2 base width 128', [['Bottleneck', { width: 2, stride: 1, baseWidth: 128 }]]),
+  opCase('Stage of 2 ResNeXt bottlenecks (cardinality 4, base width 8)', [['Stage', { block: 'bottleneck', count: 2, width: 8, stride: 2, cardinality: 4, baseWidth: 8 }]]),
   opCase('Stage of 2 basic blocks with zero-pad shortcuts', [['Stage', { block: 'basic', count: 2, width: 8, stride: 2, shortcut: 'zero-pad' }]], { everyOpset: true }),
 ]);
 
@@ -147,6 +151,8 @@ const TEMPLATE_CASES: Case[] = [
   templateCase('resnet50', 'resnet50', 64, { batch: 1, foldBn: true }),
   templateCase('resnet18', 'resnet18', 64, { batch: 1, zeroInit: true }),
   templateCase('resnet50', 'resnet50', 64, { batch: 1, zeroInit: true }),
+  // torchvision's own ResNeXt and Wide ResNet modules (grouped and widened bottlenecks) on our weights by name.
+  ...['resnext50_32x4d', 'wide_resnet50_2'].map((id) => templateCase(id, id, 64, { batch: 1 })),
   ...[20, 32, 44, 56, 110].map((d) => templateCase(`cifar-resnet${d}`, `cifar-resnet${d}`, 32)),
   templateCase('cifar-resnet20', 'cifar-resnet20', 32, { foldBn: true }),
   ...[18, 34].map((d) => templateCase(`plain${d}`, `plain${d}`, 64, { batch: 1 })),
@@ -203,7 +209,7 @@ describe.skipIf(!TORCH)('our ONNX computes what PyTorch\'s own modules compute, 
     expect(d).toBeLessThanOrEqual(1e-4);
   }, 300_000);
 
-  const IMPORTED = [...OP_CASES.filter((c) => c.everyOpset), ...TEMPLATE_CASES.filter((c) => ['fashion-resnet at 28×28', 'cifar-resnet20 at 32×32', 'resnet50 at 64×64'].includes(c.name))];
+  const IMPORTED = [...OP_CASES.filter((c) => c.everyOpset), ...TEMPLATE_CASES.filter((c) => ['fashion-resnet at 28×28', 'cifar-resnet20 at 32×32', 'resnet50 at 64×64', 'resnext50_32x4d at 64×64'].includes(c.name))];
   /**
    * Imports whose parameter count differs from the exported document's, and why. A listed case that
    * now matches fails until it is removed, so the list only shrinks.

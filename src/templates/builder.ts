@@ -30,9 +30,9 @@ export class ChainBuilder {
     return this;
   }
 
-  /** Appends a stage of `count` blocks. */
-  stage(name: string, block: 'basic' | 'bottleneck', count: number, width: number, stride: number, shortcut = 'auto'): this {
-    return this.add('Stage', name, { block, count, width, stride, shortcut });
+  /** Appends a stage of `count` blocks (bottlenecks grouped as ResNeXt / widened as Wide ResNet when `grouped` says). */
+  stage(name: string, block: 'basic' | 'bottleneck', count: number, width: number, stride: number, shortcut = 'auto', grouped?: { cardinality: number; baseWidth: number }): this {
+    return this.add('Stage', name, { block, count, width, stride, shortcut, ...grouped });
   }
 
   /** Ends the chain with an Output and expands the stages into blocks. */

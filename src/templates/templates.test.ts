@@ -9,6 +9,10 @@ const TORCHVISION = [
   ['resnet50', 25_557_032, 4.089, { identity: 12, projection: 4 }],
   ['resnet101', 44_549_160, 7.801, { identity: 29, projection: 4 }],
   ['resnet152', 60_192_808, 11.514, { identity: 46, projection: 4 }],
+  ['resnext50_32x4d', 25_028_904, 4.23, { identity: 12, projection: 4 }],
+  ['resnext101_32x8d', 88_791_336, 16.414, { identity: 29, projection: 4 }],
+  ['wide_resnet50_2', 68_883_240, 11.398, { identity: 12, projection: 4 }],
+  ['wide_resnet101_2', 126_886_696, 22.753, { identity: 29, projection: 4 }],
   ['vgg19', 143_667_240, 19.632, { identity: 0, projection: 0 }],
 ] as const;
 

@@ -45,6 +45,29 @@ export function resnet(depth: 18 | 34 | 50 | 101 | 152, o?: TemplateOptions): Re
   return b.finish();
 }
 
+/** torchvision's ResNeXt and Wide ResNet: ResNet-50/101's bottleneck stages with grouped or widened 3×3s. */
+const GROUPED_BOTTLENECK = {
+  resnext50_32x4d: { title: 'ResNeXt-50 (32×4d)', depth: 50, cardinality: 32, baseWidth: 4 },
+  resnext101_32x8d: { title: 'ResNeXt-101 (32×8d)', depth: 101, cardinality: 32, baseWidth: 8 },
+  wide_resnet50_2: { title: 'Wide ResNet-50-2', depth: 50, cardinality: 1, baseWidth: 128 },
+  wide_resnet101_2: { title: 'Wide ResNet-101-2', depth: 101, cardinality: 1, baseWidth: 128 },
+} as const;
+
+/**
+ * torchvision's `resnext50_32x4d`, `resnext101_32x8d`, `wide_resnet50_2`, `wide_resnet101_2`:
+ * ResNet-50/101 whose bottlenecks have `cardinality` groups of `baseWidth`·width/64 channels in the 3×3.
+ */
+export function groupedResnet(id: keyof typeof GROUPED_BOTTLENECK, o?: TemplateOptions): ResidualDocument {
+  const { title, depth, cardinality, baseWidth } = GROUPED_BOTTLENECK[id];
+  const classes = o?.classes ?? 1000;
+  const b = new ChainBuilder(title, spec(o, 3, 224, IMAGENET_NORM), { classes, labels: classes === 1000 ? 'imagenet' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false });
+  b.add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {}).add('MaxPool2d', 'maxpool', { kernel: 3, stride: 2, padding: 1 });
+  IMAGENET_LAYOUT[depth]!.counts.forEach((n, i) => b.stage(`layer${i + 1}`, 'bottleneck', n, 64 << i, i === 0 ? 1 : 2, 'auto', { cardinality, baseWidth }));
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
 /** The paper's CIFAR-10 ResNet-(6n+2): 3 stages of 16/32/64 channels, option A (zero-pad) shortcuts. */
 export function cifarResnet(depth: number, o?: TemplateOptions): ResidualDocument {
   const n = (depth - 2) / 6;
@@ -147,6 +170,13 @@ export const TEMPLATES: readonly TemplateInfo[] = [
   { id: 'fashion-resnet', title: 'Fashion-MNIST ResNet (trained)', family: 'teaching', description: 'The default: a small residual net trained on Fashion-MNIST.', build: fashionResnet },
   { id: 'tiny-resnet', title: 'Tiny ResNet', family: 'teaching', description: 'Two basic blocks: one identity, one projection. Runs in milliseconds.', build: tinyResnet },
   ...([18, 34, 50, 101, 152] as const).map((d) => ({ id: `resnet${d}`, title: `ResNet-${d}`, family: 'imagenet' as const, description: `torchvision ResNet-${d} for ImageNet (224×224, 1000 classes).`, build: (o?: TemplateOptions) => resnet(d, o) })),
+  ...(Object.keys(GROUPED_BOTTLENECK) as (keyof typeof GROUPED_BOTTLENECK)[]).map((id) => ({
+    id,
+    title: GROUPED_BOTTLENECK[id].title,
+    family: 'imagenet' as const,
+    description: GROUPED_BOTTLENECK[id].cardinality > 1 ? `torchvision ${id}: bottlenecks with ${GROUPED_BOTTLENECK[id].cardinality} groups in the 3×3 (cardinality), ${GROUPED_BOTTLENECK[id].baseWidth} channels each per 64 of width.` : `torchvision ${id}: bottlenecks twice as wide inside (width factor 2).`,
+    build: (o?: TemplateOptions) => groupedResnet(id, o),
+  })),
   ...[20, 32, 44, 56, 110].map((d) => ({ id: `cifar-resnet${d}`, title: `CIFAR ResNet-${d}`, family: 'cifar' as const, description: `The paper's CIFAR-10 ResNet-${d}: 3 stages, option A shortcuts.`, build: (o?: TemplateOptions) => cifarResnet(d, o) })),
   ...([18, 34] as const).map((d) => ({ id: `plain${d}`, title: `Plain-${d}`, family: 'plain' as const, description: `ResNet-${d}'s layers without shortcuts, as in the paper.`, build: (o?: TemplateOptions) => plain(d, o) })),
   ...[20, 56].map((d) => ({ id: `plain-cifar${d}`, title: `Plain CIFAR-${d}`, family: 'plain' as const, description: `The paper's plain ${d}-layer CIFAR net (no shortcuts).`, build: (o?: TemplateOptions) => plainCifar(d, o) })),

@@ -11,7 +11,7 @@ interface Part {
 }
 
 /** The parts {@link preludeSource} can include. */
-export type PartName = 'BatchNorm2d' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage' | 'PlainBlock';
+export type PartName = 'BatchNorm2d' | 'LayerNorm2d' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage' | 'PlainBlock';
 
 const PARTS: Readonly<Record<PartName, Part>> = {
   BatchNorm2d: {
@@ -30,6 +30,16 @@ const PARTS: Readonly<Record<PartName, Part>> = {
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, *args):
         # A plain dict (read from safetensors) has no version: without this, torch adds the counter back.
         super()._load_from_state_dict(state_dict, prefix, {**local_metadata, "version": 2}, *args)
+`,
+  },
+  LayerNorm2d: {
+    source: `class LayerNorm2d(nn.LayerNorm):
+    """Layer normalisation over the channels at each position of an N x C x H x W map (ConvNeXt's):
+    nn.LayerNorm over C with the channels moved last and back."""
+
+    def forward(self, x):
+        x = F.layer_norm(x.permute(0, 2, 3, 1), self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
 `,
   },
   Clamp: {
@@ -123,21 +133,24 @@ const PARTS: Readonly<Record<PartName, Part>> = {
     source: `class Bottleneck(nn.Module):
     """The bottleneck residual block (ResNet-50/101/152), stride on the 3x3 as torchvision's v1.5.
 
-    F(x) is conv1x1 (reduce to width) -> BN -> ReLU -> conv3x3 (stride) -> BN -> ReLU -> conv1x1
-    (expand to width * expansion) -> BN; the block outputs ReLU(F(x) + x).
+    F(x) is conv1x1 (reduce) -> BN -> ReLU -> conv3x3 (stride, in groups) -> BN -> ReLU -> conv1x1
+    (expand to width * expansion) -> BN; the block outputs ReLU(F(x) + x). ResNeXt: the 3x3 in
+    \`groups\` groups (the cardinality) of base_width * width / 64 channels; Wide ResNet: base_width
+    128. Inside, the block is int(width * base_width / 64) * groups channels wide, as torchvision's.
     """
 
     expansion = 4
 
-    def __init__(self, in_channels, width, stride=1, shortcut="identity", batch_norm=True, expansion=4):
+    def __init__(self, in_channels, width, stride=1, shortcut="identity", batch_norm=True, expansion=4, groups=1, base_width=64):
         super().__init__()
         out_channels = width * expansion
+        inner = int(width * (base_width / 64.0)) * groups
         bn = BatchNorm2d if batch_norm else (lambda channels: nn.Identity())
-        self.conv1 = nn.Conv2d(in_channels, width, kernel_size=1, bias=not batch_norm)
-        self.bn1 = bn(width)
-        self.conv2 = nn.Conv2d(width, width, kernel_size=3, stride=stride, padding=1, bias=not batch_norm)
-        self.bn2 = bn(width)
-        self.conv3 = nn.Conv2d(width, out_channels, kernel_size=1, bias=not batch_norm)
+        self.conv1 = nn.Conv2d(in_channels, inner, kernel_size=1, bias=not batch_norm)
+        self.bn1 = bn(inner)
+        self.conv2 = nn.Conv2d(inner, inner, kernel_size=3, stride=stride, padding=1, groups=groups, bias=not batch_norm)
+        self.bn2 = bn(inner)
+        self.conv3 = nn.Conv2d(inner, out_channels, kernel_size=1, bias=not batch_norm)
         self.bn3 = bn(out_channels)
         self.relu = nn.ReLU()
         self.downsample = make_shortcut(shortcut, in_channels, out_channels, stride, batch_norm)
@@ -172,13 +185,13 @@ const PARTS: Readonly<Record<PartName, Part>> = {
 
     The first block carries the stride, so it is the one that may change dimensions (its shortcut
     projects or zero-pads); the rest keep them (\`rest\`: their shortcut, identity unless every
-    block projects).
+    block projects). \`block_args\` go to every block (a bottleneck's groups and base_width).
     """
 
-    def __init__(self, block, in_channels, width, count, stride=1, shortcut="identity", rest="identity", batch_norm=True):
+    def __init__(self, block, in_channels, width, count, stride=1, shortcut="identity", rest="identity", batch_norm=True, **block_args):
         out_channels = width * block.expansion
-        blocks = [block(in_channels, width, stride, shortcut, batch_norm)]
-        blocks += [block(out_channels, width, 1, rest, batch_norm) for _ in range(count - 1)]
+        blocks = [block(in_channels, width, stride, shortcut, batch_norm, **block_args)]
+        blocks += [block(out_channels, width, 1, rest, batch_norm, **block_args) for _ in range(count - 1)]
         super().__init__(*blocks)
 `,
   },

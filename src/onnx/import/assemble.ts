@@ -137,7 +137,7 @@ export function assemble(
           id: nodeId(b.stage),
           kind: 'Stage',
           name: b.stage,
-          params: { block: f.op === 'Bottleneck' ? 'bottleneck' : 'basic', count: b.run.length, width: f.params['width']!, stride: f.params['stride']!, shortcut: f.params['shortcut']!, batchNorm: f.params['batchNorm']! },
+          params: { block: f.op === 'Bottleneck' ? 'bottleneck' : 'basic', count: b.run.length, width: f.params['width']!, stride: f.params['stride']!, shortcut: f.params['shortcut']!, batchNorm: f.params['batchNorm']!, ...(f.params['cardinality'] !== undefined ? { cardinality: f.params['cardinality'], baseWidth: f.params['baseWidth']! } : {}) },
           position,
         };
         stageGroups.set(b.run, group);
@@ -183,7 +183,7 @@ function isStage(run: readonly ImportLayer[]): boolean {
       b.op === f.op &&
       b.params['width'] === f.params['width'] &&
       b.params['batchNorm'] === f.params['batchNorm'] &&
-      (b.op !== 'Bottleneck' || b.params['expansion'] === 4) &&
+      (b.op !== 'Bottleneck' || (b.params['expansion'] === 4 && b.params['cardinality'] === f.params['cardinality'] && b.params['baseWidth'] === f.params['baseWidth'])) &&
       (i === 0 ? b.params['shortcut'] === 'auto' || b.params['shortcut'] === 'projection' : b.params['stride'] === 1 && b.params['shortcut'] === 'auto'),
   );
 }
@@ -200,6 +200,6 @@ function defaultName(op: string): string {
 
 /** The input shape of each block node, for expanding blocks outside the analysis. */
 export function expandBlockLayers(node: GraphNode, inShape: Shape, doc: ResidualDocument): GraphNode[] {
-  const exp = getOp(node.op).expand!({ ...node, params: resolveParams(node).params }, inShape, { projectionEverywhere: doc.projectionEverywhere, zeroInitResidual: doc.zeroInitResidual });
+  const exp = getOp(node.op, doc.blocks).expand!({ ...node, params: resolveParams(node, doc.blocks).params }, inShape, { projectionEverywhere: doc.projectionEverywhere, zeroInitResidual: doc.zeroInitResidual });
   return [...exp.nodes];
 }

@@ -5,6 +5,7 @@
  * becomes one BasicBlock or Bottleneck carrying the members' weights under the names its
  * expansion gives them (`conv1.weight`, `downsample.1.running_var`).
  */
+import { bottleneckForm } from '../../blocks/bottleneck.ts';
 import type { ParamValue, Shape } from '../../graph/types.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
@@ -105,7 +106,8 @@ function tryBlock(
     if (!inShape || inShape.length !== 3) continue;
     const convs = chain.filter((l) => l.op === C);
     const bns = chain.filter((l) => l.op === B);
-    if (!convs.every((c) => c.params['dilation'] === 1 && c.params['groups'] === 1 && c.params['bias'] === !pat.bn)) continue;
+    // Only a bottleneck's 3×3 may be grouped (ResNeXt's cardinality).
+    if (!convs.every((c, i) => c.params['dilation'] === 1 && (c.params['groups'] === 1 || (pat.kind === 'Bottleneck' && i === 1)) && c.params['bias'] === !pat.bn)) continue;
     if (!bns.every((b) => Math.abs(Number(b.params['eps']) - BN_EPS) < 1e-9)) continue;
     const cp = (i: number, k: string) => Number(convs[i]!.params[k]);
     const width = cp(0, 'outChannels');
@@ -122,11 +124,12 @@ function tryBlock(
       if (cp(2, 'kernel') !== 1 || cp(2, 'padding') !== 0 || cp(2, 'stride') !== 1) continue;
       stride = cp(1, 'stride');
       out = cp(2, 'outChannels');
-      const expansion = out / width;
-      if (!Number.isInteger(expansion) || expansion < 1 || expansion > 8) continue;
-      params['expansion'] = expansion;
+      const form = bottleneckForm(width, cp(1, 'groups'), out);
+      if (!form) continue;
+      Object.assign(params, form);
     }
-    if (stride < 1 || stride > 4 || width > 8192) continue;
+    const blockWidth = pat.kind === 'Bottleneck' ? Number(params['width']) : width;
+    if (stride < 1 || stride > 4 || blockWidth > 8192) continue;
 
     // The skip: x itself, or 1×1 conv (stride) [+ BN] from x.
     const skip: ImportLayer[] = [];
@@ -146,8 +149,14 @@ function tryBlock(
     }
     const kind = skip.length > 0 ? 'projection' : 'identity';
     const auto = inShape[0] === out && stride === 1 ? 'identity' : 'projection';
-    Object.assign(params, { width, stride, shortcut: kind === auto ? 'auto' : kind, batchNorm: pat.bn });
-    const ordered: Record<string, ParamValue> = { width, stride, shortcut: params['shortcut']!, batchNorm: pat.bn, ...(pat.kind === 'Bottleneck' ? { expansion: params['expansion']! } : {}) };
+    const ordered: Record<string, ParamValue> = {
+      width: blockWidth,
+      stride,
+      shortcut: kind === auto ? 'auto' : kind,
+      batchNorm: pat.bn,
+      ...(pat.kind === 'Bottleneck' ? { expansion: params['expansion']! } : {}),
+      ...(params['cardinality'] !== undefined ? { cardinality: params['cardinality'], baseWidth: params['baseWidth']! } : {}),
+    };
 
     const weights = new Map<string, ImportedTensor>();
     const names = MEMBER_NAMES[`${pat.kind}:${pat.bn}`]!;
