@@ -1,5 +1,4 @@
 import type { GraphNode, Params } from '../graph/types.ts';
-import { isStageKind } from '../ops/registry.ts';
 
 /** JSON with sorted keys, so equal params give equal text. */
 export function stableJson(p: Params): string {
@@ -14,7 +13,7 @@ export function stableJson(p: Params): string {
  */
 export function fingerprint(node: GraphNode): string {
   let g = node.group;
-  while (g && isStageKind(g.kind)) g = g.parent;
+  while (g && g.kind === 'Stage') g = g.parent;
   const own = `${node.op}${stableJson(node.params)}`;
   return g ? `${g.kind}${stableJson(g.params)}/${own}` : own;
 }
