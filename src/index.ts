@@ -7,7 +7,7 @@ export * from './graph/types.ts';
 export * from './graph/edit.ts';
 export { topoOrder, wouldCycle } from './graph/topo.ts';
 export * from './diagnostics/catalogue.ts';
-export { OPS, getOp, isBlockKind, outputCount } from './ops/registry.ts';
+export { BLOCKS, OPS, getOp, isBlockKind, isResidualBlockKind, isStageKind, isUserKind, outputCount, userBlockDef, userKind, type BlockLibrary } from './ops/registry.ts';
 export type { OpDef, ParamSpec, OpCategory, Cost } from './ops/types.ts';
 export { checkParam, checkParamRef, resolveParams } from './ops/validate.ts';
 export { fmtShape, numel } from './ops/common.ts';

@@ -1,5 +1,5 @@
 import type { NodeId, OpKind, ResidualDocument } from '../../src/index.ts';
-import { isBlockKind } from '../../src/index.ts';
+import { isBlockKind, isStageKind } from '../../src/index.ts';
 import { analysisOf } from '../store/derived.ts';
 import type { LayoutDirection } from '../store/view-slice.ts';
 
@@ -18,7 +18,7 @@ export const nodeSize = (op: OpKind) => (isBlockKind(op) ? BLOCK_SIZE : LAYER_SI
  */
 export function cardBox(op: OpKind, direction: LayoutDirection): { readonly width: number; readonly height: number } {
   const s = nodeSize(op);
-  const arc = isBlockKind(op) && op !== 'Stage' ? ARC_ROOM : 0;
+  const arc = isBlockKind(op) && !isStageKind(op) ? ARC_ROOM : 0;
   return direction === 'TB' ? { width: s.width + arc, height: s.height } : { width: s.width, height: s.height + arc / 2 };
 }
 

@@ -115,6 +115,28 @@ export const diagnosticsZhCN: Record<MessageId, string> = {
   'lesson-task-done-already': '这一步打开时任务已经完成，这一步不会等待学习者',
   'lesson-task-unreachable': '按任务的解法操作之后，任务仍未完成',
 
+  // --- 自定义块与块库 (RS109, RS110, RS506) ---
+  'block-not-in-library': '{{node}} 是 {{block}} 块，但本文档的块库中没有这个块',
+  'make-block-empty': '请先选中组成块的层',
+  'make-block-op': '{{node}} 是 {{op}}，块中不能放它（只能放层和内置块）',
+  'make-block-no-input': '选中的层没有从选区外读取任何张量：块需要它的输入 x',
+  'make-block-inputs': '选中的层从选区外读取了 {{count}} 个张量（{{names}}）；块只有一个输入 x',
+  'make-block-outputs': '选中的层向网络其余部分输出了 {{count}} 个张量（{{names}}）；块只有一个输出',
+  'make-block-no-output': '选区中没有唯一的最后一层可以作为块的输出',
+  'make-block-name': '块名须以字母或 _ 开头，后接字母、数字或 _（如 MyBlock），现在是 "{{name}}"',
+  'make-block-name-taken': '块库中已有名为 {{name}} 的块',
+  'make-block-param': '块参数 {{param}} 映射到 {{node}}.{{field}}，但 {{node}} 没有这个参数',
+  'block-def-wiring': '块 {{block}}：{{problem}}',
+  'block-def-unknown-node': '某条连线、入口或参数映射指向层 "{{node}}"，但块中没有这一层',
+  'block-def-duplicate': '有两层的 id 或名称都是 "{{node}}"',
+  'block-def-nested': '层 {{node}} 本身是自定义块（{{op}}）；块中只能放层和内置块',
+  'library-not-json': '这个块库文件不是 JSON：{{error}}',
+  'library-wrong-kind': '这不是 Residual Studio 块库（它的 kind 是 {{kind}}；块库文件写的是 "kind": "residual-studio/block-library"）',
+  'library-newer': '这个块库来自更新版本的 Residual Studio（版本 {{version}}；本版本读取版本 {{max}}）',
+  'library-invalid-field': '{{where}}：{{problem}}',
+  'library-path-block': '第 {{index}} 个块（{{name}}），{{field}}',
+  'library-path-field': '{{field}}',
+
   // --- ONNX 导入 (RS6xx) 与内嵌文档 ---
   'import-unrepresentable': '无法表示这个图：{{reason}}',
   'import-input-count': '它有 {{n}} 个图输入；编辑器只支持恰好一个图像输入',

@@ -1,6 +1,7 @@
 import { useReactFlow, useStoreApi } from '@xyflow/react';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isResidualBlockKind } from '../../src/index.ts';
 import { useActions } from '../canvas/useRelayout.ts';
 import { decodeLink } from '../links/classroom-link.ts';
 import { useEditorStore } from '../store/context.tsx';
@@ -48,7 +49,7 @@ function PresenterCanvas() {
       const s = store.getState();
       let sel = s.selection.nodes[0];
       if (!sel) {
-        const block = s.doc.nodes.find((n) => n.op === 'BasicBlock' || n.op === 'Bottleneck') ?? s.doc.nodes.find((n) => n.op === 'Add');
+        const block = s.doc.nodes.find((n) => isResidualBlockKind(n.op)) ?? s.doc.nodes.find((n) => n.op === 'Add');
         if (block) s.select([block.id]);
         sel = block?.id;
       }

@@ -16,6 +16,11 @@ export const basicBlock: OpDef = {
   summary: 'Basic residual block: two 3×3 convolutions plus a shortcut, output ReLU(F(x) + x).',
   params: blockParams(64),
   inputCount: () => 1,
+  block: {
+    role: 'block',
+    outChannels: (p) => int(p, 'width'),
+    shortcut: (p, input, o) => resolveShortcut(str(p, 'shortcut') as ShortcutMode, input, int(p, 'width'), int(p, 'stride'), o.projectionEverywhere),
+  },
   expand(node, input, options) {
     const width = int(node.params, 'width');
     const stride = int(node.params, 'stride');

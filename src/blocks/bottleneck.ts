@@ -25,6 +25,11 @@ export const bottleneck: OpDef = {
     { name: 'baseWidth', type: 'int', default: 64, min: 1, max: 1024 },
   ],
   inputCount: () => 1,
+  block: {
+    role: 'block',
+    outChannels: (p) => int(p, 'width') * int(p, 'expansion'),
+    shortcut: (p, input, o) => resolveShortcut(str(p, 'shortcut') as ShortcutMode, input, int(p, 'width') * int(p, 'expansion'), int(p, 'stride'), o.projectionEverywhere),
+  },
   expand(node, input, options) {
     const width = int(node.params, 'width');
     const stride = int(node.params, 'stride');

@@ -1,5 +1,5 @@
 import { edgeId, nodeId, type NodeId } from '../graph/ids.ts';
-import type { GraphEdge, GraphNode, Params } from '../graph/types.ts';
+import type { GraphEdge, GraphNode, OpKind, Params } from '../graph/types.ts';
 import { int, str } from '../ops/common.ts';
 import type { OpDef } from '../ops/types.ts';
 
@@ -24,6 +24,7 @@ export const stage: OpDef = {
     { name: 'baseWidth', type: 'int', default: 64, min: 1, max: 1024 },
   ],
   inputCount: () => 1,
+  block: { role: 'stage', blockCount: (p) => int(p, 'count') },
   expand(node) {
     const count = int(node.params, 'count');
     const op = str(node.params, 'block') === 'bottleneck' ? 'Bottleneck' : 'BasicBlock';
@@ -31,7 +32,7 @@ export const stage: OpDef = {
     const baseWidth = int(node.params, 'baseWidth') || 64;
     // Left out at their defaults, so a plain ResNet's blocks carry the params they always had.
     const grouped: Params = op === 'Bottleneck' && (cardinality !== 1 || baseWidth !== 64) ? { cardinality, baseWidth } : {};
-    const group = { id: node.id, kind: 'Stage' as const, name: node.name, params: node.params, position: node.position };
+    const group = { id: node.id, kind: 'Stage' as const satisfies OpKind, name: node.name, params: node.params, position: node.position };
     const nodes: GraphNode[] = [];
     const edges: GraphEdge[] = [];
     let prev: NodeId | undefined;

@@ -12,6 +12,7 @@ import { DEFAULT_DECODE_LIMITS } from '../onnx/limits.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { writeProject } from './project-files.ts';
 import type { Io, Loaded } from './main.ts';
+import { isResidualBlockKind } from '../ops/registry.ts';
 
 /** The CLI's default time limit for one import: far beyond any real file (ResNet-152 takes ~0.2 s). */
 export const IMPORT_TIME_LIMIT_S = 60;
@@ -77,7 +78,7 @@ export function importCommand(args: string[], io: Io): number {
   if (!out) throw new UsageError('import needs -o project.json');
   const { doc, weights, diagnostics } = loadOnnx(positional[0]!, { ...inputSizeFlag(flags['input-size']), ...timeLimitFlag(flags['time-limit']) });
   const weightsFile = writeProject(out, doc, weights);
-  const blocks = doc.nodes.filter((n) => n.op === 'BasicBlock' || n.op === 'Bottleneck').length;
+  const blocks = doc.nodes.filter((n) => isResidualBlockKind(n.op)).length;
   const opaque = doc.nodes.filter((n) => n.op === 'Opaque').length;
   io.stdout(`wrote ${out} (${doc.nodes.length} nodes, ${blocks} residual blocks${opaque ? `, ${opaque} opaque ops` : ''})${weightsFile ? ` and ${weightsFile} (${weights!.size} tensors)` : ''}\n`);
   if (!flags['quiet']) for (const d of diagnostics.filter((x) => x.severity !== 'info')) io.stdout(`${d.severity} ${d.code}: ${oneLine(d.message)}\n`);

@@ -106,6 +106,28 @@ export const MESSAGES = {
   'lesson-task-done-already': 'the task is already done when the step opens, so the step would not wait for the learner',
   'lesson-task-unreachable': 'after the task’s solution the task is still not done',
 
+  // --- user-defined blocks and block libraries (RS109, RS110, RS506) ---
+  'block-not-in-library': '{{node}} is a {{block}} block, which this document’s block library does not hold',
+  'make-block-empty': 'select the layers the block is made of first',
+  'make-block-op': '{{node}} is {{op}}, which a block cannot hold (only layers and built-in blocks)',
+  'make-block-no-input': 'the selected layers read nothing from outside the selection: a block needs its input x',
+  'make-block-inputs': 'the selected layers read {{count}} tensors from outside the selection ({{names}}); a block has one input x',
+  'make-block-outputs': 'the selected layers give {{count}} tensors to the rest of the network ({{names}}); a block has one output',
+  'make-block-no-output': 'the selection has no single last layer whose output could be the block’s output',
+  'make-block-name': 'a block name is a letter or _, then letters, digits or _ (like MyBlock), got "{{name}}"',
+  'make-block-name-taken': 'the block library already has a block named {{name}}',
+  'make-block-param': 'block param {{param}} is mapped onto {{node}}.{{field}}, which {{node}} does not have',
+  'block-def-wiring': 'block {{block}}: {{problem}}',
+  'block-def-unknown-node': 'an edge, entry or mapping names layer "{{node}}", which the block does not have',
+  'block-def-duplicate': 'two layers have the id or name "{{node}}"',
+  'block-def-nested': 'layer {{node}} is itself a user-defined block ({{op}}); blocks hold layers and built-in blocks only',
+  'library-not-json': 'this block library file is not JSON: {{error}}',
+  'library-wrong-kind': 'this is not a Residual Studio block library (its kind is {{kind}}; a library file says "kind": "residual-studio/block-library")',
+  'library-newer': 'this block library was written for a newer Residual Studio (version {{version}}; this one reads version {{max}})',
+  'library-invalid-field': '{{where}}: {{problem}}',
+  'library-path-block': 'block {{index}} ({{name}}), {{field}}',
+  'library-path-field': '{{field}}',
+
   // --- ONNX import (RS6xx) and embedded documents ---
   'import-unrepresentable': 'this graph cannot be represented: {{reason}}',
   'import-input-count': 'it has {{n}} graph inputs; the editor models exactly one image input',

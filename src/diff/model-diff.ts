@@ -1,8 +1,8 @@
 import type { ShortcutKind } from '../blocks/shortcut.ts';
 import type { NodeId } from '../graph/ids.ts';
-import type { GraphNode, GroupRef, LayerKind, OpKind, ParamValue, Params, ResidualDocument, Shape } from '../graph/types.ts';
+import type { BlockKind, GraphNode, GroupRef, LayerKind, ParamValue, Params, ResidualDocument, Shape } from '../graph/types.ts';
 import type { Cost } from '../ops/types.ts';
-import { getOp } from '../ops/registry.ts';
+import { getOp, isResidualBlockKind, isStageKind } from '../ops/registry.ts';
 import { resolveParams } from '../ops/validate.ts';
 import { analyze, type Analysis, type FlatLayer } from '../shape/analyze.ts';
 
@@ -13,7 +13,7 @@ export type DiffStatus = 'added' | 'removed' | 'changed' | 'same';
  * What a residual block is, for comparing: one of the block kinds, or `layers` for a stack of
  * layers grouped only by their names (`layer1.0.conv1`…), as a plain net's "block" without a shortcut.
  */
-export type DiffBlockKind = 'BasicBlock' | 'Bottleneck' | 'layers';
+export type DiffBlockKind = BlockKind | 'layers';
 
 /** One field that differs: a param, the op, a shape, the shortcut. `undefined` means "not there". */
 export interface FieldChange {
@@ -407,16 +407,15 @@ function sameValue(x: ParamValue | undefined, y: ParamValue | undefined): boolea
   return x === y;
 }
 
-const BLOCK_KINDS = new Set<OpKind>(['BasicBlock', 'Bottleneck']);
 
 /** The innermost enclosing group of a block kind, if any. */
 function blockGroup(g: GroupRef | undefined): GroupRef | undefined {
-  for (let x = g; x; x = x.parent) if (BLOCK_KINDS.has(x.kind)) return x;
+  for (let x = g; x; x = x.parent) if (isResidualBlockKind(x.kind)) return x;
   return undefined;
 }
 
 function stageGroup(g: GroupRef | undefined): GroupRef | undefined {
-  for (let x = g; x; x = x.parent) if (x.kind === 'Stage') return x;
+  for (let x = g; x; x = x.parent) if (isStageKind(x.kind)) return x;
   return undefined;
 }
 
@@ -509,17 +508,17 @@ function layerSide(l: FlatLayer): LayerSide {
 /** Which stage and block a flat layer belongs to, or undefined for a layer in no block. */
 function placeOf(l: FlatLayer, owner: GraphNode | undefined, analysis: Analysis): { stage: string; block: BlockSide } | undefined {
   const blank = { shortcut: 'none' as const, cost: ZERO };
-  if (owner && BLOCK_KINDS.has(owner.op)) {
+  if (owner && isResidualBlockKind(owner.op)) {
     const params = analysis.nodes.get(owner.id)?.params ?? owner.params;
     const st = stageGroup(owner.group)?.name ?? stageOfBlockName(owner.name);
     return { stage: st, block: { ...blank, name: owner.name, kind: owner.op as DiffBlockKind, params, card: owner.id } };
   }
-  if (owner?.op === 'Stage') {
+  if (owner && isStageKind(owner.op)) {
     // A collapsed stage: the layer's block is one of the stage's own expansion, as analyze made it.
     const info = analysis.nodes.get(owner.id);
-    const exp = getOp('Stage').expand!({ ...owner, params: info?.params ?? owner.params }, info?.inputShapes[0] ?? [], EXPAND_OPTIONS);
+    const exp = getOp(owner.op).expand!({ ...owner, params: info?.params ?? owner.params }, info?.inputShapes[0] ?? [], EXPAND_OPTIONS);
     const blk = exp.nodes.find((n) => n.id === l.docNode) ?? exp.nodes.find((n) => l.name.startsWith(`${n.name}.`));
-    if (blk && BLOCK_KINDS.has(blk.op)) {
+    if (blk && isResidualBlockKind(blk.op)) {
       return { stage: owner.name, block: { ...blank, name: blk.name, kind: blk.op as DiffBlockKind, params: resolveParams(blk).params, card: owner.id } };
     }
   }

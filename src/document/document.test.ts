@@ -21,7 +21,7 @@ describe('documents', () => {
     };
     const { doc, diagnostics } = parseDocument(JSON.stringify(v0));
     expect(diagnostics).toEqual([]);
-    expect(doc!.schemaVersion).toBe(1);
+    expect(doc!.schemaVersion).toBe(2);
     expect(doc!.nodes[0]!.params).toEqual({ width: 32, stride: 2 });
     expect(doc!.projectionEverywhere).toBe(false);
     expect(doc!.opset).toBe(17);

@@ -3,7 +3,7 @@ import type { ResidualDocument } from '../graph/types.ts';
 import { SCHEMA_VERSION } from '../graph/types.ts';
 import { DEFAULT_OPSET } from '../onnx/ir.ts';
 import { FILE_KIND } from './create.ts';
-import { documentSchemaV1 } from './schema.ts';
+import { documentSchema } from './schema.ts';
 
 // Re-exported from here, where every user of a document has always found them.
 export { createDocument, FILE_KIND, serializeDocument } from './create.ts';
@@ -21,6 +21,8 @@ const MIGRATIONS: Record<number, (d: Record<string, unknown>) => Record<string, 
     opset: d['opset'] ?? DEFAULT_OPSET,
     nodes: Array.isArray(d['nodes']) ? d['nodes'].map(renamePlanes) : d['nodes'],
   }),
+  // v2 added the optional block library (`blocks`); a v1 document has none.
+  1: (d) => ({ ...d, schemaVersion: 2 }),
 };
 
 /** v0 → v1 for one node: `planes` became `width`. Anything not shaped like a node is left for validation to report. */
@@ -62,7 +64,7 @@ export function parseDocument(input: string | unknown): { doc?: ResidualDocument
     v++;
   }
   const { kind: _kind, ...rest } = obj;
-  const r = documentSchemaV1.safeParse(rest);
+  const r = documentSchema.safeParse(rest);
   if (!r.success) {
     return {
       diagnostics: r.error.issues.slice(0, 20).map((i) => {

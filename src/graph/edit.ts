@@ -1,5 +1,5 @@
 import { diag, msg, type Diagnostic, type Fix } from '../diagnostics/catalogue.ts';
-import { getOp, isBlockKind, outputCount } from '../ops/registry.ts';
+import { getOp, isBlockKind, isUserKind, outputCount, type BlockLibrary } from '../ops/registry.ts';
 import { resolveParams } from '../ops/validate.ts';
 import { topoOrder, wouldCycle } from './topo.ts';
 import { edgeId, nodeId, type EdgeId, type NodeId } from './ids.ts';
@@ -29,7 +29,7 @@ const DEFAULT_NAMES: Partial<Record<OpKind, string>> = {
 
 /** A name not used yet in the document: `conv_1`, `conv_2`, ... */
 export function freshName(doc: ResidualDocument, op: OpKind, taken: ReadonlySet<string> = new Set()): string {
-  const base = DEFAULT_NAMES[op] ?? op.toLowerCase();
+  const base = DEFAULT_NAMES[op] ?? kindHint(op);
   const used = new Set([...doc.nodes.map((n) => n.name), ...taken]);
   if (op === 'Input' && !used.has('input')) return 'input';
   if (op === 'Output' && !used.has('output')) return 'output';
@@ -42,15 +42,18 @@ export function freshId(doc: ResidualDocument, hint: string, taken: ReadonlySet<
   for (let i = doc.nodes.length + 1; ; i++) if (!used.has(`${hint}-${i}`)) return nodeId(`${hint}-${i}`);
 }
 
-/** Default params of an op. */
-export function defaultParams(op: OpKind): Params {
-  return Object.fromEntries(getOp(op).params.map((p) => [p.name, p.default]));
+/** A kind as a name or id stem: `conv2d`, and a user block's id without `user:`. */
+const kindHint = (op: OpKind): string => (isUserKind(op) ? op.slice('user:'.length) : op).toLowerCase();
+
+/** Default params of an op (a user-defined block's from its definition in `library`). */
+export function defaultParams(op: OpKind, library?: BlockLibrary): Params {
+  return Object.fromEntries(getOp(op, library).params.map((p) => [p.name, p.default]));
 }
 
 /** Adds a node with default params (overridden by `params`). */
 export function addNode(doc: ResidualDocument, op: OpKind, opts: { position: Position; params?: Params; name?: string; id?: NodeId }): { doc: ResidualDocument; id: NodeId } {
-  const id = opts.id ?? freshId(doc, op.toLowerCase());
-  const node: GraphNode = { id, op, name: opts.name ?? freshName(doc, op), params: { ...defaultParams(op), ...opts.params }, position: opts.position };
+  const id = opts.id ?? freshId(doc, kindHint(op));
+  const node: GraphNode = { id, op, name: opts.name ?? freshName(doc, op), params: { ...defaultParams(op, doc.blocks), ...opts.params }, position: opts.position };
   return { doc: { ...doc, nodes: [...doc.nodes, node] }, id };
 }
 
@@ -164,7 +167,9 @@ export function duplicateNodes(doc: ResidualDocument, nodes: readonly GraphNode[
 export function expandNode(doc: ResidualDocument, id: NodeId, inputShape: Shape): ResidualDocument {
   const node = doc.nodes.find((n) => n.id === id);
   if (!node || !isBlockKind(node.op)) return doc;
-  const exp = getOp(node.op).expand!({ ...node, params: resolveParams(node).params }, inputShape, {
+  const def = getOp(node.op, doc.blocks);
+  if (!def.expand) return doc;
+  const exp = def.expand({ ...node, params: resolveParams(node, doc.blocks).params }, inputShape, {
     projectionEverywhere: doc.projectionEverywhere,
     zeroInitResidual: doc.zeroInitResidual,
   });
@@ -237,9 +242,12 @@ export function groupIsModified(doc: ResidualDocument, groupId: NodeId): boolean
   // The shortcut a block expands to depends on its input only through "do dimensions change";
   // the members say which it was, so expand with an input that gives the same answer.
   const projected = [...direct.keys()].some((id) => /\/(downsample\.0|shortcut)$/.test(id));
-  const width = Number(ref.params['width'] ?? 1) * (ref.kind === 'Bottleneck' ? Number(ref.params['expansion'] ?? 4) : 1);
   const card = cardOf(ref);
-  const fresh = getOp(ref.kind).expand!({ ...card, params: resolveParams(card).params }, [projected ? width + 1 : width, 8, 8], {
+  const def = getOp(ref.kind, doc.blocks);
+  if (!def.expand) return true;
+  const cardParams = resolveParams(card, doc.blocks).params;
+  const width = def.block?.outChannels?.(cardParams) ?? 1;
+  const fresh = def.expand({ ...card, params: cardParams }, [projected ? width + 1 : width, 8, 8], {
     projectionEverywhere: doc.projectionEverywhere,
     zeroInitResidual: doc.zeroInitResidual,
   });

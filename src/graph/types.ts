@@ -37,8 +37,17 @@ export type LayerKind =
   /** An imported ONNX op we do not model; carried through export unchanged. */
   | 'Opaque';
 
-/** Composite ops that expand to layers: the residual blocks and the stage that stacks them. */
-export type BlockKind = 'BasicBlock' | 'Bottleneck' | 'Stage';
+/**
+ * Built-in composite ops that expand to layers (the residual blocks and the stage that stacks
+ * them): the keys of the registry's `BLOCKS`, so adding one is its file plus its registration.
+ */
+export type BuiltinBlockKind = keyof typeof import('../ops/registry.ts').BLOCKS;
+
+/** A block type from the document's block library: `user:<definition id>`. */
+export type UserBlockKind = `user:${string}`;
+
+/** Composite ops that expand to layers: built-in blocks and stages, and the user's own blocks. */
+export type BlockKind = BuiltinBlockKind | UserBlockKind;
 
 /** Every kind of node a document may hold. */
 export type OpKind = LayerKind | BlockKind;
@@ -129,8 +138,43 @@ export interface WeightsRef {
   readonly sha256?: string;
 }
 
-/** The current schema version of saved documents. */
-export const SCHEMA_VERSION = 1 as const;
+/**
+ * One of a user-defined block's own params, mapped onto its layers by {@link ParamBinding}s
+ * (the same specs built-in ops declare: int, float, bool, enum).
+ */
+export type BlockParamSpec = import('../ops/types.ts').ParamSpec;
+
+/** Sets `field` of inner layer `node` to the block param `param` times `scale` (default 1). */
+export interface ParamBinding {
+  readonly param: string;
+  readonly node: NodeId;
+  readonly field: string;
+  readonly scale?: number;
+}
+
+/**
+ * A block type the user made from layers: a named subgraph with one input x and one output, its
+ * own params mapped onto its layers' params. Instances are nodes of op `user:<id>`; editing the
+ * definition changes every instance, since they hold only their params.
+ */
+export interface UserBlockDef {
+  /** Stable id; instances refer to it as `user:<id>`. */
+  readonly id: string;
+  /** What the palette and the card show, and the PyTorch class name. */
+  readonly name: string;
+  readonly params: readonly BlockParamSpec[];
+  /** Layers with local ids and names (`conv1`, `bn1`, `add`); positions relative to the card. */
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+  /** Where the block's input x enters. */
+  readonly entries: readonly { readonly node: NodeId; readonly port: number }[];
+  /** The layer whose output 0 is the block's output. */
+  readonly exit: NodeId;
+  readonly bindings: readonly ParamBinding[];
+}
+
+/** The current schema version of saved documents (2: the block library `blocks`). */
+export const SCHEMA_VERSION = 2 as const;
 
 /**
  * The editor document: everything the user made, and nothing derived. Shapes, costs and
@@ -154,4 +198,6 @@ export interface ResidualDocument {
   /** Initialise the last BN weight of every block to 0, so each block starts as an identity mapping. */
   readonly zeroInitResidual: boolean;
   readonly weights?: WeightsRef;
+  /** The document's block library: the user-defined block types its `user:<id>` nodes use. */
+  readonly blocks?: readonly UserBlockDef[];
 }

@@ -1,7 +1,8 @@
 import { basicBlock } from '../blocks/basic-block.ts';
 import { bottleneck } from '../blocks/bottleneck.ts';
 import { stage } from '../blocks/stage.ts';
-import type { OpKind } from '../graph/types.ts';
+import { userBlockOp } from '../blocks/user-block.ts';
+import type { BlockKind, OpKind, UserBlockDef, UserBlockKind } from '../graph/types.ts';
 import { clip, dropout, gelu, hardsigmoid, hardswish, identity, leakyRelu, relu, relu6, sigmoid, silu, softmax } from './activations.ts';
 import { batchNorm2d } from './batchnorm2d.ts';
 import { conv2d } from './conv2d.ts';
@@ -12,9 +13,21 @@ import { avgPool2d, globalAvgPool, maxPool2d } from './pooling.ts';
 import { flatten, linear } from './reshape.ts';
 import type { OpDef } from './types.ts';
 import { zeroPadShortcut } from './zero-pad-shortcut.ts';
+import { missingBlock } from './missing-block.ts';
 
-/** Every op, by kind. Adding an op is one file plus one line here. */
-export const OPS: Readonly<Record<OpKind, OpDef>> = {
+/**
+ * The built-in blocks and stages, by kind. Adding one is its file (an OpDef with `expand` and
+ * `block` traits) plus one line here: its kind joins `BlockKind`, the document schema and the
+ * palette from this table.
+ */
+export const BLOCKS = {
+  BasicBlock: basicBlock,
+  Bottleneck: bottleneck,
+  Stage: stage,
+} as const satisfies Record<string, OpDef>;
+
+/** Every built-in op, by kind. Adding a layer op is one file plus one line here. */
+export const OPS: Readonly<Record<Exclude<OpKind, UserBlockKind>, OpDef>> = {
   Input: input,
   Output: output,
   Conv2d: conv2d,
@@ -41,16 +54,39 @@ export const OPS: Readonly<Record<OpKind, OpDef>> = {
   Identity: identity,
   ZeroPadShortcut: zeroPadShortcut,
   Opaque: opaque,
-  BasicBlock: basicBlock,
-  Bottleneck: bottleneck,
-  Stage: stage,
+  ...BLOCKS,
 };
 
-/** The definition of an op kind. */
-export const getOp = (kind: OpKind): OpDef => OPS[kind];
+/** A document's block library: the user-defined block types its nodes may use. */
+export type BlockLibrary = readonly UserBlockDef[] | undefined;
 
-/** True for composite kinds that expand into layers. */
-export const isBlockKind = (kind: OpKind): kind is 'BasicBlock' | 'Bottleneck' | 'Stage' => kind === 'BasicBlock' || kind === 'Bottleneck' || kind === 'Stage';
+/** The kind a user-defined block's instances carry. */
+export const userKind = (id: string): UserBlockKind => `user:${id}`;
+
+/** True for the kind of a user-defined block (whether or not the library holds it). */
+export const isUserKind = (kind: OpKind): kind is UserBlockKind => kind.startsWith('user:');
+
+/**
+ * The definition of an op kind. A user-defined block's comes from the document's block library;
+ * one the library does not hold is a block that cannot expand (the analysis reports it).
+ */
+export const getOp = (kind: OpKind, library?: BlockLibrary): OpDef => {
+  if (!isUserKind(kind)) return OPS[kind];
+  const def = library?.find((d) => userKind(d.id) === kind);
+  return def ? userBlockOp(def) : missingBlock(kind);
+};
+
+/** The user-defined block a kind names, if the library holds it. */
+export const userBlockDef = (kind: OpKind, library: BlockLibrary): UserBlockDef | undefined => (isUserKind(kind) ? library?.find((d) => userKind(d.id) === kind) : undefined);
+
+/** True for composite kinds that expand into layers: built-in blocks and stages, and user blocks. */
+export const isBlockKind = (kind: OpKind): kind is BlockKind => isUserKind(kind) || OPS[kind].block !== undefined;
+
+/** True for one residual block's kind (a card with its own shortcut), not a stage. */
+export const isResidualBlockKind = (kind: OpKind): boolean => isUserKind(kind) || OPS[kind].block?.role === 'block';
+
+/** True for a stage's kind (a run of blocks). */
+export const isStageKind = (kind: OpKind): boolean => !isUserKind(kind) && OPS[kind].block?.role === 'stage';
 
 /** Number of output ports of a node of this kind. */
 export const outputCount = (kind: OpKind): number => (kind === 'Output' ? 0 : 1);

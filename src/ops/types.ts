@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics/catalogue.ts';
 import type { GraphEdge, GraphNode, OpKind, Params, Shape } from '../graph/types.ts';
+import type { ShortcutKind } from '../blocks/shortcut.ts';
 import type { IrAttribute } from '../onnx/ir.ts';
 import type { InitSpec } from '../weights/types.ts';
 
@@ -140,6 +141,27 @@ export interface ExpandOptions {
 }
 
 /**
+ * What a composite op is, for everything that treats blocks apart from layers (cards, stages,
+ * shortcut arcs, PyTorch classes, diffs): the data the closed lists of block kinds used to hold.
+ */
+export interface BlockTraits {
+  /** `block`: one residual block (a card with its shortcut arc); `stage`: a run of blocks. */
+  readonly role: 'block' | 'stage';
+  /** Number of residual blocks one card stands for (a stage's `count`; 1 for a block). */
+  blockCount?(params: Params): number;
+  /**
+   * The shortcut of a collapsed card, where the params decide it. Without it the shortcut is read
+   * from the expansion: the Add's input fed straight from x is the identity, one fed through a
+   * 1×1 conv a projection, through ZeroPadShortcut the zero-padding one.
+   */
+  shortcut?(params: Params, input: Shape, options: ExpandOptions): ShortcutKind;
+  /** Channels of the block's output for these params (the shortcut's target width). */
+  outChannels?(params: Params): number;
+  /** PyTorch class name of the block (a user block's own name); default the kind. */
+  readonly className?: string;
+}
+
+/**
  * The definition of one op: params, ports, shape rule, cost and ONNX lowering. Layer ops lower
  * directly; blocks define `expand` and get shapes, costs and lowering from their layers.
  */
@@ -169,4 +191,8 @@ export interface OpDef {
   backward?(ctx: BackwardContext, args: BackwardArgs): BackwardResult;
   /** Expansion of a block or stage into layers (or into blocks, for a stage), given its input shape. */
   expand?(node: GraphNode, input: Shape, options: ExpandOptions): Expansion;
+  /** Present on blocks and stages (with `expand`): what kind of composite this is. */
+  readonly block?: BlockTraits;
+  /** Display name, where the kind is not a translation key (user-defined blocks). */
+  readonly label?: string;
 }

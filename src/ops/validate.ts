@@ -1,14 +1,15 @@
 import { diag, fixLabel, msg, renderMessage, type Diagnostic, type MessageRef } from '../diagnostics/catalogue.ts';
 import type { GraphNode, ParamValue, Params } from '../graph/types.ts';
 import type { ParamSpec } from './types.ts';
-import { getOp } from './registry.ts';
+import { getOp, type BlockLibrary } from './registry.ts';
 
 /**
  * Fills a node's missing params with the op's defaults and checks each against its spec.
  * Returns the complete params and one diagnostic per bad field (a zero stride has its own code).
+ * A user-defined block's params are declared by its definition in `library`.
  */
-export function resolveParams(node: GraphNode): { params: Params; diagnostics: Diagnostic[] } {
-  const def = getOp(node.op);
+export function resolveParams(node: GraphNode, library?: BlockLibrary): { params: Params; diagnostics: Diagnostic[] } {
+  const def = getOp(node.op, library);
   const out: Record<string, ParamValue> = {};
   const diagnostics: Diagnostic[] = [];
   for (const spec of def.params) {

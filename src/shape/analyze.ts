@@ -1,10 +1,11 @@
-import { resolveShortcut, shortcutLabel, type ShortcutKind } from '../blocks/shortcut.ts';
+import { shortcutLabel, type ShortcutKind } from '../blocks/shortcut.ts';
 import { diag, fixLabel, msg, type Diagnostic, type MessageRef } from '../diagnostics/catalogue.ts';
 import type { EdgeId, NodeId } from '../graph/ids.ts';
 import { topoOrder } from '../graph/topo.ts';
-import type { GraphEdge, GraphNode, LayerKind, OpKind, Params, ResidualDocument, Shape, ShortcutMode } from '../graph/types.ts';
+import type { GraphEdge, GraphNode, LayerKind, OpKind, Params, ResidualDocument, Shape } from '../graph/types.ts';
 import { fmtShape, isUnknownShape, numel, UNKNOWN_SHAPE } from '../ops/common.ts';
-import { getOp, isBlockKind, outputCount } from '../ops/registry.ts';
+import { getOp, isBlockKind, isResidualBlockKind, isStageKind, outputCount, type BlockLibrary } from '../ops/registry.ts';
+import { shortcutOfExpansion } from '../blocks/expansion-shortcut.ts';
 import type { Cost, ExpandOptions } from '../ops/types.ts';
 import { resolveParams } from '../ops/validate.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -117,6 +118,8 @@ interface Ctx {
   readonly options: ExpandOptions;
   readonly layers: FlatLayer[];
   readonly diagnostics: Diagnostic[];
+  /** The document's block library, for user-defined blocks. */
+  readonly library: BlockLibrary;
 }
 
 /** The ONNX name of a layer's output tensor: the graph input for Input, else the layer's name. */
@@ -142,6 +145,7 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
     options: { projectionEverywhere: doc.projectionEverywhere, zeroInitResidual: doc.zeroInitResidual },
     layers: [],
     diagnostics,
+    library: doc.blocks,
   };
   const nodesById = new Map(doc.nodes.map((n) => [n.id, n]));
   const incoming = checkEdges(doc, nodesById, diagnostics);
@@ -163,8 +167,9 @@ export function analyze(doc: ResidualDocument, limits: ResourceLimits = DEFAULT_
 
   for (const id of order) {
     const node = nodesById.get(id)!;
-    const def = getOp(node.op);
-    const { params, diagnostics: pd } = resolveParams(node);
+    const def = getOp(node.op, doc.blocks);
+    const { params, diagnostics: pd } = resolveParams(node, doc.blocks);
+    if (isBlockKind(node.op) && !def.expand) pd.push(diag('RS109', msg('block-not-in-library', { node: node.name, block: def.label ?? node.op }), { nodeId: id }));
     diagnostics.push(...pd);
     const nIn = def.inputCount(params);
     const inShapes: (Shape | undefined)[] = [];
@@ -259,7 +264,7 @@ function checkEdges(doc: ResidualDocument, nodes: Map<NodeId, GraphNode>, diagno
       diagnostics.push(diag('RS105', msg('edge-missing-node', { edge: e.id, node: !s ? e.source : e.target }), { edgeId: e.id }));
       continue;
     }
-    if (e.sourcePort < 0 || e.sourcePort >= outputCount(s.op) || e.targetPort < 0 || e.targetPort >= getOp(t.op).inputCount(resolveParams(t).params)) {
+    if (e.sourcePort < 0 || e.sourcePort >= outputCount(s.op) || e.targetPort < 0 || e.targetPort >= getOp(t.op, doc.blocks).inputCount(resolveParams(t, doc.blocks).params)) {
       diagnostics.push(diag('RS105', msg('edge-bad-port', { edge: e.id, source: s.name, sourcePort: e.sourcePort, target: t.name, targetPort: e.targetPort }), { edgeId: e.id, nodeId: t.id }));
       continue;
     }
@@ -343,7 +348,7 @@ function afterUnknown(node: GraphNode): { outputs?: readonly Shape[]; diagnostic
  * the fix "use a projection shortcut".
  */
 function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: NodeInfo): NodeInfo {
-  const def = getOp(node.op);
+  const def = getOp(node.op, ctx.library);
   const exp = def.expand!(node, input, ctx.options);
   const inner = new Map<NodeId, { shapes: Shape[]; refs: Ref[]; layers: NodeId[]; cost: Cost }>();
   const byTarget = new Map<string, GraphEdge>();
@@ -357,7 +362,7 @@ function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: 
   const expNodes = new Map(exp.nodes.map((n) => [n.id, n]));
   for (const nid of topoOrder(exp.nodes, exp.edges).order) {
     const n = expNodes.get(nid)!;
-    const nIn = getOp(n.op).inputCount(n.params);
+    const nIn = getOp(n.op, ctx.library).inputCount(n.params);
     const shapes: Shape[] = [];
     const refs: Ref[] = [];
     for (let port = 0; port < nIn; port++) {
@@ -387,7 +392,7 @@ function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: 
   }
   // Re-attach inner diagnostics to the card.
   for (const d of innerDiags) {
-    if (d.code === 'RS201' && node.op !== 'Stage') {
+    if (d.code === 'RS201' && !isStageKind(node.op) && def.block?.shortcut) {
       ctx.diagnostics.push(
         diag('RS206', identityChangesDims(node.name, d), {
           nodeId: node.id,
@@ -401,10 +406,11 @@ function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: 
   }
   const exitInfo = inner.get(exp.exit);
   if (!exitInfo || innerDiags.some((d) => d.severity === 'error')) return { ...info, cost, layers };
-  if (node.op === 'BasicBlock' || node.op === 'Bottleneck') {
-    const width = Number(node.params['width']) * (node.op === 'Bottleneck' ? Number(node.params['expansion']) : 1);
-    const stride = Number(node.params['stride']);
-    const kind = resolveShortcut(String(node.params['shortcut']) as ShortcutMode, input, width, stride, ctx.options.projectionEverywhere);
+  // The card's shortcut: from the params where the block's definition says how, else as its layers build it.
+  const built = def.block?.role === 'block' ? shortcutOfExpansion(exp) : undefined;
+  const decided = def.block?.shortcut ? { kind: def.block.shortcut(node.params, input, ctx.options), stride: Number(node.params['stride'] ?? 1) } : built;
+  if (decided) {
+    const { kind, stride } = decided;
     shortcut = {
       at: node.id,
       kind,
@@ -418,10 +424,10 @@ function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: 
       collapsed: true,
     };
   }
-  const addId = `${node.id}/add` as NodeId;
+  const addId = built?.add ?? (`${node.id}/add` as NodeId);
   const addEdges = exp.edges.filter((e) => e.target === addId);
-  const mainSrc = addEdges.find((e) => e.targetPort === 0);
-  const scSrc = addEdges.find((e) => e.targetPort === 1);
+  const mainSrc = addEdges.find((e) => e.targetPort === 1 - (built?.port ?? 1));
+  const scSrc = addEdges.find((e) => e.targetPort === (built?.port ?? 1));
   const tensorOf = (id: NodeId | undefined) => (id ? exp.nodes.find((n) => n.id === id)?.name : undefined);
   const mainPath = tensorOf(mainSrc?.source);
   const layerName = (id: NodeId) => {
@@ -440,7 +446,7 @@ function expandBlock(ctx: Ctx, node: GraphNode, input: Shape, inRef: Ref, info: 
       output: layerName(exitInfo.refs[0]!.layer) ?? '',
       ...(mainPath ? { mainPath } : {}),
       ...(sc ? { shortcut: sc } : {}),
-      ...(shortcut ? { sum: `${node.name}.add` } : {}),
+      ...(shortcut ? { sum: tensorOf(addId) ?? `${node.name}.add` } : {}),
     },
   };
 }
@@ -534,13 +540,13 @@ function computeTotals(layers: readonly FlatLayer[], shortcuts: readonly Shortcu
 function summariseStages(doc: ResidualDocument, infos: Map<NodeId, NodeInfo>): StageSummary[] {
   const stages = new Map<string, { blocks: number; params: number; macs: number; outShape?: Shape }>();
   const stageOf = (n: GraphNode): string | undefined => {
-    if (n.op === 'Stage') return n.name;
+    if (isStageKind(n.op)) return n.name;
     let g = n.group;
     while (g) {
-      if (g.kind === 'Stage') return g.name;
+      if (isStageKind(g.kind)) return g.name;
       g = g.parent;
     }
-    if (n.op === 'BasicBlock' || n.op === 'Bottleneck') {
+    if (isResidualBlockKind(n.op)) {
       const m = /^(.*)\.\d+$/.exec(n.name);
       return m ? m[1] : n.name;
     }
@@ -551,7 +557,8 @@ function summariseStages(doc: ResidualDocument, infos: Map<NodeId, NodeInfo>): S
     const info = infos.get(n.id);
     if (!s || !info) continue;
     const cur = stages.get(s) ?? { blocks: 0, params: 0, macs: 0 };
-    const blocks = n.op === 'Stage' ? Number(info.params['count']) : n.op === 'BasicBlock' || n.op === 'Bottleneck' ? 1 : 0;
+    const traits = isBlockKind(n.op) ? getOp(n.op, doc.blocks).block : undefined;
+    const blocks = traits ? (traits.blockCount?.(info.params) ?? 1) : 0;
     const out = info.outputShapes[0];
     stages.set(s, { blocks: cur.blocks + blocks, params: cur.params + info.cost.params, macs: cur.macs + info.cost.macs, ...(out ? { outShape: out } : cur.outShape ? { outShape: cur.outShape } : {}) });
   }

@@ -1,4 +1,5 @@
 import type { GraphNode, Params } from '../graph/types.ts';
+import { isStageKind } from '../ops/registry.ts';
 
 /** JSON with sorted keys, so equal params give equal text. */
 export function stableJson(p: Params): string {
@@ -13,7 +14,7 @@ export function stableJson(p: Params): string {
  */
 export function fingerprint(node: GraphNode): string {
   let g = node.group;
-  while (g && g.kind === 'Stage') g = g.parent;
+  while (g && isStageKind(g.kind)) g = g.parent;
   const own = `${node.op}${stableJson(node.params)}`;
   return g ? `${g.kind}${stableJson(g.params)}/${own}` : own;
 }

@@ -16,7 +16,7 @@ import { diag, msg, type Diagnostic, type MessageRef } from '../../diagnostics/c
 import type { NodeId } from '../../graph/ids.ts';
 import type { GraphNode, ResidualDocument, ShortcutMode } from '../../graph/types.ts';
 import { int, str } from '../../ops/common.ts';
-import { isBlockKind } from '../../ops/registry.ts';
+import { isBlockKind, isUserKind, userBlockDef } from '../../ops/registry.ts';
 import type { Analysis, FlatLayer } from '../../shape/analyze.ts';
 import { LAYER_FORMS, layerState, type ModuleForm } from './layers.ts';
 import type { PartName } from './prelude.ts';
@@ -85,7 +85,7 @@ export function generateModel(doc: ResidualDocument, analysis: Analysis): Genera
   const consumers = new Map<Tensor, Unit[]>();
   for (const u of units.list) for (const t of u.inputs) consumers.set(t, [...(consumers.get(t) ?? []), u]);
   const outputs = analysis.outputs.map((o) => o.layer);
-  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut']) };
+  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), classNames: userBlockClassNames(doc), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut']) };
   classify(root, ctx);
   const networkName = uniqueClass(toClassName(doc.name, 'Net'), ctx);
   const network = classSource(networkName, `${doc.name}, as drawn in Residual Studio.`, root, ctx, outputs);
@@ -104,7 +104,8 @@ function cutUnits(doc: ResidualDocument, analysis: Analysis, docNodes: Map<NodeI
   const docNodeOf = new Map<Unit, NodeId>();
   for (const l of analysis.layers) {
     const owner = documentNode(l.docNode, docNodes);
-    if (owner && isBlockKind(owner.op)) {
+    // A user-defined block is written out layer by layer: its instance's subtree becomes a class of its own name.
+    if (owner && isBlockKind(owner.op) && !isUserKind(owner.op)) {
       byBlock.set(owner.id, [...(byBlock.get(owner.id) ?? []), l]);
       continue;
     }
@@ -262,7 +263,24 @@ interface Ctx {
   readonly classes: string[];
   /** Class body (with the name left out) → class name, so that containers built alike share one class. */
   readonly classBodies: Map<string, string>;
+  /** Module path → class name asked for (a user-defined block's instance: its block's name). */
+  readonly classNames: ReadonlyMap<string, string>;
   readonly usedClassNames: Set<string>;
+}
+
+/** Each user-defined block instance's module path, named by its block, so its class reads as the designer named it. */
+function userBlockClassNames(doc: ResidualDocument): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const n of doc.nodes) {
+    const def = userBlockDef(n.op, doc.blocks);
+    if (def) names.set(n.name, def.name);
+    // An expanded instance keeps its group: its layers' subtree is still the block.
+    for (let g = n.group; g; g = g.parent) {
+      const gd = userBlockDef(g.kind, doc.blocks);
+      if (gd) names.set(g.name, gd.name);
+    }
+  }
+  return names;
 }
 
 /** A container's boundary: the tensors it reads from outside, and those read outside (or returned) of it. */
@@ -323,7 +341,7 @@ function classify(t: TreeNode, ctx: Ctx): void {
     if (known) {
       t.className = known;
     } else {
-      const name = uniqueClass(toClassName(t.path, 'Part'), ctx);
+      const name = uniqueClass(ctx.classNames.get(t.path) ?? toClassName(t.path, 'Part'), ctx);
       ctx.classBodies.set(key, name);
       ctx.classes.push(body.replace(/^class __CLASS__/, `class ${name}`));
       t.className = name;

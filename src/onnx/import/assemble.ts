@@ -200,6 +200,6 @@ function defaultName(op: string): string {
 
 /** The input shape of each block node, for expanding blocks outside the analysis. */
 export function expandBlockLayers(node: GraphNode, inShape: Shape, doc: ResidualDocument): GraphNode[] {
-  const exp = getOp(node.op).expand!({ ...node, params: resolveParams(node).params }, inShape, { projectionEverywhere: doc.projectionEverywhere, zeroInitResidual: doc.zeroInitResidual });
+  const exp = getOp(node.op, doc.blocks).expand!({ ...node, params: resolveParams(node, doc.blocks).params }, inShape, { projectionEverywhere: doc.projectionEverywhere, zeroInitResidual: doc.zeroInitResidual });
   return [...exp.nodes];
 }

@@ -22,6 +22,7 @@ import { recoverBlocks } from './blocks.ts';
 import { deadline, ImportTimeout } from './deadline.ts';
 import { mapLayers, type MappedInput } from './layers.ts';
 import { installOpaqueDecoder } from './opaque-payload.ts';
+import { isResidualBlockKind } from '../../ops/registry.ts';
 
 export { decodeOpaquePayload, encodeOpaquePayload, installOpaqueDecoder } from './opaque-payload.ts';
 export { modulePath } from './layers.ts';
@@ -154,7 +155,7 @@ function ownWeights(doc: ResidualDocument, analysis: Analysis, pending: readonly
   const missing = pending.some((p) => !owner.has(p.layer));
   if (missing) {
     for (const n of doc.nodes) {
-      if (n.op === 'BasicBlock' || n.op === 'Bottleneck') {
+      if (isResidualBlockKind(n.op)) {
         const e = doc.edges.find((x) => x.target === n.id);
         const info = e ? analysis.nodes.get(e.source)?.outputShapes[0] : undefined;
         const inShape = info ?? [Number(n.params['width']), 1, 1];
