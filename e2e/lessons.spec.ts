@@ -73,3 +73,130 @@ test('lesson 1, the block is the unit: layers, blocks, expanding layer1.0 throug
   await expect(lesson.card).toHaveCount(0);
   await cardsIn(page, lesson, 'block-is-the-unit', 7, { language: 'zh-CN', theme: 'dark' });
 });
+
+test('lesson 2, identity and projection blocks: a stride and a width through the inspector turn the arc dashed; option A against option B in parameters', async ({ page }) => {
+  const editor = new EditorPage(page);
+  const lesson = new LessonPage(page);
+  const l: Look = { language: 'zh-CN', theme: 'dark' };
+  await editor.open('?template=tiny-resnet&persist=0');
+  await look(page, l);
+  await lesson.open('identity-and-projection');
+  await expect(editor.canvas.arcOf('layer1.1')).toHaveAttribute('data-kind', 'identity');
+  await expect(editor.canvas.arcOf('layer2.0')).toHaveAttribute('data-kind', 'projection');
+  await shot(page, lesson, 'lesson2', l);
+  await lesson.next();
+  await lesson.expectStep(1);
+  await lesson.expectWaiting();
+  await shot(page, lesson, 'lesson2', l);
+  // The step selected layer1.1 for the learner: its stride is in the inspector.
+  await editor.inspector.set('stride', '2');
+  await lesson.expectStep(2);
+  await expect(editor.canvas.arcOf('layer1.1')).toHaveAttribute('data-kind', 'projection');
+  await expect(editor.canvas.shapeOf('layer1.1')).toContainText('16×14×14');
+  await expect(lesson.card).toContainText('32×7×7');
+  await expect(lesson.card).toContainText('1×1 卷积');
+  await shot(page, lesson, 'lesson2', l);
+  await lesson.next();
+  // A step with its own network: the original again, layer1.1 an identity block.
+  await lesson.expectStep(3);
+  await expect(editor.canvas.arcOf('layer1.1')).toHaveAttribute('data-kind', 'identity');
+  await lesson.expectWaiting();
+  await shot(page, lesson, 'lesson2', l);
+  await editor.inspector.set('width', '32');
+  await lesson.expectStep(4);
+  await expect(editor.canvas.arcOf('layer1.1')).toHaveAttribute('data-kind', 'projection');
+  await expect(lesson.card).toContainText('32×28×28');
+  await expect(lesson.card).toContainText('共 576 个参数');
+  await shot(page, lesson, 'lesson2', l);
+  await lesson.next();
+  await lesson.expectStep(5);
+  await expect(lesson.card).toContainText('14,528 个参数中的 576 个');
+  await expect(editor.status('params')).toContainText('82.4K');
+  await shot(page, lesson, 'lesson2', l);
+  await lesson.next();
+  await lesson.expectStep(6);
+  await lesson.expectWaiting();
+  await shot(page, lesson, 'lesson2', l);
+  await editor.inspector.set('shortcut', 'zero-pad');
+  await lesson.expectStep(7);
+  await expect(editor.canvas.arcOf('layer2.0')).toHaveAttribute('data-kind', 'zero-pad');
+  await expect(lesson.card).toContainText('layer2.0 现在有 13,952 个参数，整个网络 81,850 个');
+  await expect(editor.status('params')).toContainText('81.8K');
+  await shot(page, lesson, 'lesson2', l);
+  await lesson.card.getByTestId('lesson.finish').click();
+  // A fresh page: English and light again (nothing of the view is saved with persist=0).
+  await editor.open('?template=tiny-resnet&persist=0');
+  await cardsIn(page, lesson, 'identity-and-projection', 8, { language: 'en', theme: 'light' });
+});
+
+test('lesson 3, why the identity is easy to learn: zero-init residual makes F(x) = 0 in the run panel; the plain counterpart and back (1920×1080)', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const editor = new EditorPage(page);
+  const lesson = new LessonPage(page);
+  const l: Look = { language: 'en', theme: 'dark' };
+  await editor.open('?template=tiny-resnet&persist=0');
+  await look(page, l);
+  await lesson.open('identity-is-easy');
+  const fx = page.getByTestId('run.act.mainPath.stats');
+  await expect(fx).toBeVisible();
+  await expect(fx.locator('dd').nth(3)).not.toHaveText('0.000');
+  await shot(page, lesson, 'lesson3', l);
+  await lesson.next();
+  await lesson.expectStep(1);
+  await lesson.expectWaiting();
+  await shot(page, lesson, 'lesson3', l);
+  // As the task says: an empty part of the canvas, then the model setting in the inspector.
+  await editor.canvas.root.locator('.react-flow__pane').click({ position: { x: 8, y: 8 } });
+  await editor.inspector.field('zeroInitResidual').check();
+  await lesson.expectStep(2);
+  // F(x) of the selected block is exactly zero: min, max and std.
+  await expect(fx.locator('dd').nth(0)).toHaveText('0.000');
+  await expect(fx.locator('dd').nth(1)).toHaveText('0.000');
+  await expect(fx.locator('dd').nth(3)).toHaveText('0.000');
+  await shot(page, lesson, 'lesson3', l);
+  await lesson.next();
+  await lesson.expectStep(3);
+  await expect(page.locator('[data-testid^="canvas.arc."]')).toHaveCount(0);
+  await expect(editor.canvas.node('layer1.1.relu')).toBeVisible();
+  // The signals at initialisation, this plain net against its residual counterpart, in the card.
+  await expect(lesson.card.getByTestId('signals')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await shot(page, lesson, 'lesson3', l);
+  await lesson.next();
+  await lesson.expectStep(4);
+  await lesson.expectWaiting();
+  await page.getByTestId('teach.plainToggle').click();
+  await lesson.expectStep(5);
+  await expect(editor.canvas.identityArcs()).toHaveCount(2);
+  await expect(fx.locator('dd').nth(3)).toHaveText('0.000');
+  await shot(page, lesson, 'lesson3', l);
+  await lesson.card.getByTestId('lesson.finish').click();
+  await page.getByTestId('topbar.theme').click();
+  await cardsIn(page, lesson, 'identity-is-easy', 6, { language: 'zh-CN', theme: 'light' });
+});
+
+test('lesson 4, the degradation problem: a plain and a residual net of the same depth and parameters; the step opens the degradation lab at 20 layers beside the paper’s numbers', async ({ page }) => {
+  const editor = new EditorPage(page);
+  const lesson = new LessonPage(page);
+  const l: Look = { language: 'en', theme: 'light' };
+  await editor.open('?template=tiny-resnet&persist=0');
+  await lesson.open('degradation');
+  await expect(page.getByTestId('topbar.docName')).toHaveText('Plain CIFAR-20');
+  await shot(page, lesson, 'lesson4', l);
+  await lesson.next();
+  await lesson.expectStep(1);
+  await expect(lesson.card).toContainText("exactly the plain net's 269,722 parameters");
+  await shot(page, lesson, 'lesson4', l);
+  await lesson.next();
+  await lesson.expectStep(2);
+  await lesson.card.getByTestId('lesson.lab.open').click();
+  await expect(page.getByTestId('lab')).toBeVisible();
+  await expect(page.getByTestId('lab')).toHaveAttribute('data-depth', '20');
+  await expect(page.getByTestId('lab.paper')).toBeVisible();
+  await shot(page, lesson, 'lesson4', l);
+  await lesson.next();
+  await lesson.expectStep(3);
+  await expect(lesson.card).toContainText('8.75%');
+  await shot(page, lesson, 'lesson4', l);
+  await lesson.card.getByTestId('lesson.finish').click();
+  await cardsIn(page, lesson, 'degradation', 4, { language: 'zh-CN', theme: 'dark' });
+});

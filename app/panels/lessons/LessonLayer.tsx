@@ -154,7 +154,7 @@ function useCardPlace(ids: readonly string[], edges: readonly string[], entered:
       const h = el.offsetHeight;
       // A card's shortcut arc is drawn beside it, outside its box: count it in.
       const rects = [
-        ...ids.flatMap((i) => [...document.querySelectorAll(`.react-flow__node[data-id=${cssString(i)}], .react-flow__node[data-id=${cssString(i)}] svg`)]),
+        ...ids.flatMap((i) => [...document.querySelectorAll(`.react-flow__node[data-id=${cssString(i)}], .react-flow__node[data-id=${cssString(i)}] *`)]),
         ...edges.flatMap((i) => [...document.querySelectorAll(`.react-flow__edge[data-id=${cssString(i)}] path`)]),
       ]
         .map((n) => n.getBoundingClientRect())
@@ -316,6 +316,19 @@ export function LessonLayer() {
       host.current = undefined;
     };
   }, [store, actions, focus]);
+  // A step that selects a block is about its F(x), x and F(x) + x: bring the run panel's view of them into sight.
+  useEffect(() => {
+    if (entered === 0 || !step?.select) return;
+    let frames = 0;
+    let id = 0;
+    const look = () => {
+      const el = document.querySelector('[data-testid="run.activations"]');
+      if (el) el.scrollIntoView({ block: 'nearest' });
+      else if (frames++ < 240) id = requestAnimationFrame(look);
+    };
+    id = requestAnimationFrame(look);
+    return () => cancelAnimationFrame(id);
+  }, [entered, step]);
   // Entering a step that keeps the network (or that a link opened): fit to what it is about.
   useEffect(() => {
     if (entered > 0 && !step?.doc) focus();
