@@ -19,6 +19,7 @@ import { Palette } from './panels/Palette.tsx';
 import { RunPanel } from './panels/RunPanel.tsx';
 import { SideTabs } from './panels/train/TrainPanel.tsx';
 import { LabLayer } from './panels/lab/LabView.tsx';
+import { LesionLayer } from './panels/lesion/LesionView.tsx';
 import { StatusBar } from './panels/StatusBar.tsx';
 import { TopBar } from './panels/TopBar.tsx';
 import { EditorProvider, useAnalysis, useEditor, useEditorStore } from './store/context.tsx';
@@ -188,6 +189,7 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
         <ImportProgress progress={progress} />
         <Notices onKeepMine={() => void autosave?.keepMine()} onReloadTheirs={() => void autosave?.reloadTheirs()} />
         <LabLayer />
+        <LesionLayer />
         <TeachingLayer />
       </div>
     </ActionsContext.Provider>

@@ -2,6 +2,7 @@ import { MESSAGES } from '../../src/index.ts';
 import { labEn, signalsEn } from './lab.en.ts';
 import { diffEn } from './diff.en.ts';
 import { runEn } from './run.en.ts';
+import { lesionEn } from './lesion.en.ts';
 import { trainEn } from './train.en.ts';
 import { teachEn } from './teach.en.ts';
 import { lessonEn } from './lesson.en.ts';
@@ -103,6 +104,7 @@ export const en = {
   teach: teachEn,
   lesson: lessonEn,
   diff: diffEn,
+  lesion: lesionEn,
   /** Diagnostics and fix labels by message id: the core's English table itself. */
   diagnostics: MESSAGES,
 } as const;

@@ -3,6 +3,7 @@ import { labZhCN, signalsZhCN } from './lab.zh-CN.ts';
 import { diagnosticsZhCN } from './diagnostics.zh-CN.ts';
 import { diffZhCN } from './diff.zh-CN.ts';
 import { runZhCN } from './run.zh-CN.ts';
+import { lesionZhCN } from './lesion.zh-CN.ts';
 import { trainZhCN } from './train.zh-CN.ts';
 import { teachZhCN } from './teach.zh-CN.ts';
 import { lessonZhCN } from './lesson.zh-CN.ts';
@@ -86,5 +87,6 @@ export const zhCN: Resources = {
   teach: teachZhCN,
   lesson: lessonZhCN,
   diff: diffZhCN,
+  lesion: lesionZhCN,
   diagnostics: diagnosticsZhCN,
 };

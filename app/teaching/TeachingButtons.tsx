@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { hasShortcuts, toPlain, toResidual } from '../../src/index.ts';
 import { useActions } from '../canvas/useRelayout.ts';
+import { LesionEntry } from '../panels/lesion/LesionView.tsx';
 import { LessonsButton } from '../panels/lessons/LessonLayer.tsx';
 import { useAnalysis, useEditorStore } from '../store/context.tsx';
 import { useTeaching, useTeachingStore } from './context.tsx';
@@ -36,6 +37,7 @@ export function TeachingButtons() {
       <button aria-pressed={presenter} onClick={() => teaching.getState().setPresenter(!presenter)} data-testid="teach.presenter">
         {t(presenter ? 'teach.presenterExit' : 'teach.presenter')}
       </button>
+      <LesionEntry />
       <button onClick={() => teaching.getState().setShareOpen(true)} data-testid="teach.share">
         {t('teach.share')}
       </button>

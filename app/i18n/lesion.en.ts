@@ -1,0 +1,38 @@
+/** The lesion study (app/panels/lesion/): English. */
+export const lesionEn = {
+  title: 'Lesion study: residual networks behave like ensembles',
+  sub: 'Veit, Wilber and Belongie, 2016',
+  entry: 'Lesion study',
+  entryTitle: 'Delete one block at a time from a trained residual net, one layer at a time from a trained plain net, and measure held-out accuracy',
+  what: 'Two trained 20-layer nets of the same widths (8/16/32) and depth: a residual net and its plain counterpart (the same layers without shortcuts), trained on Fashion-MNIST alike. The study deletes one identity block at a time from the residual net (the block then passes its input x straight on) and one conv-BN-ReLU layer at a time from the plain net, and measures accuracy on held-out test images after each single deletion. The two blocks whose shortcut changes dimensions cannot be deleted.',
+  images: 'Held-out images',
+  imagesN: '{{n}} images',
+  start: 'Run the study',
+  again: 'Run again',
+  stop: 'Stop',
+  loading: 'Loading the trained nets and the images…',
+  progressN: '{{done}} of {{total}} networks evaluated',
+  stopped: 'Stopped: the points measured so far stay.',
+  done: '{{total}} networks evaluated on {{images}} held-out images.',
+  failed: 'The study could not run: {{message}}',
+  openFailed: 'Could not open the net: {{message}}',
+  close: 'Close',
+  intact: 'intact',
+  accuracy: 'accuracy',
+  deletedBlock: 'deleted block',
+  deletedLayer: 'deleted layer',
+  pending: '{{n}} more to evaluate…',
+  net: { resnet: 'Residual net (ResNet-20)', plain: 'Plain net (plain-20)' },
+  open: { resnet: 'Open the residual net', plain: 'Open the plain net' },
+  chart: {
+    x: 'where the deletion is (weighted layer from the input)',
+    y: 'held-out accuracy',
+    intactResnet: 'residual, intact',
+    intactPlain: 'plain, intact',
+    chance: 'chance (10%)',
+  },
+  result:
+    'Deleting any one of {{blocks}} blocks leaves the residual net at {{resLow}}–{{resHigh}} (intact {{resIntact}}); deleting any one of {{layers}} layers leaves the plain net at {{plainLow}}–{{plainHigh}} (intact {{plainIntact}}; chance is 10%).',
+  paper:
+    'The paper: deleting one block from a trained 110-layer ResNet barely changes its CIFAR-10 error, while deleting one layer from a trained VGG drops it to chance. A residual net behaves like an ensemble of many shorter paths, which do not all depend on each other; a plain net is one path, and every layer on it is needed.',
+} as const;
