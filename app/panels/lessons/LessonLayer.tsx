@@ -12,6 +12,7 @@ import { replaceDocument } from '../../store/editor-store.ts';
 import { useTeaching, useTeachingStore } from '../../teaching/context.tsx';
 import type { TeachingStore } from '../../teaching/teaching-store.ts';
 import { createLessonRunner, highlightedNodes, highlightedShortcuts, type LessonHost, type LessonRunner } from './lesson-runner.ts';
+import { labControllerOf } from '../lab/lab-controller.ts';
 import { lessonPanelViews } from './panels.tsx';
 import './lessons.css';
 
@@ -142,7 +143,7 @@ function Highlight({ doc, step }: { doc: ResidualDocument; step: LessonStep }) {
 }
 
 /** Where the card goes: beside the highlighted cards (right, else left), inside the canvas. */
-function useCardPlace(ids: readonly string[], edges: readonly string[], entered: number, card: React.RefObject<HTMLElement | null>) {
+function useCardPlace(ids: readonly string[], edges: readonly string[], entered: number, card: React.RefObject<HTMLElement | null>, aside: boolean) {
   const transform = useFlowStore((s) => s.transform);
   const [place, setPlace] = useState<{ left: number; top: number } | undefined>();
   useLayoutEffect(() => {
@@ -160,6 +161,8 @@ function useCardPlace(ids: readonly string[], edges: readonly string[], entered:
         .map((n) => n.getBoundingClientRect())
         .filter((r) => r.width > 0 || r.height > 0);
       const margin = 16;
+      // A lab over the canvas: the card goes to the right column, clear of the lab's curves.
+      if (aside) return setPlace({ left: window.innerWidth - w - 8, top: canvas.top + 8 });
       const dock = { left: canvas.right - w - margin, top: canvas.top + margin };
       if (rects.length === 0) return setPlace(dock);
       const box = { left: Math.min(...rects.map((r) => r.left)), right: Math.max(...rects.map((r) => r.right)), top: Math.min(...rects.map((r) => r.top)) };
@@ -169,7 +172,7 @@ function useCardPlace(ids: readonly string[], edges: readonly string[], entered:
       setPlace(dock);
     });
     return () => cancelAnimationFrame(id);
-  }, [ids, edges, entered, transform, card]);
+  }, [ids, edges, entered, transform, card, aside]);
   return place;
 }
 
@@ -211,7 +214,10 @@ function LessonCard({ runner, lesson, index, step }: { runner: LessonRunner; les
   const ref = useRef<HTMLDivElement>(null);
   const ids = useMemo(() => highlightedNodes(doc, step), [doc, step]);
   const edges = useMemo(() => highlightedShortcuts(doc, step).edges, [doc, step]);
-  const place = useCardPlace(ids, edges, entered, ref);
+  const store = useEditorStore();
+  const labOpen = useStore(labControllerOf(store).state, (s) => s.open);
+  const aside = labOpen;
+  const place = useCardPlace(ids, edges, entered, ref, aside);
   const fill = (text: string) => fillCard(text, doc, analysis, { number: (n) => n.toLocaleString(language), shortcut: (sc) => shortcutText(t, sc) }).text;
   const total = lesson.steps.length;
   const last = index === total - 1;
@@ -219,7 +225,7 @@ function LessonCard({ runner, lesson, index, step }: { runner: LessonRunner; les
   return (
     <section
       ref={ref}
-      className="lesson-card"
+      className={`lesson-card${aside ? ' lesson-card-aside' : ''}`}
       role="region"
       aria-label={lesson.title[language]}
       data-testid="lesson.card"
