@@ -200,3 +200,46 @@ test('lesson 4, the degradation problem: a plain and a residual net of the same 
   await lesson.card.getByTestId('lesson.finish').click();
   await cardsIn(page, lesson, 'degradation', 4, { language: 'zh-CN', theme: 'dark' });
 });
+
+test('a classroom link at a lesson step opens that step in a fresh browser; in presenter mode at 1920×1080 arrow keys step it and its card’s text is 16 px or more', async ({ page, browser }) => {
+  const editor = new EditorPage(page);
+  const lesson = new LessonPage(page);
+  await editor.open('?template=tiny-resnet&persist=0');
+  await lesson.open('identity-and-projection');
+  await lesson.next();
+  await lesson.expectStep(1);
+  await page.getByTestId('teach.share').click();
+  const url = await page.getByTestId('share.dialog').getByTestId('share.url').inputValue();
+
+  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const p2 = await ctx.newPage();
+  const e2 = new EditorPage(p2);
+  const l2 = new LessonPage(p2);
+  await e2.open(url.slice(url.indexOf('/', 8) + 1));
+  await expect(l2.card).toHaveAttribute('data-lesson', 'identity-and-projection');
+  await l2.expectStep(1);
+  await l2.expectWaiting();
+  await expect(p2.getByTestId('topbar.docName')).toHaveText('Fashion-MNIST ResNet');
+  await p2.getByTestId('teach.presenter').click();
+  await expect(p2.getByTestId('app')).toHaveAttribute('data-presenter', 'true');
+  await p2.keyboard.press('ArrowRight');
+  await l2.expectStep(2);
+  await expect(p2.getByTestId('presenter.step')).toHaveAttribute('data-step', '2');
+  await p2.keyboard.press('ArrowRight');
+  await l2.expectStep(3);
+  const smallest = await l2.card.evaluate((card) => {
+    let min = Number.POSITIVE_INFINITY;
+    const walker = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.textContent?.trim() && n.parentElement) min = Math.min(min, parseFloat(getComputedStyle(n.parentElement).fontSize));
+    return min;
+  });
+  expect(smallest).toBeGreaterThanOrEqual(16);
+  await p2.screenshot({ path: `${SHOTS}/presenter-lesson2-4-en-light-1920.png` });
+  await p2.getByTestId('topbar.language').selectOption('zh-CN');
+  await p2.getByTestId('topbar.theme').click();
+  await expect(l2.progress).toHaveText('第 4 步，共 8 步');
+  await p2.screenshot({ path: `${SHOTS}/presenter-lesson2-4-zh-CN-dark-1920.png` });
+  await p2.keyboard.press('ArrowLeft');
+  await l2.expectStep(2);
+  await ctx.close();
+});
