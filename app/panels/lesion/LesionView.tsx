@@ -37,15 +37,22 @@ export function LesionChart({ resnet, plain, height = 260 }: { resnet: LesionCur
   const theme = useEditor((s) => s.view.theme);
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const latest = useRef({ resnet, plain });
+  latest.current = { resnet, plain };
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    let u: uPlot | undefined;
+    let ro: ResizeObserver | undefined;
+    // Built on the next frame: the page's theme attribute is set by the app's own effect, which
+    // runs after this one, and the colours are read from it.
+    const frame = requestAnimationFrame(() => {
     const ink = cssVar(el, '--muted');
     const line = cssVar(el, '--line');
     const res = cssVar(el, '--lesion-residual');
     const pl = cssVar(el, '--lesion-plain');
     const axis = { stroke: ink, grid: { stroke: line, width: 0.5 }, ticks: { stroke: line, width: 0.5 }, font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif' };
-    const u = new uPlot(
+    u = new uPlot(
       {
         width: Math.max(280, el.clientWidth),
         height,
@@ -69,11 +76,14 @@ export function LesionChart({ resnet, plain, height = 260 }: { resnet: LesionCur
       el,
     );
     plot.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(280, el.clientWidth), height }));
+    u.setData(lesionChartData(latest.current.resnet, latest.current.plain));
+    ro = new ResizeObserver(() => u?.setSize({ width: Math.max(280, el.clientWidth), height }));
     ro.observe(el);
+    });
     return () => {
-      ro.disconnect();
-      u.destroy();
+      cancelAnimationFrame(frame);
+      ro?.disconnect();
+      u?.destroy();
       plot.current = null;
     };
     // Rebuilt when the theme or language changes (colours and labels are baked in); data below.
@@ -81,7 +91,7 @@ export function LesionChart({ resnet, plain, height = 260 }: { resnet: LesionCur
   }, [theme, i18n.language, height, t]);
   useEffect(() => {
     plot.current?.setData(lesionChartData(resnet, plain));
-  }, [resnet, plain, theme, i18n.language]);
+  }, [resnet, plain]);
   return (
     <figure className="lesion-chart" data-testid="lesion.chart" data-resnet-points={resnet.points.length} data-plain-points={plain.points.length}>
       <div ref={box} />
