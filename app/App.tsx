@@ -26,7 +26,8 @@ import { EditorProvider, useAnalysis, useEditor, useEditorStore } from './store/
 import { redo, replaceDocument, undo, withoutHistory, type EditorStore } from './store/editor-store.ts';
 import type { AutosaveHandle } from './store/persistence.ts';
 import { useKeyboard } from './useKeyboard.ts';
-import { TeachingProvider } from './teaching/context.tsx';
+import { TeachingProvider, useTeachingStore } from './teaching/context.tsx';
+import { locksEditing } from './teaching/restrictions.ts';
 import { TeachingLayer, useTeachingRoot } from './teaching/TeachingLayer.tsx';
 import { createTeachingStore, type TeachingStore } from './teaching/teaching-store.ts';
 
@@ -167,7 +168,8 @@ function Shell({ autosave, onReady }: { autosave: AutosaveHandle | undefined; on
   useEffect(() => {
     document.documentElement.dataset['theme'] = theme;
   }, [theme]);
-  useKeyboard(store, actions, { undo: () => undo(store), redo: () => redo(store) });
+  const teaching = useTeachingStore();
+  useKeyboard(store, actions, { undo: () => undo(store), redo: () => redo(store) }, { editingLocked: () => locksEditing(teaching.getState().lock), onRefused: () => store.getState().toast('teach.editLocked', 'info') });
   useEffect(() => onReady?.(actions), [actions, onReady]);
   const teachingRoot = useTeachingRoot();
   return (

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { deflateSync, strToU8 } from 'fflate';
+import { buildTemplate, serializeDocument } from '../src/index.ts';
 import { EditorPage } from './pages/editor.ts';
 import { FigurePage, SharePage, smallestCanvasTextPx, TeachingPage } from './pages/teaching.ts';
 
@@ -187,4 +188,31 @@ test('a network too large for a link gets a clear message offering the file inst
   await expect(share.root.getByTestId('share.url')).toHaveCount(0);
   const [download] = await Promise.all([page.waitForEvent('download'), share.root.getByTestId('share.saveFile').click()]);
   expect(download.suggestedFilename()).toBe('ResNet-152.json');
+});
+
+test('a link that locks the inspector locks the network: canvas Delete, Ctrl+Z and Ctrl+Y change nothing, and undo/redo are inert', async ({ page }) => {
+  const editor = new EditorPage(page);
+  const enc = (payload: unknown) => Buffer.from(deflateSync(strToU8(JSON.stringify(payload)))).toString('base64url');
+  const doc = JSON.parse(serializeDocument(buildTemplate('tiny-resnet')!)) as unknown;
+  await editor.open(`?persist=0#classroom=${enc({ app: 'residual-studio', v: 1, doc, view: { figure: 'none', presenter: false }, hide: [], lock: ['inspector'] })}`);
+  await expect(page.getByTestId('inspector')).toHaveAttribute('data-locked', 'true');
+  await expect(page.getByTestId('topbar.undo')).toHaveAttribute('data-locked', 'true');
+  await expect(page.getByTestId('topbar.redo')).toHaveAttribute('data-locked', 'true');
+  await editor.canvas.select('block2');
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('toast.info').filter({ hasText: 'locks the network' })).toBeVisible();
+  await expect(editor.canvas.node('block2')).toBeVisible();
+  await page.keyboard.press('Backspace');
+  await expect(editor.canvas.node('block2')).toBeVisible();
+  // Expanding a block is still allowed (it does not change what the network computes); undo may not take it back.
+  await editor.canvas.node('block2').getByTestId('canvas.expand.block2').click();
+  await expect(editor.canvas.node('block2.conv1')).toBeVisible();
+  for (const key of ['Control+z', 'Control+y', 'Control+Shift+z']) {
+    await page.locator('.react-flow__pane').click({ position: { x: 10, y: 10 } });
+    await page.keyboard.press(key);
+    await expect(editor.canvas.node('block2.conv1')).toBeVisible();
+    await expect(editor.canvas.node('block2')).toHaveCount(0);
+  }
+  await expect(editor.canvas.node('block1')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/link-locked-en-light.png` });
 });

@@ -3,6 +3,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { useTranslation } from 'react-i18next';
 import type { EdgeId, NodeId, OpKind, Position } from '../../src/index.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
+import { useTeaching } from '../teaching/context.tsx';
+import { locksEditing } from '../teaching/restrictions.ts';
 import { BlockNode } from './BlockNode.tsx';
 import { DirectionContext } from './direction.ts';
 import { createEdgeSelector, createNodeSelector, keepDragged, type FlowEdge, type FlowNode } from './flow-adapter.ts';
@@ -104,6 +106,8 @@ export function Canvas() {
     },
     [store],
   );
+  // A classroom link that locks the network also stops new connections on the canvas.
+  const editingLocked = useTeaching((s) => locksEditing(s.lock));
   const onConnect = useCallback(
     (c: Connection) => {
       const err = store.getState().connectPorts({ source: c.source as NodeId, sourcePort: port(c.sourceHandle), target: c.target as NodeId, targetPort: port(c.targetHandle) });
@@ -148,6 +152,7 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
+        nodesConnectable={!editingLocked}
         onEdgeClick={onEdgeClick}
         onPaneClick={onPaneClick}
         onMoveEnd={onMoveEnd}

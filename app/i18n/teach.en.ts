@@ -51,6 +51,7 @@ export const teachEn = {
     document: 'The network in this classroom link is not valid: {{message}}. Nothing was changed.',
   },
   opened: 'Opened the classroom link.',
+  editLocked: 'This classroom link locks the network: it cannot be changed or undone here.',
 } as const;
 
 type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -50,5 +50,6 @@ export const teachZhCN: TeachResources = {
     invalid: '无法读取这个课堂链接（{{detail}}）。没有做任何更改。',
     document: '课堂链接中的网络无效：{{message}}。没有做任何更改。',
   },
+  editLocked: '这个课堂链接锁定了网络：这里不能修改，也不能撤销。',
   opened: '已打开课堂链接。',
 };

@@ -18,18 +18,32 @@ export const CONTROL_SELECTORS: Record<ControlId, string> = {
   share: '[data-testid="teach.share"]',
 };
 
+/**
+ * True when a link's locks lock the network itself: with the palette or the inspector locked the
+ * class is not to change the network, so nothing else may change it either — not the canvas's
+ * Delete, paste, duplicate or connecting ports, and not undo/redo (keys or buttons), which would
+ * take back or replay edits. Selecting, moving cards and expanding a block still work.
+ */
+export const locksEditing = (lock: readonly ControlId[]): boolean => lock.includes('palette') || lock.includes('inspector');
+
+/** The top bar's undo and redo: locked together with the network (see {@link locksEditing}). */
+export const EDITING_SELECTORS: readonly string[] = ['[data-testid="topbar.undo"]', '[data-testid="topbar.redo"]'];
+
+/** Every selector a link's locks make inert: the locked controls, and undo/redo when the network is locked. */
+const lockedSelectors = (lock: readonly ControlId[]) => [...lock.map((c) => CONTROL_SELECTORS[c]), ...(locksEditing(lock) ? EDITING_SELECTORS : [])];
+
 /** A style sheet hiding the hidden controls (a locked one stays visible, made inert by {@link lockControls}). */
 export function restrictionCss(hide: readonly ControlId[], lock: readonly ControlId[]): string {
   const rules = hide.map((c) => `${CONTROL_SELECTORS[c]} { display: none !important; }`);
-  for (const c of lock) rules.push(`${CONTROL_SELECTORS[c]} { opacity: 0.5; filter: grayscale(0.6); cursor: not-allowed; }`);
+  for (const sel of lockedSelectors(lock)) rules.push(`${sel} { opacity: 0.5; filter: grayscale(0.6); cursor: not-allowed; }`);
   return rules.join('\n');
 }
 
 /** Marks the locked controls under `root` inert (no clicks, no focus, no keys); returns how many. */
 export function lockControls(root: ParentNode, lock: readonly ControlId[]): number {
   let n = 0;
-  for (const c of lock) {
-    for (const el of root.querySelectorAll<HTMLElement>(CONTROL_SELECTORS[c])) {
+  for (const sel of lockedSelectors(lock)) {
+    for (const el of root.querySelectorAll<HTMLElement>(sel)) {
       if (!el.inert) el.inert = true;
       if (el.dataset['locked'] !== 'true') el.dataset['locked'] = 'true';
       n++;
