@@ -243,3 +243,32 @@ test('a classroom link at a lesson step opens that step in a fresh browser; in p
   await l2.expectStep(2);
   await ctx.close();
 });
+
+test('lesson 5, residual networks behave like ensembles: many paths, and the step opens the lesion study over the canvas with the card beside it', async ({ page }) => {
+  const editor = new EditorPage(page);
+  const lesson = new LessonPage(page);
+  const l: Look = { language: 'zh-CN', theme: 'light' };
+  await editor.open('?template=tiny-resnet&persist=0');
+  await look(page, l);
+  await lesson.open('ensembles');
+  await expect(page.getByTestId('topbar.docName')).toHaveText('CIFAR ResNet-20');
+  await expect(lesson.card).toContainText('512');
+  await shot(page, lesson, 'lesson5', l);
+  await lesson.next();
+  await lesson.expectStep(1);
+  await shot(page, lesson, 'lesson5', l);
+  await lesson.next();
+  await lesson.expectStep(2);
+  await lesson.card.getByTestId('lesson.lesion.open').click();
+  await expect(page.getByTestId('lesion')).toBeVisible();
+  await expect(page.getByTestId('lesion.start')).toBeVisible();
+  await expect(lesson.card).toHaveClass(/lesson-card-aside/);
+  await shot(page, lesson, 'lesson5', l);
+  await page.getByTestId('lesion.close').click();
+  await lesson.next();
+  await lesson.expectStep(3);
+  await expect(lesson.card).toContainText('VGG');
+  await shot(page, lesson, 'lesson5', l);
+  await lesson.card.getByTestId('lesson.finish').click();
+  await cardsIn(page, lesson, 'ensembles', 4, { language: 'en', theme: 'dark' });
+});

@@ -13,6 +13,7 @@ import { useTeaching, useTeachingStore } from '../../teaching/context.tsx';
 import type { TeachingStore } from '../../teaching/teaching-store.ts';
 import { createLessonRunner, highlightedNodes, highlightedShortcuts, type LessonHost, type LessonRunner } from './lesson-runner.ts';
 import { labControllerOf } from '../lab/lab-controller.ts';
+import { lesionControllerOf } from '../lesion/lesion-controller.ts';
 import { lessonPanelViews } from './panels.tsx';
 import './lessons.css';
 
@@ -161,7 +162,7 @@ function useCardPlace(ids: readonly string[], edges: readonly string[], entered:
         .map((n) => n.getBoundingClientRect())
         .filter((r) => r.width > 0 || r.height > 0);
       const margin = 16;
-      // A lab over the canvas: the card goes to the right column, clear of the lab's curves.
+      // A lab or the lesion study over the canvas: the card goes to the right column, clear of the lab's curves.
       if (aside) return setPlace({ left: window.innerWidth - w - 8, top: canvas.top + 8 });
       const dock = { left: canvas.right - w - margin, top: canvas.top + margin };
       if (rects.length === 0) return setPlace(dock);
@@ -216,7 +217,8 @@ function LessonCard({ runner, lesson, index, step }: { runner: LessonRunner; les
   const edges = useMemo(() => highlightedShortcuts(doc, step).edges, [doc, step]);
   const store = useEditorStore();
   const labOpen = useStore(labControllerOf(store).state, (s) => s.open);
-  const aside = labOpen;
+  const lesionOpen = useStore(lesionControllerOf(store).state, (s) => s.open);
+  const aside = labOpen || lesionOpen;
   const place = useCardPlace(ids, edges, entered, ref, aside);
   const fill = (text: string) => fillCard(text, doc, analysis, { number: (n) => n.toLocaleString(language), shortcut: (sc) => shortcutText(t, sc) }).text;
   const total = lesson.steps.length;

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { hasShortcuts, toPlain, toResidual, type ResidualDocument } from '../../../src/index.ts';
 import type { LessonPanel } from '../../../src/lessons/index.ts';
 import { labControllerOf } from '../lab/lab-controller.ts';
+import { lesionControllerOf } from '../lesion/lesion-controller.ts';
 import { SignalsChart } from '../signals/SignalsChart.tsx';
 import { useEditor, useEditorStore } from '../../store/context.tsx';
 
@@ -46,8 +47,27 @@ function LabPanel({ panel }: LessonPanelProps) {
   );
 }
 
+/** The lesion study's way in: open it over the canvas, or open it and run it at once. */
+function LesionPanel({ panel }: LessonPanelProps) {
+  const { t } = useTranslation();
+  const store = useEditorStore();
+  if (panel.kind !== 'lesion-study') return null;
+  const open = (start: boolean) => lesionControllerOf(store).open({ start });
+  return (
+    <div className="lesson-panel-buttons">
+      <button onClick={() => open(false)} data-testid="lesson.lesion.open">
+        {t('lesson.openLesion')}
+      </button>
+      <button onClick={() => open(true)} data-testid="lesson.lesion.start">
+        {t('lesson.startLesion')}
+      </button>
+    </div>
+  );
+}
+
 /** The views a lesson step can open beside its card, by the panel's kind. */
 export const lessonPanelViews: Partial<Record<LessonPanel['kind'], ComponentType<LessonPanelProps>>> = {
   signals: SignalsPanel,
   'degradation-lab': LabPanel,
+  'lesion-study': LesionPanel,
 };
