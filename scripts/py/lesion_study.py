@@ -11,7 +11,7 @@ plain counterpart with exactly the same layers and no shortcuts. Module names ar
 (``conv1``, ``layer1.0.conv1``, ``layer1.0.bn1``, ..., ``fc``), so a state_dict key is also the
 document's tensor name.
 
-    /usr/bin/python3 scripts/py/lesion_study.py train [--epochs 1] [--images 20000] [--batch 128] [--max-lr 0.1] [--kinds resnet,plain]
+    /usr/bin/python3 scripts/py/lesion_study.py train [--epochs 2] [--images 60000] [--batch 128] [--max-lr 0.1] [--kinds resnet,plain]
         trains both on a seeded subset of the 60,000 Fashion-MNIST training images (Debian's dataset-fashion-mnist;
         same seed, same data order, same schedule), writes their state_dicts to
         .cache/lesion/{resnet20,plain20}.safetensors and public/models/lesion-study.json (training
@@ -247,11 +247,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")
-    t.add_argument("--epochs", type=int, default=1)
+    t.add_argument("--epochs", type=int, default=2)
     t.add_argument("--batch", type=int, default=128)
     t.add_argument("--max-lr", type=float, default=0.1)
     t.add_argument("--width", type=int, default=8)
-    t.add_argument("--images", type=int, default=20000, help="training images (a seeded subset of the 60,000)")
+    t.add_argument("--images", type=int, default=60000, help="training images (all 60,000, or a seeded subset for a smaller budget)")
     t.add_argument("--threads", type=int, default=2, help="torch threads (1 per process when two train side by side on a loaded machine)")
     t.add_argument("--kinds", default="resnet,plain", help="which nets to train (one per process lets two run side by side)")
     e = sub.add_parser("evaluate")
