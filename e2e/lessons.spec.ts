@@ -272,3 +272,39 @@ test('lesson 5, residual networks behave like ensembles: many paths, and the ste
   await lesson.card.getByTestId('lesson.finish').click();
   await cardsIn(page, lesson, 'ensembles', 4, { language: 'en', theme: 'dark' });
 });
+
+test('a teacher’s lesson file: a bad one is refused saying what and where, changing nothing; a good one opens and runs', async ({ page }) => {
+  const editor = new EditorPage(page);
+  const lesson = new LessonPage(page);
+  await editor.open('?template=tiny-resnet&persist=0');
+  const mine = {
+    format: 'residual-studio-lesson',
+    version: 1,
+    id: 'my-stride',
+    title: { en: 'My lesson: a stride', 'zh-CN': '我的课程：步长' },
+    summary: { en: 'One block, one stride.', 'zh-CN': '一个块，一个步长。' },
+    steps: [
+      { title: { en: 'Look', 'zh-CN': '看' }, doc: { template: 'tiny-resnet' }, highlight: { nodes: ['block1'] }, card: { en: 'block1 gives {shape:block1}.', 'zh-CN': 'block1 输出 {shape:block1}。' }, expect: { shapes: { block1: [8, 32, 32] } } },
+      { title: { en: 'Do', 'zh-CN': '做' }, select: 'block1', card: { en: 'Halve it.', 'zh-CN': '减半。' }, task: { text: { en: 'Set block1’s stride to 2.', 'zh-CN': '把 block1 的步长设为 2。' }, done: { kind: 'param', node: 'block1', param: 'stride', equals: 2 }, solution: [{ kind: 'set-param', node: 'block1', param: 'stride', value: 2 }] } },
+      { title: { en: 'Done', 'zh-CN': '完成' }, highlight: { shortcuts: ['block1'] }, card: { en: 'Now {shape:block1}, shortcut {shortcut:block1}.', 'zh-CN': '现在是 {shape:block1}，快捷连接 {shortcut:block1}。' } },
+    ],
+  };
+  const bad = { ...mine, steps: [{ ...mine.steps[0], expect: { shapes: { block1: [8, 16, 16] } } }, ...mine.steps.slice(1)] };
+  await lesson.button.click();
+  await page.getByTestId('lesson.fileInput').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+  await expect(page.getByTestId('file.error')).toContainText('step 1, expect.shapes.block1: block1 is 8×32×32, the lesson expects 8×16×16');
+  await expect(lesson.list).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/lesson-file-refused-en-light.png` });
+  await expect(lesson.card).toHaveCount(0);
+  await expect(page.getByTestId('topbar.docName')).toHaveText('Tiny ResNet');
+  await lesson.button.click();
+  await page.getByTestId('lesson.fileInput').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(mine)) });
+  await expect(lesson.card).toHaveAttribute('data-lesson', 'my-stride');
+  await expect(page.getByTestId('file.error')).toHaveCount(0);
+  await expect(lesson.card).toContainText('block1 gives 8×32×32.');
+  await lesson.next();
+  await lesson.expectWaiting();
+  await editor.inspector.set('stride', '2');
+  await lesson.expectStep(2);
+  await expect(lesson.card).toContainText('Now 8×16×16, shortcut 1x1 conv, /2.');
+});

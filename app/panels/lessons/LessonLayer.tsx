@@ -67,8 +67,9 @@ function LessonList({ runner }: { runner: LessonRunner }) {
     }
     const r = parseLesson(text);
     if (!r.lesson) {
-      // Refused whole: the open lesson and network stay as they were.
+      // Refused whole: the open lesson and network stay as they were; the list gives way to the reasons.
       store.getState().setFileError({ file: file.name, messages: r.diagnostics });
+      runner.setListOpen(false);
       return;
     }
     store.getState().setFileError(undefined);

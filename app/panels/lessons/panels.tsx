@@ -29,40 +29,33 @@ function SignalsPanel({ doc }: LessonPanelProps) {
   );
 }
 
-/** The degradation lab's way in: open it at the step's depth, or open it and train both nets at once. */
-function LabPanel({ panel }: LessonPanelProps) {
-  const { t } = useTranslation();
-  const store = useEditorStore();
-  if (panel.kind !== 'degradation-lab') return null;
-  const open = (start: boolean) => labControllerOf(store).open({ depth: panel.depth, start });
+/** Two ways into a view that opens over the canvas: open it, or open it and start it at once. */
+function OpenButtons({ id, open, labels }: { id: string; open: (start: boolean) => void; labels: readonly [string, string] }) {
   return (
     <div className="lesson-panel-buttons">
-      <button onClick={() => open(false)} data-testid="lesson.lab.open">
-        {t('lesson.openLab')}
+      <button onClick={() => open(false)} data-testid={`lesson.${id}.open`}>
+        {labels[0]}
       </button>
-      <button onClick={() => open(true)} data-testid="lesson.lab.start">
-        {t('lesson.startLab')}
+      <button onClick={() => open(true)} data-testid={`lesson.${id}.start`}>
+        {labels[1]}
       </button>
     </div>
   );
 }
 
-/** The lesion study's way in: open it over the canvas, or open it and run it at once. */
-function LesionPanel({ panel }: LessonPanelProps) {
+/** The degradation lab at the step's depth. */
+function LabPanel({ panel }: LessonPanelProps) {
   const { t } = useTranslation();
   const store = useEditorStore();
-  if (panel.kind !== 'lesion-study') return null;
-  const open = (start: boolean) => lesionControllerOf(store).open({ start });
-  return (
-    <div className="lesson-panel-buttons">
-      <button onClick={() => open(false)} data-testid="lesson.lesion.open">
-        {t('lesson.openLesion')}
-      </button>
-      <button onClick={() => open(true)} data-testid="lesson.lesion.start">
-        {t('lesson.startLesion')}
-      </button>
-    </div>
-  );
+  if (panel.kind !== 'degradation-lab') return null;
+  return <OpenButtons id="lab" open={(start) => labControllerOf(store).open({ depth: panel.depth, start })} labels={[t('lesson.openLab'), t('lesson.startLab')]} />;
+}
+
+/** The lesion study. */
+function LesionPanel() {
+  const { t } = useTranslation();
+  const store = useEditorStore();
+  return <OpenButtons id="lesion" open={(start) => lesionControllerOf(store).open({ start })} labels={[t('lesson.openLesion'), t('lesson.startLesion')]} />;
 }
 
 /** The views a lesson step can open beside its card, by the panel's kind. */
