@@ -18,8 +18,13 @@ test('the lesion study deletes each block of the trained residual net and each l
   await expect(study).toHaveAttribute('data-phase', 'idle');
   await study.getByTestId('lesion.images').selectOption('200');
   await study.getByTestId('lesion.start').click();
-  // While it runs, the page answers: the language switch still works (the study runs in its own worker).
   await expect(study.getByTestId('lesion.progress')).toHaveAttribute('data-total', '25', { timeout: 60_000 });
+  // While it runs (in its own worker), the editor answers: close the study, select a layer, come back.
+  await expect(study).toHaveAttribute('data-phase', 'running');
+  await page.getByTestId('lesion.close').click();
+  await editor.canvas.select('conv1');
+  await expect(page.getByTestId('inspector')).toContainText('N×16×28×28');
+  await page.getByTestId('teach.lesion').click();
   await expect(study).toHaveAttribute('data-phase', 'done', { timeout: 240_000 });
   const chart = study.getByTestId('lesion.chart');
   await expect(chart).toHaveAttribute('data-resnet-points', '7');

@@ -34,5 +34,5 @@ export const lesionEn = {
   result:
     'Deleting any one of {{blocks}} blocks leaves the residual net at {{resLow}}–{{resHigh}} (intact {{resIntact}}); deleting any one of {{layers}} layers leaves the plain net at {{plainLow}}–{{plainHigh}} (intact {{plainIntact}}; chance is 10%).',
   paper:
-    'The paper: deleting one block from a trained 110-layer ResNet barely changes its CIFAR-10 error, while deleting one layer from a trained VGG drops it to chance. A residual net behaves like an ensemble of many shorter paths, which do not all depend on each other; a plain net is one path, and every layer on it is needed.',
+    'The paper: deleting one block from a trained 110-layer ResNet barely changes its CIFAR-10 error, while deleting one layer from a trained VGG drops it to chance. A residual net behaves like an ensemble of many shorter paths, which do not all depend on each other; a plain net is one path, and every layer on it is needed. Here the residual net has only 9 blocks, not the paper\'s 54, so each path is shorter and its first blocks (where the stem\'s features are first reshaped) matter more.',
 } as const;
