@@ -10,6 +10,10 @@ test.describe.configure({ timeout: 480_000 });
 
 test('a few hundred steps of the default net lift test accuracy far above chance; the run panel then predicts with the trained weights', async ({ page }) => {
   await new EditorPage(page).open('?persist=0&backend=wasm');
+  // What the shipped weights say about a sample, to tell the trained ones' answer from it.
+  await page.getByTestId('run.input.sample.0').click();
+  await expect(page.getByTestId('run.panel')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
+  const shipped = await page.getByTestId('run.logits').getAttribute('data-values');
   const train = new TrainPanelPage(page);
   await train.show();
   await expect(page.getByTestId('train.input')).toHaveAttribute('data-fitted', 'false');
@@ -31,6 +35,9 @@ test('a few hundred steps of the default net lift test accuracy far above chance
   await train.showRun();
   await expect(page.getByTestId('run.weights')).toHaveText('All weights are trained.', { timeout: 120_000 });
   await expect(page.getByTestId('run.weights')).toHaveAttribute('data-fresh', '0');
+  // The run panel ran the sample again, with the weights just trained: another answer.
+  await expect.poll(() => page.getByTestId('run.logits').getAttribute('data-values'), { timeout: 120_000 }).not.toBe(shipped);
+  await expect(page.getByTestId('run.result')).toHaveAttribute('data-stale', 'false');
 });
 
 test('pause holds the step and resume goes on; after a reload the run resumes from the pause checkpoint', async ({ page }) => {
@@ -117,7 +124,7 @@ test('a damaged IDX file is refused with what is wrong, and the data set loaded 
   await expect(train.button('start')).toBeEnabled();
 });
 
-test('a tiny net says how the 28×28 pictures become its 3×32×32 input, and trains alike on WebGPU (SwiftShader) and WASM', async ({ page }) => {
+test('a tiny net says how the 28×28 pictures become its 3×32×32 input, trains alike on WebGPU (SwiftShader) and WASM, and augmentation changes what it sees', async ({ page }) => {
   const editor = new EditorPage(page);
   await editor.open('?persist=0&backend=wasm');
   await editor.openTemplate('tiny-resnet');
@@ -138,6 +145,29 @@ test('a tiny net says how the 28×28 pictures become its 3×32×32 input, and tr
   }
   expect(Number.isFinite(losses['wasm'])).toBe(true);
   expect(Math.abs(losses['webgpu']! - losses['wasm']!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(losses['wasm']!)));
+  // Augmentation reaches the run: the same seed and steps, with crops and flips, train on other pictures.
+  await train.set({ augment: true, backend: 'wasm' });
+  await train.button('start').click();
+  await train.expectPhase('done');
+  const augmented = Number(await train.progress.getAttribute('data-loss'));
+  expect(Number.isFinite(augmented)).toBe(true);
+  expect(Math.abs(augmented - losses['wasm']!)).toBeGreaterThan(1e-4);
+});
+
+test('a network with fewer outputs than the data set has classes is told why it cannot train, and how to fix it', async ({ page }) => {
+  const editor = new EditorPage(page);
+  await editor.open('?persist=0&backend=wasm');
+  await editor.canvas.select('fc');
+  await editor.inspector.set('outFeatures', '5');
+  const train = new TrainPanelPage(page);
+  await train.show();
+  await train.set({ fresh: true, batch: 16, epochs: 1, limit: 320, backend: 'wasm' });
+  await train.button('start').click();
+  await train.expectPhase('error', 120_000);
+  await expect(train.message).toHaveAttribute('data-key', 'failed');
+  await expect(train.message).toContainText('has label 9, but the network has 5 classes (0–4): give its final Linear at least 10 outputs');
+  await page.screenshot({ path: '/tmp/shots/train-classes.png' });
+  await expect(train.button('start')).toBeEnabled();
 });
 
 test('editing the network while it trains stops the run with a clear message and applies none of its weights', async ({ page }) => {

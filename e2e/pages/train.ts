@@ -17,8 +17,15 @@ export class TrainPanelPage {
   input(id: string): Locator {
     return this.page.getByTestId(`train.input.${id}`);
   }
+  /** Opens the settings (they fold to one line while a run goes, and stay folded after it). */
+  async openSettings() {
+    const box = this.page.getByTestId('train.settings.box');
+    if (!(await box.evaluate((e) => (e as HTMLDetailsElement).open))) await this.page.getByTestId('train.settings.toggle').click();
+    await expect(box).toHaveAttribute('open', '');
+  }
   /** Sets number fields and selects by id: `{ epochs: 1, lr: 0.05, optimizer: 'sgd' }`. */
   async set(values: Readonly<Record<string, string | number | boolean>>) {
+    await this.openSettings();
     for (const [id, v] of Object.entries(values)) {
       const el = this.input(id);
       if (typeof v === 'boolean') await el.setChecked(v);

@@ -28,6 +28,8 @@ interface ChartSpec {
   readonly data: (s: TrainState) => uPlot.AlignedData;
   readonly yRange?: [number, number];
   readonly xLabel: string;
+  /** Ticks on whole numbers only (epochs). */
+  readonly integerX?: boolean;
   /** Counts for tests and screen readers: how many points each series has. */
   readonly counts: (s: TrainState) => string;
 }
@@ -47,12 +49,12 @@ function Chart({ controller, spec, theme }: { controller: TrainController; spec:
     const axis = { stroke: ink, grid: { stroke: line, width: 0.5 }, ticks: { stroke: line, width: 0.5 } };
     const u = new uPlot(
       {
-        width: Math.max(200, el.clientWidth),
+        width: Math.max(160, el.clientWidth),
         height: 150,
         legend: { show: true, live: false },
         cursor: { show: false },
         scales: { x: { time: false }, y: spec.yRange ? { range: spec.yRange } : { auto: true } },
-        axes: [{ ...axis, label: spec.xLabel, labelSize: 16, size: 34 }, { ...axis, size: 40 }],
+        axes: [{ ...axis, label: spec.xLabel, labelSize: 16, size: 34, ...(spec.integerX ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}) }, { ...axis, size: 40 }],
         series: [
           {},
           ...spec.series.map((s) => ({
@@ -77,7 +79,7 @@ function Chart({ controller, spec, theme }: { controller: TrainController; spec:
     };
     update(controller.state.getState());
     const unsub = controller.state.subscribe(update);
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: 150 }));
+    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(160, el.clientWidth), height: 150 }));
     ro.observe(el);
     return () => {
       unsub();
@@ -119,6 +121,7 @@ export function TrainCharts({ controller, theme }: { controller: TrainController
         testId: 'train.chart.accuracy',
         title: t('train.chart.accuracy'),
         xLabel: t('train.chart.epoch'),
+        integerX: true,
         yRange: [0, 100],
         series: [
           { label: t('train.chart.train'), color: '--muted', points: true, dash: true },

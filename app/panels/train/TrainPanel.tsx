@@ -174,6 +174,35 @@ const Settings = memo(function Settings({ controller, locked }: { controller: Tr
   );
 });
 
+/**
+ * The settings, folded to one line while a run goes (they are locked then) so that its progress
+ * and curves fit beside the canvas; the line says what the run uses, and opens them again.
+ */
+function SettingsBox({ controller, running }: { controller: TrainController; running: boolean }) {
+  const { t } = useTranslation();
+  const s = useTrain(controller, (x) => x.settings);
+  const [open, setOpen] = useState(true);
+  useEffect(() => {
+    if (running) setOpen(false);
+  }, [running]);
+  const summary = t('train.settingsSummary', {
+    optimizer: s.optimizer === 'sgd' ? 'SGD' : 'AdamW',
+    lr: s.lr,
+    schedule: t(`train.field.${s.schedule}`),
+    batch: s.batch,
+    count: s.epochs,
+  });
+  return (
+    <details className="train-settings-box" data-testid="train.settings.box" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary data-testid="train.settings.toggle">
+        <span className="train-settings-title">{t('train.settingsTitle')}</span>
+        {!open && <span className="muted train-small"> {summary}</span>}
+      </summary>
+      <Settings controller={controller} locked={running} />
+    </details>
+  );
+}
+
 /** Step, epoch, images/s and time left; re-rendered alone on progress. */
 function Progress({ controller }: { controller: TrainController }) {
   const { t } = useTranslation();
@@ -259,7 +288,7 @@ export function TrainPanel({ visible }: { visible: boolean }) {
       <DataRow controller={controller} locked={running} />
       {data && <InputNote data={data} doc={doc} />}
       <ResumeOffer controller={controller} doc={doc} />
-      <Settings controller={controller} locked={running} />
+      <SettingsBox controller={controller} running={running} />
       <div className="train-row train-buttons">
         {!running ? (
           <button type="button" className="train-primary" data-testid="train.start" disabled={!data || analysisError} onClick={() => void controller.start()}>
