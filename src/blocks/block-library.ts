@@ -139,9 +139,9 @@ export function makeBlock(
   const nameOf = (id: NodeId) => doc.nodes.find((n) => n.id === id)?.name ?? id;
   const inputs = [...new Set(inEdges.map(tensor))];
   if (inputs.length === 0) return fail(doc, msg('make-block-no-input'));
-  if (inputs.length > 1) return fail(doc, msg('make-block-inputs', { count: inputs.length, names: [...new Set(inEdges.map((e) => nameOf(e.source)))].join(', ') }));
+  if (inputs.length > 1) return fail(doc, msg('make-block-inputs', { n: inputs.length, names: [...new Set(inEdges.map((e) => nameOf(e.source)))].join(', ') }));
   const outputs = [...new Set(outEdges.map(tensor))];
-  if (outputs.length > 1) return fail(doc, msg('make-block-outputs', { count: outputs.length, names: [...new Set(outEdges.map((e) => nameOf(e.source)))].join(', ') }));
+  if (outputs.length > 1) return fail(doc, msg('make-block-outputs', { n: outputs.length, names: [...new Set(outEdges.map((e) => nameOf(e.source)))].join(', ') }));
   let exit: GraphNode | undefined;
   if (outputs.length === 1) exit = nodes.find((n) => n.id === outEdges[0]!.source);
   else {
