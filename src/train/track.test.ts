@@ -70,9 +70,18 @@ describe('training tracks PyTorch step by step', () => {
     const off = stretches.map((x) => Math.abs(x.ours - x.torch) / x.torch);
     console.info(`first step: ours ${ours[0]}, torch ${theirs[0]}; 20-step means, ours / torch: ${stretches.map((x) => `${x.ours.toFixed(3)}/${x.torch.toFixed(3)}`).join('  ')}`);
     console.info(`20-step means differ by ${off.map((d) => `${(100 * d).toFixed(1)}%`).join(' ')}`);
+    const early = Array.from({ length: 10 }, (_, i) => Math.abs(ours[i]! - theirs[i]!) / theirs[i]!);
+    console.info(`first 10 steps differ by ${early.map((d) => d.toExponential(1)).join(' ')}`);
     expect(Math.abs(ours[0]! - theirs[0]!) / theirs[0]!).toBeLessThanOrEqual(1e-5);
-    expect(Math.max(...off)).toBeLessThanOrEqual(0.05);
-    expect(off.reduce((a, b) => a + b, 0) / off.length).toBeLessThanOrEqual(0.015);
+    // Step by step while float32 rounding has not yet grown (measured: 0, 4.5e-6, 3.3e-5, then
+    // 4e-4 to 2.4e-3 by step 10): the same batches give the same losses.
+    expect(Math.max(...early.slice(0, 3))).toBeLessThanOrEqual(1e-4);
+    expect(Math.max(...early)).toBeLessThanOrEqual(1e-2);
+    // Then the two runs part as any two float32 runs of SGD do (the size of the drift depends on the
+    // CPU's kernels: one machine's worst 20-step stretch was 4.2%, another's 6.2%); they must stay on
+    // the same curve.
+    expect(Math.max(...off)).toBeLessThanOrEqual(0.1);
+    expect(off.reduce((a, b) => a + b, 0) / off.length).toBeLessThanOrEqual(0.03);
     expect(stretches.at(-1)!.ours).toBeLessThan(0.35 * stretches[0]!.ours);
   }, 900_000);
 });
