@@ -46,6 +46,20 @@ describe('the lesson runner', () => {
     runner.dispose();
   });
 
+  it('moving on past a skipped task shows the network as the task’s solution leaves it', async () => {
+    const { editor, teaching, runner } = setup();
+    runner.open('identity-and-projection');
+    await Promise.resolve();
+    teaching.getState().stepLesson(1);
+    await Promise.resolve();
+    expect(runner.state.getState().done).toBe(false);
+    // Next without doing the task (stride 2 on layer1.1): the next card describes the solved network.
+    teaching.getState().stepLesson(1);
+    expect(teaching.getState().lesson?.step).toBe(2);
+    expect(editor.getState().doc.nodes.find((n) => n.name === 'layer1.1')?.params['stride']).toBe(2);
+    runner.dispose();
+  });
+
   it('steps with presenter mode’s arrow keys within the lesson’s bounds, and closes', () => {
     const { teaching, runner } = setup();
     runner.open('block-is-the-unit');

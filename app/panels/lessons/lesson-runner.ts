@@ -102,17 +102,23 @@ export function createLessonRunner(editor: EditorStore, teaching: TeachingStore,
 
   const taskDone = (step: LessonStep, doc: ResidualDocument) => !!step.task && conditionHolds(doc, analysisOf(doc), step.task.done);
 
+  let lastEntered = -1;
   const enter = (fromLink: boolean) => {
     cancel();
     const c = current();
     if (!c) return;
     const slot = teaching.getState().lesson!;
     if (slot.count !== c.lesson.steps.length || slot.step !== c.index) teaching.getState().setLesson({ id: c.lesson.id, step: c.index, count: c.lesson.steps.length });
-    // A link brings its own network (the teacher's, perhaps edited): it is not replaced.
-    if (c.step.doc && !fromLink) {
+    // A link brings its own network (the teacher's, perhaps edited): it is not replaced. Moving on
+    // past a task the learner skipped shows the network as its solution leaves it, so the next
+    // card's words and numbers describe what is on the canvas.
+    const prev = c.index > 0 ? c.lesson.steps[c.index - 1] : undefined;
+    const skipped = !c.step.doc && c.index === lastEntered + 1 && !!prev?.task && !taskDone(prev, editor.getState().doc);
+    if ((c.step.doc || skipped) && !fromLink) {
       const doc = c.resolved.docs[c.index];
       if (doc) host.show(doc);
     }
+    lastEntered = c.index;
     const doc = editor.getState().doc;
     if (c.step.select) {
       const target = namedNodes(doc, c.step.select)[0];
