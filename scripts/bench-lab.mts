@@ -28,7 +28,15 @@ try {
   const load0 = loadavg().map((x) => x.toFixed(1)).join(' ');
   const t0 = Date.now();
   await page.getByTestId('lab.start').click();
-  await page.waitForFunction(() => /done|stopped|error/.test(document.querySelector('[data-testid="lab"]')?.getAttribute('data-phase') ?? ''), null, { timeout: 3_600_000 });
+  // Progress every 30 s (a deep pair on a loaded machine takes minutes).
+  const tick = setInterval(() => {
+    void page
+      .evaluate(() => ['plain', 'residual'].map((n) => document.querySelector(`[data-testid="lab.run.${n}"]`)?.getAttribute('data-step') ?? '?').join(' / '))
+      .then((s) => console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: steps plain / residual ${s}; load ${loadavg()[0]!.toFixed(1)}`))
+      .catch(() => undefined);
+  }, 30_000);
+  await page.waitForFunction(() => /done|stopped|error/.test(document.querySelector('[data-testid="lab"]')?.getAttribute('data-phase') ?? ''), null, { timeout: 3_600_000, polling: 1000 });
+  clearInterval(tick);
   const wall = (Date.now() - t0) / 1000;
   const load1 = loadavg().map((x) => x.toFixed(1)).join(' ');
   console.log(`degradation lab, depth ${depth}: ${budget}`);

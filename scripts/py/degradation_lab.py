@@ -168,7 +168,13 @@ def main() -> None:
         raise SystemExit("--widths takes three numbers, e.g. 8,16,32")
     torch.set_num_threads(args.threads)
     data = load("train"), load("test")
-    rows = [train(kind, int(d), args, data) for d in args.depths.split(",") for kind in ("plain", "resnet")]
+    rows = []
+    for d in args.depths.split(","):
+        for kind in ("plain", "resnet"):
+            rows.append(train(kind, int(d), args, data))
+            r = rows[-1]
+            # Each net as it ends: a deep pair on a loaded machine takes a while.
+            print(f"  {r['net']}: {r['steps']} steps, {r['ms_per_step']:.0f} ms/step, train err {100 * r['train_error']:.1f}%, test err {100 * r['test_error']:.1f}%", flush=True)
     n = args.limit or len(data[0][1])
     print(
         f"Fashion-MNIST subset ({n} of {len(data[0][1])} train / {len(data[1][1])} test), widths {'/'.join(map(str, args.widths))},"
