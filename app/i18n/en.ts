@@ -35,7 +35,7 @@ export const en = {
     Clip: 'Clip', ReLU6: 'ReLU6', SiLU: 'SiLU', Hardsigmoid: 'Hard sigmoid', Hardswish: 'Hard swish', GELU: 'GELU', Mul: 'Multiply',
     MaxPool2d: 'Max pool', AvgPool2d: 'Avg pool', GlobalAvgPool: 'Global avg pool', Flatten: 'Flatten', Linear: 'Linear', Dropout: 'Dropout',
     Add: 'Add', Concat: 'Concat', Softmax: 'Softmax', Identity: 'Identity', ZeroPadShortcut: 'Zero-pad shortcut', Opaque: 'Opaque op',
-    BasicBlock: 'Basic block', Bottleneck: 'Bottleneck block', Stage: 'Stage',
+    BasicBlock: 'Basic block', Bottleneck: 'Bottleneck block', InvertedResidual: 'Inverted residual', Stage: 'Stage',
   },
   card: {
     width: 'width {{v}}', stride: 'stride {{v}}', params: '{{v}} params', macs: '{{v}} MACs', expand: 'Expand', collapse: 'Collapse',

@@ -23,7 +23,7 @@ export const zhCN: Resources = {
     Clip: '截断', ReLU6: 'ReLU6', SiLU: 'SiLU', Hardsigmoid: 'Hard Sigmoid', Hardswish: 'Hard Swish', GELU: 'GELU', Mul: '逐元素相乘',
     MaxPool2d: '最大池化', AvgPool2d: '平均池化', GlobalAvgPool: '全局平均池化', Flatten: '展平', Linear: '全连接', Dropout: 'Dropout',
     Add: '逐元素相加', Concat: '拼接', Softmax: 'Softmax', Identity: '恒等映射', ZeroPadShortcut: '补零快捷连接', Opaque: '未建模算子',
-    BasicBlock: '基本残差块', Bottleneck: '瓶颈残差块', Stage: '阶段',
+    BasicBlock: '基本残差块', Bottleneck: '瓶颈残差块', InvertedResidual: '倒残差块', Stage: '阶段',
   },
   card: {
     width: '宽度 {{v}}', stride: '步幅 {{v}}', params: '参数 {{v}}', macs: '乘加 {{v}}', expand: '展开', collapse: '折叠',

@@ -13,6 +13,8 @@ const TORCHVISION = [
   ['resnext101_32x8d', 88_791_336, 16.414, { identity: 29, projection: 4 }],
   ['wide_resnet50_2', 68_883_240, 11.398, { identity: 12, projection: 4 }],
   ['wide_resnet101_2', 126_886_696, 22.753, { identity: 29, projection: 4 }],
+  // 17 inverted residual blocks: 10 add x (solid arcs); the 7 that change stride or width have no shortcut at all.
+  ['mobilenet_v2', 3_504_872, 0.301, { identity: 10, projection: 0 }],
   ['vgg19', 143_667_240, 19.632, { identity: 0, projection: 0 }],
 ] as const;
 
