@@ -6,8 +6,6 @@ import { userBlockOp } from '../blocks/user-block.ts';
 import type { BlockKind, OpKind, UserBlockDef, UserBlockKind } from '../graph/types.ts';
 import { clip, dropout, gelu, hardsigmoid, hardswish, identity, leakyRelu, relu, relu6, sigmoid, silu, softmax } from './activations.ts';
 import { batchNorm2d } from './batchnorm2d.ts';
-import { layerNorm } from './layer-norm.ts';
-import { layerScale } from './layer-scale.ts';
 import { conv2d } from './conv2d.ts';
 import { input, output } from './io.ts';
 import { add, concat, mul } from './merge.ts';
@@ -36,8 +34,6 @@ export const OPS: Readonly<Record<Exclude<OpKind, UserBlockKind>, OpDef>> = {
   Output: output,
   Conv2d: conv2d,
   BatchNorm2d: batchNorm2d,
-  LayerNorm: layerNorm,
-  LayerScale: layerScale,
   ReLU: relu,
   LeakyReLU: leakyRelu,
   Sigmoid: sigmoid,
