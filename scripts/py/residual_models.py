@@ -12,8 +12,13 @@ fc, ...) so that a state_dict key is also the ONNX initializer name our app impo
   module names of our ``plain-cifar<d>`` template (``layer1.0.conv1``, ``layer1.0.bn1``, ...).
 - ``plain_imagenet``: the paper's plain-18/34 ImageNet nets (torchvision's ResNet with
   ``PlainBasicBlock``, a BasicBlock without its shortcut), with our ``plain18/34`` templates' names.
+- ``PreActBasicBlock`` / ``PreActBottleneck`` / ``PreActCifarResNet``: the pre-activation blocks
+  and CIFAR ResNets of "Identity Mappings in Deep Residual Networks" (He et al. 2016), which
+  torchvision does not have; ``SEModule`` / ``SEBottleneck`` / ``se_resnet50``: Hu et al.'s
+  squeeze-and-excitation; ``resnet50d``: "Bag of Tricks" ResNet-50-D as timm builds it.
 - ``build_model``: one name -> model table for the CLIs (torchvision architectures, the tiny
-  fixtures, the Fashion-MNIST model, the CIFAR ResNets, the plain CIFAR and ImageNet nets).
+  fixtures, the Fashion-MNIST model, the CIFAR ResNets, the plain CIFAR and ImageNet nets, and
+  the pre-activation, SE and ResNet-D nets).
 """
 
 from __future__ import annotations
@@ -202,6 +207,156 @@ def plain_imagenet(depth: int, num_classes: int = 1000) -> nn.Module:
     return models.resnet.ResNet(PlainBasicBlock, layers[depth], num_classes=num_classes)
 
 
+class SEModule(nn.Module):
+    """Squeeze-and-excitation (Hu et al.): x * sigmoid(fc2(relu(fc1(avgpool(x))))), fc = 1x1 conv with bias.
+
+    The hidden width is channels // reduction (at least 1); the names are timm's SEModule's.
+    """
+
+    def __init__(self, channels: int, reduction: int = 16) -> None:
+        super().__init__()
+        hidden = max(1, channels // reduction)
+        self.fc1 = nn.Conv2d(channels, hidden, 1, bias=True)
+        self.act = nn.ReLU(inplace=True)
+        self.fc2 = nn.Conv2d(hidden, channels, 1, bias=True)
+        self.gate = nn.Sigmoid()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s = x.mean((2, 3), keepdim=True)
+        return x * self.gate(self.fc2(self.act(self.fc1(s))))
+
+
+class SEBottleneck(Bottleneck):
+    """torchvision's Bottleneck with squeeze-and-excitation on its expanded output, before the add."""
+
+    reduction = 16
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.se = SEModule(self.conv3.out_channels, self.reduction)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.se(self.bn3(self.conv3(out)))
+        return self.relu(out + identity)
+
+
+def se_resnet50(num_classes: int = 1000) -> nn.Module:
+    """Hu et al.'s SE-ResNet-50 (reduction 16) on torchvision's ResNet-50 (28,088,024 parameters)."""
+    return models.resnet.ResNet(SEBottleneck, [3, 4, 6, 3], num_classes=num_classes)
+
+
+def resnet50d(num_classes: int = 1000) -> nn.Module:
+    """ResNet-50-D as timm's ``resnet50d``: deep 32-32-64 stem (``conv1.0`` ... ``conv1.6``) and
+    projections ``downsample`` = AvgPool2d(2, stride, ceil_mode, count_include_pad=False) (Identity
+    at stride 1) -> 1x1 conv stride 1 -> BN. 25,576,264 parameters."""
+    model = models.resnet50(weights=None, num_classes=num_classes)
+    model.conv1 = nn.Sequential(
+        nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+        nn.Conv2d(32, 32, 3, stride=1, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+        nn.Conv2d(32, 64, 3, stride=1, padding=1, bias=False),
+    )
+    for layer in (model.layer1, model.layer2, model.layer3, model.layer4):
+        block = layer[0]
+        conv, bn = block.downsample[0], block.downsample[1]
+        stride = conv.stride[0]
+        pool = nn.AvgPool2d(2, stride, ceil_mode=True, count_include_pad=False) if stride > 1 else nn.Identity()
+        block.downsample = nn.Sequential(pool, nn.Conv2d(conv.in_channels, conv.out_channels, 1, bias=False), bn)
+    return model
+
+
+class PreActBasicBlock(nn.Module):
+    """The pre-activation basic block: BN-ReLU-conv3x3(stride), BN-ReLU-conv3x3, plus the shortcut;
+    nothing after the add. A projection (1x1 conv, no BN) reads the pre-activated input."""
+
+    expansion = 1
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1) -> None:
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(inplanes)
+        self.relu1 = nn.ReLU(inplace=False)
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.relu2 = nn.ReLU(inplace=False)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=1, padding=1, bias=False)
+        self.downsample = (
+            nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride=stride, bias=False))
+            if stride != 1 or inplanes != planes
+            else None
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pre = self.relu1(self.bn1(x))
+        shortcut = x if self.downsample is None else self.downsample(pre)
+        return self.conv2(self.relu2(self.bn2(self.conv1(pre)))) + shortcut
+
+
+class PreActBottleneck(nn.Module):
+    """The pre-activation bottleneck of ResNet-164: BN-ReLU-1x1, BN-ReLU-3x3(stride), BN-ReLU-1x1 (x4)."""
+
+    expansion = 4
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1) -> None:
+        super().__init__()
+        out = planes * self.expansion
+        self.bn1 = nn.BatchNorm2d(inplanes)
+        self.relu1 = nn.ReLU(inplace=False)
+        self.conv1 = nn.Conv2d(inplanes, planes, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.relu2 = nn.ReLU(inplace=False)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes)
+        self.relu3 = nn.ReLU(inplace=False)
+        self.conv3 = nn.Conv2d(planes, out, 1, bias=False)
+        self.downsample = (
+            nn.Sequential(nn.Conv2d(inplanes, out, 1, stride=stride, bias=False))
+            if stride != 1 or inplanes != out
+            else None
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pre = self.relu1(self.bn1(x))
+        shortcut = x if self.downsample is None else self.downsample(pre)
+        out = self.conv2(self.relu2(self.bn2(self.conv1(pre))))
+        return self.conv3(self.relu3(self.bn3(out))) + shortcut
+
+
+class PreActCifarResNet(nn.Module):
+    """The pre-activation CIFAR ResNet: conv1 (3x3, 16), three stages of 16/32/64 (x4 in bottlenecks)
+    pre-activation blocks, the final BN-ReLU (``bn_final``) before pooling, and fc."""
+
+    def __init__(self, block: type, n: int, num_classes: int = 10) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, stride=1, padding=1, bias=False)
+        inplanes = 16
+        for index, (planes, stride) in enumerate([(16, 1), (32, 2), (64, 2)], start=1):
+            blocks = []
+            for b in range(n):
+                blocks.append(block(inplanes, planes, stride if b == 0 else 1))
+                inplanes = planes * block.expansion
+            setattr(self, f"layer{index}", nn.Sequential(*blocks))
+        self.bn_final = nn.BatchNorm2d(inplanes)
+        self.relu_final = nn.ReLU(inplace=True)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(inplanes, num_classes)
+        _init_like_torchvision(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.layer3(self.layer2(self.layer1(self.conv1(x))))
+        x = self.relu_final(self.bn_final(x))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def preact_cifar(depth: int, bottleneck: bool, num_classes: int = 10) -> nn.Module:
+    """Pre-activation CIFAR ResNet-depth: 6n+2 with basic blocks (110), 9n+2 with bottlenecks (164)."""
+    per = 9 if bottleneck else 6
+    if (depth - 2) % per != 0 or depth < per + 2:
+        raise ValueError(f"pre-activation CIFAR depth must be {per}n+2, got {depth}")
+    return PreActCifarResNet(PreActBottleneck if bottleneck else PreActBasicBlock, (depth - 2) // per, num_classes)
+
+
 TINY_ARCHS = {
     # stem + identity basic block + projection basic block (stride 2, 16 -> 32)
     "tiny-basic": lambda nc: SmallResNet(BasicBlock, [(16, 1, 1), (32, 1, 2)], num_classes=nc),
@@ -226,14 +381,14 @@ def default_input(arch: str) -> tuple[int, int, int]:
     """The input shape (C, H, W) an architecture is meant for."""
     if arch in DEFAULT_INPUT:
         return DEFAULT_INPUT[arch]
-    if arch.startswith("cifar-resnet") or arch.startswith("plain-cifar"):
+    if arch.startswith("cifar-resnet") or arch.startswith("plain-cifar") or arch.startswith("preact_resnet"):
         return (3, 32, 32)
     return (3, 224, 224)
 
 
 def default_num_classes(arch: str) -> int:
     """1000 for torchvision architectures, 10 for everything defined here."""
-    if arch in TINY_ARCHS or arch == "fashion-resnet" or re.match(r"(cifar-resnet|plain-cifar)\d", arch):
+    if arch in TINY_ARCHS or arch == "fashion-resnet" or re.match(r"(cifar-resnet|plain-cifar|preact_resnet)\d", arch):
         return 10
     return 1000
 
@@ -259,6 +414,15 @@ def build_model(arch: str, num_classes: int | None = None) -> nn.Module:
             raise ValueError(f"CIFAR net depth must be 6n+2 (20, 32, 44, 56, 110), got {depth}")
         net = CifarResNet if match.group(1) == "cifar-resnet" else PlainCifar
         return net((depth - 2) // 6, nc)
+    match = re.fullmatch(r"preact_resnet(\d+)", arch)
+    if match:
+        # The paper's two: 110 with basic blocks, 164 with bottlenecks; other 6n+2 depths are basic.
+        depth = int(match.group(1))
+        return preact_cifar(depth, depth == 164, nc)
+    if arch == "se_resnet50":
+        return se_resnet50(nc)
+    if arch == "resnet50d":
+        return resnet50d(nc)
     match = re.fullmatch(r"plain(\d+)", arch)
     if match:
         return plain_imagenet(int(match.group(1)), nc)
@@ -270,3 +434,37 @@ def build_model(arch: str, num_classes: int | None = None) -> nn.Module:
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters (BN running statistics are buffers, not counted)."""
     return sum(p.numel() for p in model.parameters())
+
+
+def count_macs(model: nn.Module, input_shape: Sequence[int]) -> int:
+    """Multiply-accumulates of the convolutions and linear layers for one input of (C, H, W)
+    (the convention of the app's counts: bias adds, BN, pooling and activations are not counted)."""
+    total = 0
+
+    def conv_hook(m: nn.Conv2d, _inp: object, out: torch.Tensor) -> None:
+        nonlocal total
+        total += out[0].numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    def linear_hook(m: nn.Linear, _inp: object, out: torch.Tensor) -> None:
+        nonlocal total
+        total += m.in_features * m.out_features
+
+    hooks = [m.register_forward_hook(conv_hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    hooks += [m.register_forward_hook(linear_hook) for m in model.modules() if isinstance(m, nn.Linear)]
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, *input_shape))
+    for h in hooks:
+        h.remove()
+    return total
+
+
+if __name__ == "__main__":
+    # `residual_models.py ARCH ...`: one JSON line per architecture with its parameter count and
+    # MACs at its default input (the unit tests compare the app's templates against these).
+    import json
+    import sys
+
+    for name in sys.argv[1:]:
+        net = build_model(name)
+        print(json.dumps({"arch": name, "params": count_parameters(net), "macs": count_macs(net, default_input(name))}))

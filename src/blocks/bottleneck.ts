@@ -4,6 +4,7 @@ import type { OpDef } from '../ops/types.ts';
 import { ExpansionBuilder } from './build.ts';
 import { resolveShortcut } from './shortcut.ts';
 import { addShortcut, blockParams, convUnit } from './shortcut-path.ts';
+import { addProjection, addSqueezeExcite, blockVariant, preActUnit, VARIANT_PARAMS } from './block-variants.ts';
 
 /**
  * The bottleneck block of ResNet-50/101/152: 1×1 reduce → 3×3 (stride, as torchvision's v1.5)
@@ -13,6 +14,10 @@ import { addShortcut, blockParams, convUnit } from './shortcut-path.ts';
  * runs in `cardinality` groups of `baseWidth`·width/64 channels each (ResNeXt-50 32×4d: cardinality
  * 32, base width 4), and a base width of 128 with one group is Wide ResNet's width factor 2. The
  * inner width is ⌊width·baseWidth/64⌋·cardinality; the output stays width × expansion.
+ *
+ * Its family options (see {@link VARIANT_PARAMS}): pre-activation (the paper's ResNet-164 unit:
+ * BN → ReLU → 1×1, BN → ReLU → 3×3, BN → ReLU → 1×1, nothing after the add), squeeze-and-excitation
+ * on the expanded output before the add (SE-ResNet-50), and ResNet-D's average-pooled projection.
  */
 export const bottleneck: OpDef = {
   kind: 'Bottleneck',
@@ -23,6 +28,7 @@ export const bottleneck: OpDef = {
     { name: 'expansion', type: 'int', default: 4, min: 1, max: 8 },
     { name: 'cardinality', type: 'int', default: 1, min: 1, max: 256 },
     { name: 'baseWidth', type: 'int', default: 64, min: 1, max: 1024 },
+    ...VARIANT_PARAMS,
   ],
   inputCount: () => 1,
   block: {
@@ -38,7 +44,38 @@ export const bottleneck: OpDef = {
     const inner = bottleneckInnerWidth(width, int(node.params, 'baseWidth') || 64, groups);
     const kind = resolveShortcut(str(node.params, 'shortcut') as ShortcutMode, input, out, stride, options.projectionEverywhere);
     const bn = node.params['batchNorm'] !== false;
+    const v = blockVariant(node.params);
     const b = new ExpansionBuilder(node);
+    if (v.preActivation) {
+      const main = [
+        ...preActUnit(b, 1, { outChannels: inner, kernel: 1, stride: 1 }, bn, 0),
+        ...preActUnit(b, 2, { outChannels: inner, kernel: 3, stride, groups }, bn, 3),
+        ...preActUnit(b, 3, { outChannels: out, kernel: 1, stride: 1 }, bn, 6),
+      ];
+      b.chain(...main);
+      const last = v.squeezeExcite ? addSqueezeExcite(b, main.at(-1)!, out, v.seReduction, 9) : main.at(-1)!;
+      const addId = b.layer('add', 'Add', {}, 0, v.squeezeExcite ? 15 : 9);
+      b.link(last, addId, 0);
+      if (kind === 'identity') return b.done([{ node: main[0]!, port: 0 }, { node: addId, port: 1 }], addId);
+      // The paper's projection reads the pre-activated x (after bn1 → relu1).
+      const [entry] = addProjection(b, kind, out, stride, addId, { batchNorm: false, bias: !bn, avgPool: v.avgPoolProjection });
+      b.link(main[bn ? 1 : 0]!, entry!.node, 0);
+      return b.done([{ node: main[0]!, port: 0 }], addId);
+    }
+    if (v.squeezeExcite || v.avgPoolProjection) {
+      const main = [
+        ...convUnit(b, 1, { outChannels: inner, kernel: 1, stride: 1 }, true, false, bn, 0),
+        ...convUnit(b, 2, { outChannels: inner, kernel: 3, stride, groups }, true, false, bn, 3),
+        ...convUnit(b, 3, { outChannels: out, kernel: 1, stride: 1 }, false, true, bn, 6),
+      ];
+      b.chain(...main);
+      const last = v.squeezeExcite ? addSqueezeExcite(b, main.at(-1)!, out, v.seReduction, 8) : main.at(-1)!;
+      const addId = b.layer('add', 'Add', {}, 0, v.squeezeExcite ? 14 : 8);
+      const relu = b.layer('relu', 'ReLU', {}, 0, v.squeezeExcite ? 15 : 9);
+      b.chain(last, addId, relu);
+      const entries = kind === 'identity' ? [{ node: addId, port: 1 }] : addProjection(b, kind, out, stride, addId, { batchNorm: bn, bias: !bn, avgPool: v.avgPoolProjection });
+      return b.done([{ node: main[0]!, port: 0 }, ...entries], relu);
+    }
     const main = [
       ...convUnit(b, 1, { outChannels: inner, kernel: 1, stride: 1 }, true, false, bn, 0),
       ...convUnit(b, 2, { outChannels: inner, kernel: 3, stride, groups }, true, false, bn, 3),

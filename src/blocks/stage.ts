@@ -2,11 +2,13 @@ import { edgeId, nodeId, type NodeId } from '../graph/ids.ts';
 import type { GraphEdge, GraphNode, OpKind, Params } from '../graph/types.ts';
 import { int, str } from '../ops/common.ts';
 import type { OpDef } from '../ops/types.ts';
+import { VARIANT_PARAMS, variantParams } from './block-variants.ts';
 
 /**
  * A stage: `count` blocks of one kind and width; the first block carries the stride (and so may
  * downsample and project), the rest keep dimensions. Expands to blocks named `<stage>.<i>`.
- * A bottleneck stage passes its cardinality and base width on to every block (ResNeXt, Wide ResNet).
+ * A bottleneck stage passes its cardinality and base width on to every block (ResNeXt, Wide ResNet),
+ * and any stage its family options (pre-activation, squeeze-and-excitation, ResNet-D projection).
  */
 export const stage: OpDef = {
   kind: 'Stage',
@@ -22,6 +24,7 @@ export const stage: OpDef = {
     // Bottleneck stages only: ResNeXt's groups in the 3×3 and the width per group (Wide ResNet: 128).
     { name: 'cardinality', type: 'int', default: 1, min: 1, max: 256 },
     { name: 'baseWidth', type: 'int', default: 64, min: 1, max: 1024 },
+    ...VARIANT_PARAMS,
   ],
   inputCount: () => 1,
   block: { role: 'stage', blockCount: (p) => int(p, 'count') },
@@ -45,6 +48,7 @@ export const stage: OpDef = {
         batchNorm: node.params['batchNorm'] !== false,
         ...(op === 'Bottleneck' ? { expansion: 4 } : {}),
         ...grouped,
+        ...variantParams(node.params),
       };
       nodes.push({ id, op, name: `${node.name}.${i}`, params, position: { x: node.position.x, y: node.position.y + i * 140 }, group });
       if (prev) edges.push({ id: edgeId(`${prev}->${id}:0`), source: prev, sourcePort: 0, target: id, targetPort: 0 });

@@ -109,6 +109,55 @@ export function mobilenetV2(o?: TemplateOptions, layout: MobileNetV2Layout = MOB
   return b.finish();
 }
 
+/**
+ * Hu et al.'s SE-ResNet-50: ResNet-50 whose every bottleneck scales its expanded output by
+ * squeeze-and-excitation (reduction 16) before the add; 28.09M parameters as in the paper.
+ */
+export function seResnet50(o?: TemplateOptions): ResidualDocument {
+  const classes = o?.classes ?? 1000;
+  const b = new ChainBuilder('SE-ResNet-50', spec(o, 3, 224, IMAGENET_NORM), { classes, labels: classes === 1000 ? 'imagenet' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false });
+  b.add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {}).add('MaxPool2d', 'maxpool', { kernel: 3, stride: 2, padding: 1 });
+  IMAGENET_LAYOUT[50]!.counts.forEach((n, i) => b.add('Stage', `layer${i + 1}`, { block: 'bottleneck', count: n, width: 64 << i, stride: i === 0 ? 1 : 2, shortcut: 'auto', squeezeExcite: true, seReduction: 16 }));
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/**
+ * ResNet-50-D ("Bag of Tricks", He T. et al. 2019), as timm's `resnet50d`: the deep stem (three
+ * 3×3 convs, 32-32-64, the first with stride 2, in timm's `conv1.<i>` names) and projection
+ * shortcuts that average-pool 2×2 before a stride-1 1×1 conv.
+ */
+export function resnet50d(o?: TemplateOptions): ResidualDocument {
+  const classes = o?.classes ?? 1000;
+  const b = new ChainBuilder('ResNet-50-D', spec(o, 3, 224, IMAGENET_NORM), { classes, labels: classes === 1000 ? 'imagenet' : 'none' });
+  b.add('Conv2d', 'conv1.0', { outChannels: 32, kernel: 3, stride: 2, padding: 1, bias: false }).add('BatchNorm2d', 'conv1.1', {}).add('ReLU', 'conv1.2', {});
+  b.add('Conv2d', 'conv1.3', { outChannels: 32, kernel: 3, stride: 1, padding: 1, bias: false }).add('BatchNorm2d', 'conv1.4', {}).add('ReLU', 'conv1.5', {});
+  b.add('Conv2d', 'conv1.6', { outChannels: 64, kernel: 3, stride: 1, padding: 1, bias: false });
+  b.add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {}).add('MaxPool2d', 'maxpool', { kernel: 3, stride: 2, padding: 1 });
+  IMAGENET_LAYOUT[50]!.counts.forEach((n, i) => b.add('Stage', `layer${i + 1}`, { block: 'bottleneck', count: n, width: 64 << i, stride: i === 0 ? 1 : 2, shortcut: 'auto', projection: 'avgpool' }));
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
+/**
+ * The pre-activation ResNet of "Identity Mappings in Deep Residual Networks" (He et al. 2016) for
+ * CIFAR-10: a 3×3 conv, three stages (16/32/64 wide, ×4 in bottlenecks) of pre-activation blocks
+ * with projection shortcuts where dimensions change, and the final BN → ReLU before pooling that
+ * the paper adds after the last block's add. Depth 9n+2 with bottlenecks (164), 6n+2 without (110).
+ * Every block pre-activates its own input, so the first block's BN → ReLU is the one after conv1.
+ */
+export function preactCifarResnet(depth: number, block: 'basic' | 'bottleneck', o?: TemplateOptions): ResidualDocument {
+  const n = block === 'bottleneck' ? (depth - 2) / 9 : (depth - 2) / 6;
+  const classes = o?.classes ?? 10;
+  const b = new ChainBuilder(`Pre-activation ResNet-${depth}`, spec(o, 3, 32, CIFAR_NORM), { classes, labels: classes === 10 ? 'cifar10' : 'none' });
+  b.add('Conv2d', 'conv1', { outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: false });
+  [16, 32, 64].forEach((w, i) => b.add('Stage', `layer${i + 1}`, { block, count: n, width: w, stride: i === 0 ? 1 : 2, shortcut: 'auto', preActivation: true }));
+  b.add('BatchNorm2d', 'bn_final', {}).add('ReLU', 'relu_final', {});
+  b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
 /** The paper's CIFAR-10 ResNet-(6n+2): 3 stages of 16/32/64 channels, option A (zero-pad) shortcuts. */
 export function cifarResnet(depth: number, o?: TemplateOptions): ResidualDocument {
   const n = (depth - 2) / 6;
@@ -219,7 +268,11 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     build: (o?: TemplateOptions) => groupedResnet(id, o),
   })),
   { id: 'mobilenet_v2', title: 'MobileNetV2', family: 'imagenet', description: 'torchvision mobilenet_v2: 17 inverted residual blocks (1×1 expand, depthwise 3×3, linear 1×1); x is added only where a block keeps its resolution and width.', build: (o?: TemplateOptions) => mobilenetV2(o) },
+  { id: 'se_resnet50', title: 'SE-ResNet-50', family: 'imagenet', description: 'Hu et al.\'s SE-ResNet-50: every bottleneck scaled by squeeze-and-excitation (reduction 16) before the add.', build: seResnet50 },
+  { id: 'resnet50d', title: 'ResNet-50-D', family: 'imagenet', description: '"Bag of Tricks" ResNet-50-D (timm resnet50d): deep stem, projections that average-pool before a stride-1 1×1 conv.', build: resnet50d },
   ...[20, 32, 44, 56, 110].map((d) => ({ id: `cifar-resnet${d}`, title: `CIFAR ResNet-${d}`, family: 'cifar' as const, description: `The paper's CIFAR-10 ResNet-${d}: 3 stages, option A shortcuts.`, build: (o?: TemplateOptions) => cifarResnet(d, o) })),
+  { id: 'preact_resnet110', title: 'Pre-activation ResNet-110', family: 'cifar', description: 'He et al. 2016 "Identity Mappings": 54 pre-activation basic blocks (BN → ReLU → conv, nothing after the add), final BN → ReLU.', build: (o?: TemplateOptions) => preactCifarResnet(110, 'basic', o) },
+  { id: 'preact_resnet164', title: 'Pre-activation ResNet-164', family: 'cifar', description: 'He et al. 2016 "Identity Mappings": 54 pre-activation bottlenecks, final BN → ReLU.', build: (o?: TemplateOptions) => preactCifarResnet(164, 'bottleneck', o) },
   ...([18, 34] as const).map((d) => ({ id: `plain${d}`, title: `Plain-${d}`, family: 'plain' as const, description: `ResNet-${d}'s layers without shortcuts, as in the paper.`, build: (o?: TemplateOptions) => plain(d, o) })),
   ...[20, 56].map((d) => ({ id: `plain-cifar${d}`, title: `Plain CIFAR-${d}`, family: 'plain' as const, description: `The paper's plain ${d}-layer CIFAR net (no shortcuts).`, build: (o?: TemplateOptions) => plainCifar(d, o) })),
   { id: 'vgg19', title: 'VGG-19', family: 'vgg', description: 'torchvision VGG-19, the paper\'s left column.', build: vgg19 },
