@@ -50,8 +50,8 @@ export const en = {
   option: {
     shortcut: { auto: 'auto', identity: 'identity', projection: 'projection (1x1 conv)', 'zero-pad': 'zero-pad (option A)' },
     block: { basic: 'basic', bottleneck: 'bottleneck' },
-    approximate: { none: 'exact (erf)', tanh: 'tanh approximation' },
     projection: { conv: '1x1 conv, strided (ResNet-B)', avgpool: 'avg-pool, then 1x1 conv (ResNet-D)' },
+    approximate: { none: 'exact (erf)', tanh: 'tanh approximation' },
   },
   inspector: {
     title: 'Inspector', name: 'Name', op: 'Op', none: 'Select a node to edit it. The model settings are below.', model: 'Model', input: 'Input C×H×W',
@@ -65,8 +65,8 @@ export const en = {
     negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
     batchNorm: 'BatchNorm', alpha: 'Alpha', countIncludePad: 'Count padding', opType: 'ONNX op', domain: 'Domain', outputShape: 'Output shape', payload: 'Payload',
     min: 'Min', max: 'Max', beta: 'Beta', approximate: 'Approximation', cardinality: 'Cardinality (groups)', baseWidth: 'Width per group (d)',
-  },
     preActivation: 'Pre-activation (BN → ReLU → conv, He et al. 2016)', squeezeExcite: 'Squeeze-and-excitation (Hu et al.)', seReduction: 'SE reduction ratio r', projection: 'Projection shortcut',
+  },
   status: {
     params: 'Params', macs: 'MACs', identity: 'identity', projection: 'projection', zeroPad: 'zero-pad', blocks: 'Blocks', diagnostics: '{{count}} problems',
     ok: 'No problems', pending: 'Unsaved changes…', saving: 'Saving…', saved: 'Saved', saveError: 'Autosave failed: {{message}}', nodes: '{{count}} nodes', opaque: '{{count}} kept as in the file',

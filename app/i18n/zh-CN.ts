@@ -36,8 +36,8 @@ export const zhCN: Resources = {
   option: {
     shortcut: { auto: '自动', identity: '恒等', projection: '投影（1×1 卷积）', 'zero-pad': '补零（选项 A）' },
     block: { basic: '基本块', bottleneck: '瓶颈块' },
-    approximate: { none: '精确（erf）', tanh: 'tanh 近似' },
     projection: { conv: '带步幅的 1x1 卷积（ResNet-B）', avgpool: '先平均池化，再 1x1 卷积（ResNet-D）' },
+    approximate: { none: '精确（erf）', tanh: 'tanh 近似' },
   },
   inspector: {
     title: '属性', name: '名称', op: '算子', none: '选择一个节点进行编辑。模型设置在下方。', model: '模型', input: '输入 C×H×W',
@@ -51,8 +51,8 @@ export const zhCN: Resources = {
     negativeSlope: '负斜率', p: '丢弃概率', inputs: '输入数', axis: '轴', ceilMode: '向上取整',
     batchNorm: '批归一化', alpha: 'Alpha', countIncludePad: '填充计入均值', opType: 'ONNX 算子', domain: '域', outputShape: '输出形状', payload: '载荷',
     min: '下限', max: '上限', beta: 'Beta', approximate: '近似方式', cardinality: '基数（分组数）', baseWidth: '每组宽度 (d)',
-  },
     preActivation: '预激活（BN → ReLU → 卷积，He 等 2016）', squeezeExcite: '挤压-激励 SE（Hu 等）', seReduction: 'SE 压缩比 r', projection: '投影快捷连接',
+  },
   status: {
     params: '参数量', macs: '乘加', identity: '恒等', projection: '投影', zeroPad: '补零', blocks: '残差块', diagnostics: '{{count}} 个问题',
     ok: '没有问题', pending: '有未保存的更改…', saving: '正在保存…', saved: '已保存', saveError: '自动保存失败：{{message}}', nodes: '{{count}} 个节点', opaque: '{{count}} 个按原文件保留',
