@@ -4,11 +4,16 @@
  * modules of scripts/py/residual_models.py (torchvision has none of them): the templates' parameter
  * and MAC counts; each template compiled to ONNX computes in onnxruntime-node what torch's module
  * computes on the same weights (relative ≤ 1e-4); and one SGD step of a small pre-activation net
- * (CIFAR ResNet-20 depth) changes the loss and every tensor as torch.optim's step does.
+ * (CIFAR ResNet-20 depth) changes the loss and every tensor as torch.optim's step does. Exported as
+ * PyTorch code, each template runs in torch (scripts/py/check_pytorch_export.py) as its ONNX does.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResidualDocument } from '../graph/types.ts';
+import { exportPyTorch, PYTORCH_WEIGHTS_FILE } from '../export/pytorch/model-py.ts';
 import { compile } from '../onnx/compile.ts';
 import { runModel } from '../onnx/import/testing/fixtures.ts';
 import { relDiff, testInput } from '../onnx/testing/run-ort.ts';
@@ -20,7 +25,7 @@ import { buildTemplate, preactCifarResnet } from '../templates/templates.ts';
 import { compileTraining } from '../train/compile-training.ts';
 import { DEFAULT_SGD, nextName } from '../train/options.ts';
 import { openNode, randomArray } from '../train/testing/graph.ts';
-import { compareChange, torchReference, type RefTensor } from '../train/testing/torch-reference.ts';
+import { compareChange, decodeTensors, encodeTensors, torchReference, type RefTensor } from '../train/testing/torch-reference.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TEMPLATES = ['preact_resnet110', 'preact_resnet164', 'se_resnet50', 'resnet50d'] as const;
@@ -128,4 +133,25 @@ describe.skipIf(!torchAvailable())('against the torch reference modules', () => 
     expect(r.state.map((s) => s.name)).toEqual(expect.arrayContaining(['layer1.0.bn1.weight', 'layer2.0.downsample.0.weight', 'bn_final.running_var']));
     expect(off).toEqual([]);
   }, 300_000);
+
+  it.each(TEMPLATES)('%s exported as PyTorch code computes in torch what its ONNX computes', async (id) => {
+    const c = cases.find((k) => k.name === id)!;
+    const r = exportPyTorch(c.doc, { weights: c.weights! });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'rs-family-py-'));
+    try {
+      mkdirSync(join(dir, 'm'));
+      writeFileSync(join(dir, 'm/model.py'), r.modelPy!);
+      writeFileSync(join(dir, 'm', PYTORCH_WEIGHTS_FILE), r.weights!);
+      const dims = [c.batch, 3, c.doc.input.height, c.doc.input.width];
+      writeFileSync(join(dir, 'input.safetensors'), encodeTensors(new Map([['input', { dims, data: c.input }]])));
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ cases: [{ name: id, dir: join(dir, 'm'), input: join(dir, 'input.safetensors'), out: join(dir, 'out.safetensors') }] }));
+      execFileSync(PYTHON, [`${ROOT}scripts/py/check_pytorch_export.py`, '--manifest', join(dir, 'manifest.json')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+      const theirs = decodeTensors(new Uint8Array(readFileSync(join(dir, 'out.safetensors')))).get('output0')!.data as Float32Array;
+      const onnx = await runModel(compile(c.doc, { weights: c.weights! }).bytes!, c.input, dims);
+      expect(relDiff(theirs, onnx)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -11,6 +11,7 @@
  *   residual block);
  * - a plain `nn.Module()` holding its children otherwise, which the enclosing `forward` calls one by one.
  */
+import { isVariant } from '../../blocks/block-variants.ts';
 import { resolveShortcut, shortcutLabel, type ShortcutKind } from '../../blocks/shortcut.ts';
 import { diag, msg, type Diagnostic, type MessageRef } from '../../diagnostics/catalogue.ts';
 import type { NodeId } from '../../graph/ids.ts';
@@ -105,7 +106,8 @@ function cutUnits(doc: ResidualDocument, analysis: Analysis, docNodes: Map<NodeI
   for (const l of analysis.layers) {
     const owner = documentNode(l.docNode, docNodes);
     // A user-defined block is written out layer by layer: its instance's subtree becomes a class of its own name.
-    if (owner && isBlockKind(owner.op) && !isUserKind(owner.op)) {
+    // So is a block with a family option (pre-activation, SE, ResNet-D): the prelude's classes are the 2015 blocks.
+    if (owner && isBlockKind(owner.op) && !isUserKind(owner.op) && !isVariant(owner.params)) {
       byBlock.set(owner.id, [...(byBlock.get(owner.id) ?? []), l]);
       continue;
     }
