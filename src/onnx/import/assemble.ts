@@ -7,7 +7,7 @@
 import { createDocument } from '../../document/document.ts';
 import { edgeId, nodeId, type NodeId } from '../../graph/ids.ts';
 import type { GraphEdge, GraphNode, GroupRef, InputSpec, ResidualDocument, Shape } from '../../graph/types.ts';
-import { getOp } from '../../ops/registry.ts';
+import { getOp, isResidualBlockKind } from '../../ops/registry.ts';
 import { resolveParams } from '../../ops/validate.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
@@ -150,7 +150,8 @@ export function assemble(
     srcs.forEach((s, port) => s && link(s, id, port));
     producer.set(l.output, id);
     for (const [local, tensor] of l.weights) {
-      const dot = isBlock(l) ? local.lastIndexOf('.') : -1;
+      // A block's weights are its layers' (`conv1.weight`, `conv.1.0.weight`): split at the last dot.
+      const dot = isResidualBlockKind(l.op) ? local.lastIndexOf('.') : -1;
       weights.push(dot > 0 ? { layer: `${name}.${local.slice(0, dot)}`, local: local.slice(dot + 1), tensor } : { layer: name, local, tensor });
     }
   }

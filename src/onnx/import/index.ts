@@ -19,6 +19,7 @@ import { DataType, MAX_OPSET, MIN_OPSET, type IrModel } from '../ir.ts';
 import type { DecodeLimits } from '../limits.ts';
 import { assemble, expandBlockLayers, type PendingWeight } from './assemble.ts';
 import { recoverBlocks } from './blocks.ts';
+import { recoverInvertedResiduals } from './inverted-residuals.ts';
 import { deadline, ImportTimeout } from './deadline.ts';
 import { mapLayers, type MappedInput } from './layers.ts';
 import { installOpaqueDecoder } from './opaque-payload.ts';
@@ -105,7 +106,8 @@ function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
   if (!mapped.layers || !mapped.input || hasErrors(mapped.diagnostics)) return { diagnostics };
 
   progress(0.6, 'blocks');
-  const layers = recoverBlocks(mapped.layers, mapped.shapes, new Set(mapped.outputs), time);
+  const outputs = new Set(mapped.outputs);
+  const layers = recoverInvertedResiduals(recoverBlocks(mapped.layers, mapped.shapes, outputs, time), mapped.shapes, outputs, time);
   const last = mapped.shapes.get(mapped.outputs[0] ?? '');
   const { doc, weights: pending } = assemble(
     layers,
