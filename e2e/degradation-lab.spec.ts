@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { EditorPage } from './pages/editor.ts';
 import { LabPage } from './pages/lab.ts';
+import { TrainPanelPage } from './pages/train.ts';
 
 // Two nets train at once on a shared machine: a tiny budget (?labSteps: 12 steps of 64 images,
 // one epoch each) and generous timeouts.
@@ -51,4 +52,47 @@ test('the lab trains the plain and the residual net of one depth side by side, o
   await shot(page, 'lab-en-dark-1920.png');
   await page.getByTestId('lab.close').click();
   await expect(lab.root).toBeHidden();
+});
+
+test('the lab and the Train panel never train at once: starting one while the other trains is refused with why, and the running one goes on', async ({ page }) => {
+  const ed = new EditorPage(page);
+  await ed.open('?persist=0&backend=wasm&labSteps=6');
+  const train = new TrainPanelPage(page);
+  await train.show();
+  // A run long enough to still be going when the lab is asked to start (2,000 steps of 16).
+  await train.set({ fresh: true, batch: 16, epochs: 1, limit: 32_000, backend: 'wasm' });
+  await train.button('start').click();
+  await expect(train.progress).toHaveAttribute('data-step', /^[1-9]/, { timeout: 180_000 });
+  const lab = new LabPage(page);
+  await page.getByTestId('train.lab.open').click();
+  await page.getByTestId('lab.depth').selectOption('8');
+  await page.getByTestId('lab.start').click();
+  await expect(page.getByTestId('lab.refused')).toContainText('The Train panel is training the network on the canvas, so the lab did not start');
+  await expect(lab.root).toHaveAttribute('data-phase', 'idle');
+  await expect(lab.run('plain')).toHaveAttribute('data-step', '0');
+  // The Train panel's run was not disturbed: it still trains, step after step.
+  await train.expectPhase('training');
+  const step = Number(await train.progress.getAttribute('data-step'));
+  await expect.poll(async () => Number(await train.progress.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(step);
+  await shot(page, 'lab-refused-en-1440.png');
+  await train.button('stop').click();
+  await train.expectPhase('stopped', 120_000);
+
+  // Now the lab trains, and the Train panel is the one refused.
+  await page.getByTestId('lab.start').click();
+  await expect(page.getByTestId('lab.refused')).toBeHidden();
+  await expect(lab.root).toHaveAttribute('data-phase', /starting|training/);
+  await train.button('start').click();
+  await expect(train.message).toHaveAttribute('data-key', 'labBusy');
+  await expect(train.message).toContainText('The degradation lab is training its two nets, so this run did not start');
+  await expect(train.root).toHaveAttribute('data-phase', 'stopped');
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await expect(train.message).toContainText('退化实验室正在训练它的两个网络');
+  await lab.expectPhase('done');
+  await expect(lab.run('plain')).toHaveAttribute('data-step', '6');
+  await expect(lab.run('residual')).toHaveAttribute('data-step', '6');
+  // With the lab done, the Train panel starts again.
+  await train.button('start').click();
+  await expect(train.progress).toHaveAttribute('data-step', /^[1-9]/, { timeout: 180_000 });
+  await train.button('stop').click();
 });

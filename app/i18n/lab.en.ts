@@ -12,6 +12,7 @@ export const labEn = {
   plain: 'Plain net',
   residual: 'Residual net',
   starting: 'loading the data and compiling…',
+  refusedTrain: 'The Train panel is training the network on the canvas, so the lab did not start: two trainings at once would share this computer’s cores and both crawl. Stop that run or let it finish, then press Train both.',
   progress: 'step {{step}} / {{total}} · {{ips}} images/s · {{left}} left',
   took: 'took {{time}}',
   phase: { idle: 'ready', starting: 'starting', training: 'training', stopping: 'stopping', done: 'done', stopped: 'stopped', error: 'failed' },

@@ -14,6 +14,7 @@ export const labZhCN: typeof labEn = {
   plain: '普通网络',
   residual: '残差网络',
   starting: '正在加载数据并编译…',
+  refusedTrain: '“训练”面板正在训练画布上的网络，所以实验室没有开始：同时进行两个训练会分享这台电脑的处理器核心，两者都会很慢。请停止那次训练或等它结束，再点“同时训练两者”。',
   progress: '第 {{step}} / {{total}} 步 · {{ips}} 张/秒 · 还剩 {{left}}',
   took: '用时 {{time}}',
   phase: { idle: '就绪', starting: '正在启动', training: '正在训练', stopping: '正在停止', done: '完成', stopped: '已停止', error: '失败' },

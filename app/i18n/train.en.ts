@@ -65,6 +65,7 @@ export const trainEn = {
     done: 'Done: {{steps}} steps. The trained weights are the document’s now (undo brings the old ones back).',
     doneTest: 'Done: {{steps}} steps, {{test}}% on the test set. The trained weights are the document’s now (undo brings the old ones back).',
     failed: 'Training failed: {{message}}',
+    labBusy: 'The degradation lab is training its two nets, so this run did not start: two trainings at once would share this computer’s cores and all crawl. Stop the lab or let it finish, then press Start.',
     notSaved: 'The trained weights could not be saved: {{message}}',
     resumeGone: 'The checkpoint is gone or belongs to another network.',
     crashResumed: 'The training worker crashed ({{message}}); a new one resumed from the checkpoint at step {{step}}.',

@@ -67,6 +67,7 @@ export const trainZhCN: typeof trainEn = {
     done: '完成：共 {{steps}} 步。训练后的权重已成为文档的权重（撤销可恢复原来的权重）。',
     doneTest: '完成：共 {{steps}} 步，测试集准确率 {{test}}%。训练后的权重已成为文档的权重（撤销可恢复原来的权重）。',
     failed: '训练失败：{{message}}',
+    labBusy: '退化实验室正在训练它的两个网络，所以这次训练没有开始：同时进行两个训练会分享这台电脑的处理器核心，全部都会很慢。请停止实验室或等它结束，再点“训练”。',
     notSaved: '训练后的权重无法保存：{{message}}',
     resumeGone: '检查点已不存在，或属于另一个网络。',
     crashResumed: '训练 worker 崩溃了（{{message}}）；新的 worker 已从第 {{step}} 步的检查点继续。',

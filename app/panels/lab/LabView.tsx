@@ -246,7 +246,7 @@ function Paper({ depth }: { depth: number }) {
 export function LabView({ lab }: { lab: LabController }) {
   const { t } = useTranslation();
   const theme = useEditor((s) => s.view.theme);
-  const { depth, phase, pair } = useLab(lab, (s) => ({ depth: s.depth, phase: s.phase, pair: s.pair }));
+  const { depth, phase, pair, refused } = useLab(lab, (s) => ({ depth: s.depth, phase: s.phase, pair: s.pair, refused: s.refused }));
   const running = isLabRunning(phase);
   const st = lab.settings;
   const steps = st.epochs * Math.floor(st.trainLimit / st.batch);
@@ -283,6 +283,11 @@ export function LabView({ lab }: { lab: LabController }) {
           {t('lab.budget', { steps, batch: st.batch, epochs: st.epochs, images: st.trainLimit.toLocaleString(), lr: st.lr, wd: st.weightDecay, seed: st.seed, widths: LAB_DEFAULTS.widths.join('/') })}
         </span>
       </div>
+      {refused && (
+        <div className="lab-bad" data-testid="lab.refused" role="alert">
+          {t('lab.refusedTrain')}
+        </div>
+      )}
       <div className="lab-runs">
         {LAB_NETS.map((net) => (
           <RunProgress key={net} lab={lab} net={net} />

@@ -13,6 +13,7 @@ import { TrainClient } from '../../runtime/train-client.ts';
 import type { EpochPoint, TrainEvent, TrainRunOut, TrainSettings } from '../../runtime/train-protocol.ts';
 import type { EditorStore } from '../../store/editor-store.ts';
 import { DEFAULT_SETTINGS, SUBSET, trainingKey } from '../train/train-controller.ts';
+import { otherTraining, registerTrainer } from '../train/training-gate.ts';
 
 export type LabNet = 'plain' | 'residual';
 export const LAB_NETS: readonly LabNet[] = ['plain', 'residual'];
@@ -42,6 +43,8 @@ export interface LabState {
   readonly curveVersion: number;
   /** The nets of the current depth (for the signals chart), built when the lab first opens. */
   readonly pair?: LabPair;
+  /** The last Start was refused: the Train panel was training (one training at a time). */
+  readonly refused?: boolean;
 }
 
 const EMPTY_RUN: LabRun = { phase: 'idle', steps: [], losses: [], errors: [], epochs: [] };
@@ -103,6 +106,7 @@ export class LabController {
     const steps = Number(q?.get('labSteps'));
     if (Number.isInteger(steps) && steps > 0) this.#settings = { ...this.#settings, trainLimit: steps * this.#settings.batch, epochs: Number(q?.get('labEpochs')) || 1 };
     this.state = createStore<LabState>()(() => ({ open: false, depth: LAB_DEFAULTS.depth, phase: 'idle', runs: { plain: EMPTY_RUN, residual: EMPTY_RUN }, curveVersion: 0 }));
+    registerTrainer(editor, 'lab', () => busy(this.state.getState().phase));
   }
 
   readonly #factory: ConstructorParameters<typeof TrainClient>[0] | undefined;
@@ -167,8 +171,13 @@ export class LabController {
   async start(): Promise<void> {
     const s = this.state.getState();
     if (busy(s.phase)) return;
+    // The Train panel's run and the lab's two would share two cores and all crawl: refuse.
+    if (otherTraining(this.editor, 'lab')) {
+      this.#set({ refused: true });
+      return;
+    }
     const gen = ++this.#gen;
-    this.#set({ phase: 'starting', runs: { plain: { ...EMPTY_RUN, phase: 'starting' }, residual: { ...EMPTY_RUN, phase: 'starting' } }, curveVersion: s.curveVersion + 1 });
+    this.#set({ refused: false, phase: 'starting', runs: { plain: { ...EMPTY_RUN, phase: 'starting' }, residual: { ...EMPTY_RUN, phase: 'starting' } }, curveVersion: s.curveVersion + 1 });
     const pair = this.#pair();
     await Promise.all(LAB_NETS.map((net) => this.#train(net, net === 'plain' ? pair.plain : pair.residual, gen)));
   }

@@ -19,6 +19,7 @@ import { TrainClient } from '../../runtime/train-client.ts';
 import type { Checkpoint, DataInfo, DataSource, EpochPoint, TrainEvent, TrainRunOut, TrainSettings } from '../../runtime/train-protocol.ts';
 import { storeWeights } from '../../runtime/weights-bytes.ts';
 import type { EditorStore } from '../../store/editor-store.ts';
+import { otherTraining, registerTrainer } from './training-gate.ts';
 
 /** The shipped subset (`public/data/train`, made by scripts/py/make_train_subset.py). */
 export const SUBSET: DataSource = { kind: 'url', base: '/data/train/', name: 'Fashion-MNIST subset' };
@@ -97,6 +98,7 @@ export class TrainController {
 
   constructor(readonly editor: EditorStore, factory?: ConstructorParameters<typeof TrainClient>[0]) {
     this.#client = new TrainClient(factory, { onEvent: (e) => this.#onRestart(e) });
+    registerTrainer(editor, 'train', () => busy(this.state.getState().phase));
     // An edit of the network during a run stops it: its weights would belong to another network.
     let last = editor.getState().doc;
     this.#unsubscribe = editor.subscribe((s) => {
@@ -159,6 +161,10 @@ export class TrainController {
   /** Starts a run on the current document, or resumes the checkpoint in IndexedDB. */
   async start(opts: { resume?: boolean } = {}): Promise<void> {
     if (busy(this.state.getState().phase)) return;
+    if (otherTraining(this.editor, 'train')) {
+      this.#set({ message: { key: 'labBusy', kind: 'error' } });
+      return;
+    }
     const doc = this.editor.getState().doc;
     const key = trainingKey(doc);
     let resume: Checkpoint | undefined;
