@@ -36,6 +36,7 @@ export const en = {
     MaxPool2d: 'Max pool', AvgPool2d: 'Avg pool', GlobalAvgPool: 'Global avg pool', Flatten: 'Flatten', Linear: 'Linear', Dropout: 'Dropout',
     Add: 'Add', Concat: 'Concat', Softmax: 'Softmax', Identity: 'Identity', ZeroPadShortcut: 'Zero-pad shortcut', Opaque: 'Opaque op',
     BasicBlock: 'Basic block', Bottleneck: 'Bottleneck block', InvertedResidual: 'Inverted residual', Stage: 'Stage',
+    LayerNorm: 'LayerNorm', LayerScale: 'Layer scale', StochasticDepth: 'Stochastic depth', ConvNeXtBlock: 'ConvNeXt block',
   },
   card: {
     width: 'width {{v}}', stride: 'stride {{v}}', params: '{{v}} params', macs: '{{v}} MACs', expand: 'Expand', collapse: 'Collapse',
@@ -64,7 +65,7 @@ export const en = {
     bias: 'Bias', eps: 'Epsilon', lastInBlock: 'Last BN in block', outFeatures: 'Out features', block: 'Block', count: 'Blocks', expansion: 'Expansion',
     negativeSlope: 'Negative slope', p: 'Drop probability', inputs: 'Inputs', axis: 'Axis', ceilMode: 'Ceil mode',
     batchNorm: 'BatchNorm', alpha: 'Alpha', countIncludePad: 'Count padding', opType: 'ONNX op', domain: 'Domain', outputShape: 'Output shape', payload: 'Payload',
-    min: 'Min', max: 'Max', beta: 'Beta', approximate: 'Approximation', cardinality: 'Cardinality (groups)', baseWidth: 'Width per group (d)',
+    min: 'Min', max: 'Max', beta: 'Beta', approximate: 'Approximation', cardinality: 'Cardinality (groups)', baseWidth: 'Width per group (d)', layerScale: 'Layer scale γ (initial)', stochasticDepth: 'Stochastic depth p', init: 'Initial value',
     preActivation: 'Pre-activation (BN → ReLU → conv, He et al. 2016)', squeezeExcite: 'Squeeze-and-excitation (Hu et al.)', seReduction: 'SE reduction ratio r', projection: 'Projection shortcut',
   },
   status: {

@@ -24,6 +24,7 @@ export const zhCN: Resources = {
     MaxPool2d: '最大池化', AvgPool2d: '平均池化', GlobalAvgPool: '全局平均池化', Flatten: '展平', Linear: '全连接', Dropout: 'Dropout',
     Add: '逐元素相加', Concat: '拼接', Softmax: 'Softmax', Identity: '恒等映射', ZeroPadShortcut: '补零快捷连接', Opaque: '未建模算子',
     BasicBlock: '基本残差块', Bottleneck: '瓶颈残差块', InvertedResidual: '倒残差块', Stage: '阶段',
+    LayerNorm: '层归一化', LayerScale: '层缩放', StochasticDepth: '随机深度', ConvNeXtBlock: 'ConvNeXt 残差块',
   },
   card: {
     width: '宽度 {{v}}', stride: '步幅 {{v}}', params: '参数 {{v}}', macs: '乘加 {{v}}', expand: '展开', collapse: '折叠',
@@ -50,7 +51,7 @@ export const zhCN: Resources = {
     bias: '偏置', eps: 'Epsilon', lastInBlock: '块内最后的 BN', outFeatures: '输出特征', block: '残差块', count: '块数', expansion: '扩展倍数',
     negativeSlope: '负斜率', p: '丢弃概率', inputs: '输入数', axis: '轴', ceilMode: '向上取整',
     batchNorm: '批归一化', alpha: 'Alpha', countIncludePad: '填充计入均值', opType: 'ONNX 算子', domain: '域', outputShape: '输出形状', payload: '载荷',
-    min: '下限', max: '上限', beta: 'Beta', approximate: '近似方式', cardinality: '基数（分组数）', baseWidth: '每组宽度 (d)',
+    min: '下限', max: '上限', beta: 'Beta', approximate: '近似方式', cardinality: '基数（分组数）', baseWidth: '每组宽度 (d)', layerScale: '层缩放 γ（初值）', stochasticDepth: '随机深度概率 p', init: '初始值',
     preActivation: '预激活（BN → ReLU → 卷积，He 等 2016）', squeezeExcite: '挤压-激励 SE（Hu 等）', seReduction: 'SE 压缩比 r', projection: '投影快捷连接',
   },
   status: {

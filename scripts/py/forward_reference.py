@@ -19,7 +19,12 @@ manifest is a JSON list of cases (or ``{"cases": [...]}``; paths relative to the
   ``nn.MaxPool2d``, ``nn.AvgPool2d``, ``nn.AdaptiveAvgPool2d(1)``, ``nn.Flatten``, ``nn.Dropout``,
   ``nn.Identity``; Add, Mul (``torch.mul``, broadcasting) and Concat (``torch.cat`` on dim 1); the
   zero-pad shortcut as the paper's option A (``residual_models.OptionAShortcut`` where it applies,
-  else ``x[:, :, ::s, ::s]`` with ⌊extra/2⌋ zero channels before and the rest after).
+  else ``x[:, :, ::s, ::s]`` with ⌊extra/2⌋ zero channels before and the rest after);
+  LayerNorm as torchvision's ``LayerNorm2d`` on a map (``nn.LayerNorm`` on a vector), LayerScale
+  as ``x * weight``, StochasticDepth as ``torchvision.ops.StochasticDepth(p, "row")``.
+  For ``convnext_*`` archs the state is the editor's: its 1×1 convs' ``[4C, C, 1, 1]`` weights go
+  into torchvision's channels-last Linears as ``[4C, C]`` and ``<block>.layer_scale.weight`` is
+  torchvision's ``<block>.layer_scale`` (same values).
 - ``state``: safetensors with every parameter and buffer by state_dict name (strict: missing,
   unexpected and mis-shaped entries are all listed; ``num_batches_tracked`` is not needed).
 - ``input``: safetensors with ``input`` [N, C, H, W].
@@ -78,7 +83,46 @@ class _Lambda(nn.Module):
 
 
 # op -> (params, shape of the first input) -> torch module
+class _ChannelNorm(nn.LayerNorm):
+    """LayerNorm over the channels of N x C x H x W (torchvision's LayerNorm2d), or of N x F."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            return super().forward(x)
+        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+class _LayerScale(nn.Module):
+    def __init__(self, shape: list[int]) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones([shape[1], 1, 1] if len(shape) == 4 else [shape[1]]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight
+
+
+def _stochastic_depth(p: dict) -> nn.Module:
+    from torchvision.ops import StochasticDepth
+
+    return StochasticDepth(float(p.get("p", 0.1)), "row")
+
+
+def convnext_state(state: dict[str, np.ndarray], own: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    """The editor's ConvNeXt weights by torchvision's names and shapes (1×1 conv -> Linear, layer scale)."""
+    out = {}
+    for k, v in state.items():
+        if k.endswith(".layer_scale.weight"):
+            k = k[: -len(".weight")]
+        if k in own and tuple(own[k].shape) != tuple(v.shape) and own[k].numel() == v.size:
+            v = np.asarray(v).reshape(tuple(own[k].shape))
+        out[k] = v
+    return out
+
+
 MODULES: dict[str, Callable[[dict, list[int]], nn.Module]] = {
+    "LayerNorm": lambda p, s: _ChannelNorm(s[1], eps=float(p.get("eps", 1e-6))),
+    "LayerScale": lambda p, s: _LayerScale(s),
+    "StochasticDepth": lambda p, s: _stochastic_depth(p),
     "Conv2d": lambda p, s: nn.Conv2d(
         s[1], int(p["outChannels"]), int(p["kernel"]), stride=int(p.get("stride", 1)), padding=int(p.get("padding", 0)),
         dilation=int(p.get("dilation", 1)), groups=int(p.get("groups", 1)), bias=bool(p.get("bias", False)),
@@ -184,6 +228,8 @@ def run_case(case: dict, base: Path) -> None:
             zeroed = sorted(k for k, v in model.state_dict().items() if k.endswith(".weight") and v.ndim == 1 and not v.any())
         else:
             model = build_model(spec["arch"], spec.get("num_classes"))
+        if spec["arch"].startswith("convnext"):
+            state = convnext_state(state, model.state_dict())
         load_strict(model, state)
     else:
         model = LayerModules(spec["layers"])

@@ -12,6 +12,12 @@ export type LayerKind =
   | 'Output'
   | 'Conv2d'
   | 'BatchNorm2d'
+  /** Normalisation across the channels at each position (ConvNeXt's LayerNorm / LayerNorm2d). */
+  | 'LayerNorm'
+  /** A learnable per-channel factor (ConvNeXt's layer scale γ). */
+  | 'LayerScale'
+  /** Drops a sample's residual branch while training (ConvNeXt); the identity at inference. */
+  | 'StochasticDepth'
   | 'ReLU'
   | 'LeakyReLU'
   | 'Sigmoid'

@@ -1,11 +1,15 @@
 import { basicBlock } from '../blocks/basic-block.ts';
 import { bottleneck } from '../blocks/bottleneck.ts';
+import { convNextBlock } from '../blocks/convnext-block.ts';
 import { invertedResidual } from '../blocks/inverted-residual.ts';
 import { stage } from '../blocks/stage.ts';
 import { userBlockOp } from '../blocks/user-block.ts';
 import type { BlockKind, OpKind, UserBlockDef, UserBlockKind } from '../graph/types.ts';
 import { clip, dropout, gelu, hardsigmoid, hardswish, identity, leakyRelu, relu, relu6, sigmoid, silu, softmax } from './activations.ts';
 import { batchNorm2d } from './batchnorm2d.ts';
+import { layerNorm } from './layer-norm.ts';
+import { layerScale } from './layer-scale.ts';
+import { stochasticDepth } from './stochastic-depth.ts';
 import { conv2d } from './conv2d.ts';
 import { input, output } from './io.ts';
 import { add, concat, mul } from './merge.ts';
@@ -24,6 +28,7 @@ import { missingBlock } from './missing-block.ts';
 export const BLOCKS = {
   BasicBlock: basicBlock,
   Bottleneck: bottleneck,
+  ConvNeXtBlock: convNextBlock,
   InvertedResidual: invertedResidual,
   Stage: stage,
 } as const satisfies Record<string, OpDef>;
@@ -34,6 +39,9 @@ export const OPS: Readonly<Record<Exclude<OpKind, UserBlockKind>, OpDef>> = {
   Output: output,
   Conv2d: conv2d,
   BatchNorm2d: batchNorm2d,
+  LayerNorm: layerNorm,
+  LayerScale: layerScale,
+  StochasticDepth: stochasticDepth,
   ReLU: relu,
   LeakyReLU: leakyRelu,
   Sigmoid: sigmoid,

@@ -15,6 +15,8 @@ const TORCHVISION = [
   ['wide_resnet101_2', 126_886_696, 22.753, { identity: 29, projection: 4 }],
   // 17 inverted residual blocks: 10 add x (solid arcs); the 7 that change stride or width have no shortcut at all.
   ['mobilenet_v2', 3_504_872, 0.301, { identity: 10, projection: 0 }],
+  // 18 ConvNeXt blocks, each with the identity shortcut (stages change width in their own downsampling layers).
+  ['convnext_tiny', 28_589_128, 4.456, { identity: 18, projection: 0 }],
   ['vgg19', 143_667_240, 19.632, { identity: 0, projection: 0 }],
 ] as const;
 

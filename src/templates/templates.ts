@@ -158,6 +158,30 @@ export function preactCifarResnet(depth: number, block: 'basic' | 'bottleneck', 
   return b.finish();
 }
 
+/**
+ * torchvision's `convnext_tiny` (Liu et al. 2022), with its module names: a 4×4/4 stem conv and
+ * LayerNorm2d, stages of (3, 3, 9, 3) ConvNeXt blocks at widths 96/192/384/768 with LayerNorm2d and
+ * a 2×2/2 conv between them, then average pool, LayerNorm2d, flatten and the classifier. Stochastic
+ * depth rises linearly from 0 at the first block to 0.1 at the last, as torchvision sets it.
+ */
+export function convnextTiny(o?: TemplateOptions): ResidualDocument {
+  const classes = o?.classes ?? 1000;
+  const b = new ChainBuilder('ConvNeXt-Tiny', spec(o, 3, 224, IMAGENET_NORM), { classes, labels: classes === 1000 ? 'imagenet' : 'none' });
+  const depths = [3, 3, 9, 3];
+  const widths = [96, 192, 384, 768];
+  const total = depths.reduce((a, n) => a + n, 0);
+  b.add('Conv2d', 'features.0.0', { outChannels: widths[0]!, kernel: 4, stride: 4, padding: 0, bias: true }).add('LayerNorm', 'features.0.1', { eps: 1e-6 });
+  let k = 0;
+  depths.forEach((n, i) => {
+    for (let j = 0; j < n; j++, k++) b.add('ConvNeXtBlock', `features.${2 * i + 1}.${j}`, { width: widths[i]!, layerScale: 1e-6, stochasticDepth: (0.1 * k) / (total - 1) });
+    if (i < depths.length - 1) {
+      b.add('LayerNorm', `features.${2 * i + 2}.0`, { eps: 1e-6 }).add('Conv2d', `features.${2 * i + 2}.1`, { outChannels: widths[i + 1]!, kernel: 2, stride: 2, padding: 0, bias: true });
+    }
+  });
+  b.add('GlobalAvgPool', 'avgpool', {}).add('LayerNorm', 'classifier.0', { eps: 1e-6 }).add('Flatten', 'classifier.1', {}).add('Linear', 'classifier.2', { outFeatures: classes, bias: true });
+  return b.finish();
+}
+
 /** The paper's CIFAR-10 ResNet-(6n+2): 3 stages of 16/32/64 channels, option A (zero-pad) shortcuts. */
 export function cifarResnet(depth: number, o?: TemplateOptions): ResidualDocument {
   const n = (depth - 2) / 6;
@@ -270,6 +294,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
   { id: 'mobilenet_v2', title: 'MobileNetV2', family: 'imagenet', description: 'torchvision mobilenet_v2: 17 inverted residual blocks (1×1 expand, depthwise 3×3, linear 1×1); x is added only where a block keeps its resolution and width.', build: (o?: TemplateOptions) => mobilenetV2(o) },
   { id: 'se_resnet50', title: 'SE-ResNet-50', family: 'imagenet', description: 'Hu et al.\'s SE-ResNet-50: every bottleneck scaled by squeeze-and-excitation (reduction 16) before the add.', build: seResnet50 },
   { id: 'resnet50d', title: 'ResNet-50-D', family: 'imagenet', description: '"Bag of Tricks" ResNet-50-D (timm resnet50d): deep stem, projections that average-pool before a stride-1 1×1 conv.', build: resnet50d },
+  { id: 'convnext_tiny', title: 'ConvNeXt-Tiny', family: 'imagenet', description: 'torchvision convnext_tiny: ConvNeXt blocks (depthwise 7×7, LayerNorm, inverted 1×1 MLP with GELU, layer scale) in stages of 3, 3, 9, 3.', build: convnextTiny },
   ...[20, 32, 44, 56, 110].map((d) => ({ id: `cifar-resnet${d}`, title: `CIFAR ResNet-${d}`, family: 'cifar' as const, description: `The paper's CIFAR-10 ResNet-${d}: 3 stages, option A shortcuts.`, build: (o?: TemplateOptions) => cifarResnet(d, o) })),
   { id: 'preact_resnet110', title: 'Pre-activation ResNet-110', family: 'cifar', description: 'He et al. 2016 "Identity Mappings": 54 pre-activation basic blocks (BN → ReLU → conv, nothing after the add), final BN → ReLU.', build: (o?: TemplateOptions) => preactCifarResnet(110, 'basic', o) },
   { id: 'preact_resnet164', title: 'Pre-activation ResNet-164', family: 'cifar', description: 'He et al. 2016 "Identity Mappings": 54 pre-activation bottlenecks, final BN → ReLU.', build: (o?: TemplateOptions) => preactCifarResnet(164, 'bottleneck', o) },

@@ -21,7 +21,7 @@ import { isBlockKind, isUserKind, userBlockDef } from '../../ops/registry.ts';
 import type { Analysis, FlatLayer } from '../../shape/analyze.ts';
 import { LAYER_FORMS, layerState, type ModuleForm } from './layers.ts';
 import type { PartName } from './prelude.ts';
-import { isIdentifier, MODULE_ATTRIBUTES, pyStr, toClassName, toIdentifier } from './python.ts';
+import { isIdentifier, MODULE_ATTRIBUTES, pyFloat, pyStr, toClassName, toIdentifier } from './python.ts';
 
 /** A tensor of the flat network: the id of the layer whose output it is. */
 type Tensor = NodeId;
@@ -86,7 +86,7 @@ export function generateModel(doc: ResidualDocument, analysis: Analysis): Genera
   const consumers = new Map<Tensor, Unit[]>();
   for (const u of units.list) for (const t of u.inputs) consumers.set(t, [...(consumers.get(t) ?? []), u]);
   const outputs = analysis.outputs.map((o) => o.layer);
-  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), classNames: userBlockClassNames(doc), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut']) };
+  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), classNames: userBlockClassNames(doc), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut', 'CNBlock', 'LayerNorm2d', 'LayerScale', 'StochasticDepth']) };
   classify(root, ctx);
   const networkName = uniqueClass(toClassName(doc.name, 'Net'), ctx);
   const network = classSource(networkName, `${doc.name}, as drawn in Residual Studio.`, root, ctx, outputs);
@@ -193,6 +193,11 @@ function blockUnit(doc: ResidualDocument, node: GraphNode, inChannels: number): 
       module: `Stage(${cls}, ${inChannels}, ${width}, count=${count}${stride !== 1 ? `, stride=${stride}` : ''}, shortcut=${pyStr(first)}${restArg}${bn}${bottleneck ? groupedArgs(p) : ''})`,
       comment,
     };
+  }
+  if (node.op === 'ConvNeXtBlock') {
+    const scale = Number(p['layerScale'] ?? 1e-6);
+    const sd = Number(p['stochasticDepth'] ?? 0);
+    return { module: `CNBlock(${width}${scale !== 1e-6 ? `, layer_scale=${pyFloat(scale)}` : ''}${sd !== 0 ? `, stochastic_depth=${pyFloat(sd)}` : ''})`, comment: 'ConvNeXt block, identity shortcut' };
   }
   const kind = node.op as 'BasicBlock' | 'Bottleneck';
   const expansion = kind === 'Bottleneck' ? int(p, 'expansion') : 1;

@@ -32,7 +32,7 @@ const BATCH = 2;
 const SMALL: Record<string, TemplateOptions> = {
   vgg19: { input: { channels: 3, height: 32, width: 32 } },
 };
-const small = (id: string): TemplateOptions | undefined => (/^(resnet|plain)\d+$|^resnext|^wide_resnet/.test(id) ? { input: { channels: 3, height: 64, width: 64 } } : SMALL[id]);
+const small = (id: string): TemplateOptions | undefined => (/^(resnet|plain)\d+$|^resnext|^wide_resnet|^convnext/.test(id) ? { input: { channels: 3, height: 64, width: 64 } } : SMALL[id]);
 /** ResNeXt-101 and Wide ResNet-101 (89M and 127M parameters) are their 50-layer twins' classes with more blocks: left out to keep the run short. */
 const SKIPPED = new Set(['blank', 'resnext101_32x8d', 'wide_resnet101_2']);
 

@@ -64,6 +64,18 @@ export const LAYER_FORMS: Readonly<Record<Exclude<LayerKind, 'Input' | 'Output'>
     state: (a) => ['weight', 'bias', 'running_mean', 'running_var'].map((n) => [n, [channels(a)]] as const),
     parts: ['BatchNorm2d'],
   },
+  LayerNorm: {
+    // Over C at each position: LayerNorm2d on a feature map (channels moved last and back), nn.LayerNorm on a vector.
+    module: (a) => `${a.inputShapes[0]!.length === 3 ? 'LayerNorm2d' : 'nn.LayerNorm'}(${channels(a)}${f(a.params, 'eps') === 1e-5 ? '' : `, eps=${pyFloat(f(a.params, 'eps'))}`})`,
+    state: (a) => ['weight', 'bias'].map((n) => [n, [channels(a)]] as const),
+    parts: ['LayerNorm2d'],
+  },
+  LayerScale: {
+    module: (a) => `LayerScale((${a.inputShapes[0]!.length === 3 ? `${channels(a)}, 1, 1` : `${channels(a)},`}), ${pyFloat(f(a.params, 'init'))})`,
+    state: (a) => [['weight', a.inputShapes[0]!.length === 3 ? [channels(a), 1, 1] : [channels(a)]]],
+    parts: ['LayerScale'],
+  },
+  StochasticDepth: { module: ({ params }) => `StochasticDepth(${pyFloat(f(params, 'p'))}, "row")`, parts: ['StochasticDepth'] },
   ReLU: noArgs('nn.ReLU()'),
   LeakyReLU: { module: ({ params }) => `nn.LeakyReLU(${pyFloat(f(params, 'alpha'))})` },
   Sigmoid: noArgs('nn.Sigmoid()'),

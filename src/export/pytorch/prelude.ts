@@ -11,7 +11,7 @@ interface Part {
 }
 
 /** The parts {@link preludeSource} can include. */
-export type PartName = 'BatchNorm2d' | 'LayerNorm2d' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage' | 'PlainBlock';
+export type PartName = 'BatchNorm2d' | 'LayerNorm2d' | 'LayerScale' | 'StochasticDepth' | 'ConvNeXtBlock' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage' | 'PlainBlock';
 
 const PARTS: Readonly<Record<PartName, Part>> = {
   BatchNorm2d: {
@@ -40,6 +40,33 @@ const PARTS: Readonly<Record<PartName, Part>> = {
     def forward(self, x):
         x = F.layer_norm(x.permute(0, 2, 3, 1), self.normalized_shape, self.weight, self.bias, self.eps)
         return x.permute(0, 3, 1, 2)
+`,
+  },
+  LayerScale: {
+    source: `class LayerScale(nn.Module):
+    """ConvNeXt's layer scale: each channel times a learnable factor that starts tiny."""
+
+    def __init__(self, shape, init=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.full(shape, init))
+
+    def forward(self, x):
+        return x * self.weight
+`,
+  },
+  StochasticDepth: {
+    source: `class StochasticDepth(nn.Module):
+    """torchvision.ops.StochasticDepth(p, "row"): while training, drops each sample's residual branch with probability p."""
+
+    def __init__(self, p, mode="row"):
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty([x.shape[0]] + [1] * (x.dim() - 1), dtype=x.dtype, device=x.device).bernoulli_(1 - self.p)
+        return x * keep / (1 - self.p)
 `,
   },
   Clamp: {
@@ -193,6 +220,32 @@ const PARTS: Readonly<Record<PartName, Part>> = {
         blocks = [block(in_channels, width, stride, shortcut, batch_norm, **block_args)]
         blocks += [block(out_channels, width, 1, rest, batch_norm, **block_args) for _ in range(count - 1)]
         super().__init__(*blocks)
+`,
+  },
+  ConvNeXtBlock: {
+    needs: ['LayerNorm2d', 'LayerScale', 'StochasticDepth'],
+    source: `class CNBlock(nn.Module):
+    """The ConvNeXt block: depthwise 7x7, LayerNorm, 1x1 to 4x, GELU, 1x1 back, layer scale, + x.
+
+    Module names are torchvision's CNBlock's; its channels-last Linears are 1x1 convs here (the same
+    map), and block.1 stands where torchvision permutes to channels-last.
+    """
+
+    def __init__(self, dim, layer_scale=1e-6, stochastic_depth=0.0):
+        super().__init__()
+        self.block = nn.Sequential(
+            nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim),
+            nn.Identity(),
+            LayerNorm2d(dim, eps=1e-6),
+            nn.Conv2d(dim, 4 * dim, kernel_size=1),
+            nn.GELU(),
+            nn.Conv2d(4 * dim, dim, kernel_size=1),
+        )
+        self.layer_scale = LayerScale((dim, 1, 1), layer_scale)
+        self.stochastic_depth = StochasticDepth(stochastic_depth, "row")
+
+    def forward(self, x):
+        return x + self.stochastic_depth(self.layer_scale(self.block(x)))
 `,
   },
 };

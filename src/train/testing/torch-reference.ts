@@ -115,7 +115,7 @@ export function layersJson(doc: ResidualDocument): LayerJson[] {
 export function docState(doc: ResidualDocument, weights?: WeightStore): Map<string, RefTensor> {
   const { model, diagnostics } = lowerToIr(doc, { deferWeights: false, ...(weights ? { weights } : {}) });
   if (!model) throw new Error(`docState: the document does not compile: ${diagnostics.map((d) => d.code).join(', ')}`);
-  const locals: Record<string, readonly string[]> = { Conv2d: ['weight', 'bias'], BatchNorm2d: ['weight', 'bias', 'running_mean', 'running_var'], Linear: ['weight', 'bias'] };
+  const locals: Record<string, readonly string[]> = { Conv2d: ['weight', 'bias'], BatchNorm2d: ['weight', 'bias', 'running_mean', 'running_var'], Linear: ['weight', 'bias'], LayerNorm: ['weight', 'bias'], LayerScale: ['weight'] };
   const wanted = new Set(analyze(doc).layers.flatMap((l) => (locals[l.op] ?? []).map((n) => `${l.name}.${n}`)));
   const out = new Map<string, RefTensor>();
   for (const t of model.graph.initializers) {
