@@ -27,6 +27,8 @@ PARAMS = {
     "Conv2d": lambda p: ["weight"] + (["bias"] if p.get("bias") else []),
     "BatchNorm2d": lambda p: ["weight", "bias"],
     "Linear": lambda p: ["weight"] + (["bias"] if p.get("bias", True) else []),
+    "LayerNorm": lambda p: ["weight", "bias"],
+    "LayerScale": lambda p: ["weight"],
 }
 BUFFERS = {"BatchNorm2d": ["running_mean", "running_var"]}
 
@@ -44,7 +46,7 @@ class LayerNet:
         self.output = outputs[0]["inputs"][0]
         self.param_names = [f"{l['name']}.{n}" for l in layers for n in PARAMS.get(l["op"], lambda p: [])(l.get("params", {}))]
         self.buffer_names = [f"{l['name']}.{n}" for l in layers for n in BUFFERS.get(l["op"], [])]
-        self.dropout_names = [l["name"] for l in layers if l["op"] == "Dropout"]
+        self.dropout_names = [l["name"] for l in layers if l["op"] in ("Dropout", "StochasticDepth")]
         for layer in layers:
             if layer["op"] not in OPS:
                 raise ValueError(f"layer {layer['name']!r}: op {layer['op']} is not supported by the reference")
@@ -170,6 +172,36 @@ def _zero_pad_shortcut(_ctx: _Ctx, ins: list[torch.Tensor], p: dict) -> torch.Te
     return F.pad(x, (0, 0, 0, 0, before, extra - before))
 
 
+def _layer_norm(ctx: _Ctx, ins: list[torch.Tensor], p: dict) -> torch.Tensor:
+    """Over the channels at each position: torchvision's LayerNorm2d on a map, nn.LayerNorm on a vector."""
+    (x,) = ins
+    c = x.shape[1]
+    w, b, eps = ctx.param("weight", [c]), ctx.param("bias", [c]), float(p.get("eps", 1e-6))
+    if x.dim() == 2:
+        return F.layer_norm(x, [c], w, b, eps)
+    return F.layer_norm(x.permute(0, 2, 3, 1), [c], w, b, eps).permute(0, 3, 1, 2)
+
+
+def _layer_scale(ctx: _Ctx, ins: list[torch.Tensor], _p: dict) -> torch.Tensor:
+    (x,) = ins
+    return x * ctx.param("weight", [x.shape[1], 1, 1] if x.dim() == 4 else [x.shape[1]])
+
+
+def _stochastic_depth(ctx: _Ctx, ins: list[torch.Tensor], p: dict) -> torch.Tensor:
+    """torchvision's StochasticDepth(p, "row") with the given per-sample 0/1 keep mask [N, 1, ...]."""
+    (x,) = ins
+    rate = float(p.get("p", 0.1))
+    if rate == 0:
+        return x
+    name = ctx.layer["name"]
+    mask = ctx.masks.get(name)
+    if mask is None:
+        raise ValueError(f"no keep mask '{name}.mask' for this StochasticDepth (p={rate}) in the data file")
+    if mask.dim() == x.dim() + 1:
+        mask = mask[ctx.step]
+    return x * mask / (1 - rate)
+
+
 def _pool_args(p: dict, kernel: int, stride: int, padding: int) -> dict:
     return {
         "kernel_size": int(p.get("kernel", kernel)),
@@ -190,6 +222,9 @@ OPS: dict[str, Callable[[_Ctx, list[torch.Tensor], dict], torch.Tensor]] = {
     "BatchNorm2d": _batch_norm,
     "Linear": _linear,
     "Dropout": _dropout,
+    "LayerNorm": _layer_norm,
+    "LayerScale": _layer_scale,
+    "StochasticDepth": _stochastic_depth,
     "ReLU": _one(lambda x, _p: F.relu(x)),
     "LeakyReLU": _one(lambda x, p: F.leaky_relu(x, float(p.get("alpha", 0.01)))),
     "Sigmoid": _one(lambda x, _p: torch.sigmoid(x)),

@@ -71,6 +71,12 @@ const CASES: readonly Case[] = [
   { name: 'Concat of 9 (a tree of Concats, Slices back)', nodes: [conv(1, 3, 1, 1), ['Concat', { inputs: 9 }, [1, 0, 1, 0, 1, 0, 1, 0, 1]]], input: map(2, 3) },
   { name: 'ZeroPadShortcut s2 (option A)', nodes: [['ZeroPadShortcut', { outChannels: 4, stride: 2 }, [0]]], input: map(2, 5) },
   { name: 'ZeroPadShortcut s1, odd extra channels', nodes: [['ZeroPadShortcut', { outChannels: 5, stride: 1 }, [0]]], input: map(2, 4) },
+  // ConvNeXt's layers: LayerNorm over the channels of a map (torchvision's LayerNorm2d) and of a vector, layer scale, stochastic depth (same mask), the whole block.
+  { name: 'LayerNorm over channels after a conv', nodes: [conv(5, 3, 1, 1), ['LayerNorm', { eps: 1e-6 }, [1]]], input: map(3, 4) },
+  { name: 'LayerNorm on a vector', nodes: [['Flatten', {}, [0]], ['LayerNorm', { eps: 1e-5 }, [1]]], input: map(2, 3) },
+  { name: 'LayerScale (γ 0.5)', nodes: [['LayerScale', { init: 0.5 }, [0]]], input: map(3, 4) },
+  { name: 'StochasticDepth p=0.5 (same mask)', nodes: [conv(3, 3, 1, 1), ['StochasticDepth', { p: 0.5 }, [1]], ['Add', {}, [2, 0]]], input: map(3, 4) },
+  { name: 'ConvNeXt block width 4', nodes: [['ConvNeXtBlock', { width: 4, layerScale: 0.5 }, [0]]], input: map(4, 5) },
   // MobileNetV2's block at t = 1: depthwise 3×3 (one group per channel), linear projection, x added. (At t > 1
   // the first BN's weight gradient is ill-conditioned in float32 — torch's own is 3e-4 off float64 — so those
   // blocks are checked in inverted-residual-step.test.ts against float64.)
@@ -80,7 +86,7 @@ const CASES: readonly Case[] = [
 describe('gradient rules match torch.autograd', () => {
   it('every layer op the editor has is covered by a case', () => {
     const covered = new Set(CASES.flatMap((c) => c.nodes.map((n) => n[0])));
-    const layerOps = ['Conv2d', 'BatchNorm2d', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Clip', 'ReLU6', 'SiLU', 'Hardsigmoid', 'Hardswish', 'GELU', 'MaxPool2d', 'AvgPool2d', 'GlobalAvgPool', 'Flatten', 'Linear', 'Dropout', 'Add', 'Mul', 'Concat', 'Softmax', 'Identity', 'ZeroPadShortcut'] as const;
+    const layerOps = ['Conv2d', 'BatchNorm2d', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Clip', 'ReLU6', 'SiLU', 'Hardsigmoid', 'Hardswish', 'GELU', 'MaxPool2d', 'AvgPool2d', 'GlobalAvgPool', 'Flatten', 'Linear', 'Dropout', 'Add', 'Mul', 'Concat', 'Softmax', 'Identity', 'ZeroPadShortcut', 'LayerNorm', 'LayerScale', 'StochasticDepth'] as const;
     for (const op of layerOps) {
       expect(getOp(op).backward, `${op} has a gradient rule`).toBeDefined();
       expect(covered.has(op), `${op} has a case`).toBe(true);
@@ -107,7 +113,7 @@ describe('gradient rules match torch.autograd', () => {
         ['dy', { data: dy, dims: r.outputDims }],
       ]);
       // Our mask is scaled by 1/(1 − p); the reference takes the 0/1 keep mask.
-      for (const l of analyze(doc).layers.filter((l) => l.op === 'Dropout')) {
+      for (const l of analyze(doc).layers.filter((l) => l.op === 'Dropout' || l.op === 'StochasticDepth')) {
         const m = out[VJP.mask(l.name)]!;
         const p = Number(l.params['p']);
         data.set(`${l.name}.mask`, { data: Float32Array.from(m.data as Float32Array, (v) => Math.round(v * (1 - p))), dims: m.dims });

@@ -65,11 +65,13 @@ export function compileVjp(doc: ResidualDocument, opts: Pick<TrainingOptions, 'b
     outputs.push({ name: nextName(s.name), elemType: DataType.FLOAT, dims: s.dims });
     ctx.emit('Identity', [updates.get(s.name) ?? s.name], [], { outputs: [b.claim(nextName(s.name))] });
   }
-  // Dropout's masks (scaled by 1/(1 − p)), so a reference can use the same ones.
+  // Dropout's and stochastic depth's masks (scaled by 1/(1 − p)), so a reference can use the same ones.
   for (const e of m.tape) {
     const mask = e.saved['mask'];
     if (!mask) continue;
-    outputs.push({ name: VJP.mask(e.layer.name), elemType: DataType.FLOAT, dims: [batch, ...e.layer.inputShapes[0]!] });
+    // Stochastic depth draws one value per sample: its mask is N×1×1×1.
+    const perSample = e.layer.op === 'StochasticDepth';
+    outputs.push({ name: VJP.mask(e.layer.name), elemType: DataType.FLOAT, dims: [batch, ...e.layer.inputShapes[0]!.map((d) => (perSample ? 1 : d))] });
     ctx.emit('Identity', [mask], [], { outputs: [b.claim(VJP.mask(e.layer.name))] });
   }
   const done = deadCodePass().run({ ...m, model: withAdded(m.model, b, { outputs }) });
