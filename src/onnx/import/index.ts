@@ -8,7 +8,7 @@
  */
 import { diag, hasErrors, msg, type Diagnostic } from '../../diagnostics/catalogue.ts';
 import { parseDocument } from '../../document/document.ts';
-import type { ResidualDocument } from '../../graph/types.ts';
+import type { ResidualDocument, UserBlockDef } from '../../graph/types.ts';
 import { resolveParams } from '../../ops/validate.ts';
 import { fingerprint } from '../../shape/fingerprint.ts';
 import { analyze, type Analysis } from '../../shape/analyze.ts';
@@ -20,6 +20,7 @@ import type { DecodeLimits } from '../limits.ts';
 import { assemble, expandBlockLayers, type PendingWeight } from './assemble.ts';
 import { recoverBlocks } from './blocks.ts';
 import { recoverInvertedResiduals } from './inverted-residuals.ts';
+import { recoverUserBlocks, splitLibrary } from './user-blocks.ts';
 import { deadline, ImportTimeout } from './deadline.ts';
 import { mapLayers, type MappedInput } from './layers.ts';
 import { installOpaqueDecoder } from './opaque-payload.ts';
@@ -45,6 +46,12 @@ export interface ImportOptions {
   readonly timeLimitMs?: number;
   /** Called with a fraction 0–1 and a phase name as the import proceeds (for progress bars). */
   readonly onProgress?: (fraction: number, phase: 'decode' | 'map' | 'blocks' | 'weights' | 'done') => void;
+  /**
+   * User-defined blocks to recognise (a document's or a library file's): layers wired as one of
+   * them become an instance card of it, before the built-in blocks are looked for, and the
+   * imported document's block library holds them all.
+   */
+  readonly library?: readonly UserBlockDef[];
 }
 
 /** What {@link importOnnx} returns: a document and its weights, or diagnostics saying why not. */
@@ -107,9 +114,14 @@ function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
 
   progress(0.6, 'blocks');
   const outputs = new Set(mapped.outputs);
-  const layers = recoverInvertedResiduals(recoverBlocks(mapped.layers, mapped.shapes, outputs, time), mapped.shapes, outputs, time);
+  // The user's own blocks first: a block they defined is what they mean where its layers are.
+  // One that holds built-in blocks is looked for once those are recovered.
+  const library = splitLibrary(opts.library ?? []);
+  const own = recoverUserBlocks(mapped.layers, mapped.shapes, outputs, library.layersOnly, time);
+  const builtIn = recoverInvertedResiduals(recoverBlocks(own, mapped.shapes, outputs, time), mapped.shapes, outputs, time);
+  const layers = recoverUserBlocks(builtIn, mapped.shapes, outputs, library.withBlocks, time);
   const last = mapped.shapes.get(mapped.outputs[0] ?? '');
-  const { doc, weights: pending } = assemble(
+  const { doc: assembled, weights: pending } = assemble(
     layers,
     {
       name: mapped.input.name,
@@ -132,6 +144,8 @@ function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
     },
     time,
   );
+
+  const doc = opts.library?.length ? { ...assembled, blocks: [...opts.library] } : assembled;
 
   progress(0.8, 'weights');
   const analysis = analyze(doc);

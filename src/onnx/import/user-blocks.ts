@@ -1,0 +1,202 @@
+/**
+ * Import of user-defined blocks: where a file's layers are wired exactly as a block of the given
+ * library (the document's own, or one the user opened), they become one instance card of it,
+ * carrying its members' weights under the names its expansion gives them (`conv1.weight`,
+ * `downsample.0.weight`).
+ *
+ * The pattern is the definition itself: its layers and edges, matched backwards from its exit
+ * layer port by port (either order for the two inputs of an Add or Mul, which PyTorch writes
+ * either way round). The instance's params are read off the layers its bindings map them onto,
+ * and a match stands only when the definition expanded with those params builds every matched
+ * layer again, field for field — so what becomes a card is exactly what the card computes.
+ */
+import { nodeId, type NodeId } from '../../graph/ids.ts';
+import type { GraphNode, Params, ParamValue, Shape, UserBlockDef } from '../../graph/types.ts';
+import { isBlockKind, userKind } from '../../ops/registry.ts';
+import { resolveParams } from '../../ops/validate.ts';
+import { userBlockOp } from '../../blocks/user-block.ts';
+import { NEVER, type Deadline } from './deadline.ts';
+import type { ImportedTensor, ImportLayer } from './layers.ts';
+
+const EXPAND_OPTS = { projectionEverywhere: false, zeroInitResidual: false } as const;
+/** Ops whose two inputs may come in either order. */
+const COMMUTATIVE = new Set(['Add', 'Mul']);
+
+/** One definition as a pattern: its layers by id, and each layer's inputs by port (a layer id, or x). */
+interface Pattern {
+  readonly def: UserBlockDef;
+  readonly nodes: ReadonlyMap<NodeId, GraphNode>;
+  /** Per layer, per input port: the layer whose output 0 feeds it, or `null` for the block's x. */
+  readonly inputs: ReadonlyMap<NodeId, readonly (NodeId | null)[]>;
+}
+
+function patternOf(def: UserBlockDef): Pattern | undefined {
+  const nodes = new Map(def.nodes.map((n) => [n.id, n]));
+  const inputs = new Map<NodeId, (NodeId | null | undefined)[]>(def.nodes.map((n) => [n.id, []]));
+  for (const e of def.edges) {
+    // A layer reading another output than 0 is not a shape the importer's layers have.
+    if (e.sourcePort !== 0) return undefined;
+    inputs.get(e.target)![e.targetPort] = e.source;
+  }
+  for (const x of def.entries) inputs.get(x.node)![x.port] = null;
+  for (const ins of inputs.values()) if ([...ins].some((i) => i === undefined)) return undefined;
+  return { def, nodes, inputs: inputs as Map<NodeId, (NodeId | null)[]> };
+}
+
+/** Definitions the importer can look for before any built-in block is recovered (layers only), and after (holding built-in blocks). */
+export function splitLibrary(library: readonly UserBlockDef[]): { layersOnly: UserBlockDef[]; withBlocks: UserBlockDef[] } {
+  const withBlocks = library.filter((d) => d.nodes.some((n) => isBlockKind(n.op)));
+  return { layersOnly: library.filter((d) => !withBlocks.includes(d)), withBlocks };
+}
+
+/** The params of a layer that decide what it computes (BN's `lastInBlock` only says where zero-init applies). */
+function sameParams(ours: Params, theirs: Params): boolean {
+  return Object.entries(ours).every(([k, v]) => k === 'lastInBlock' || (typeof v === 'number' && k === 'eps' ? Math.abs(Number(theirs[k]) - v) < 1e-9 : theirs[k] === v));
+}
+
+const resolved = (op: GraphNode['op'], params: Params): Params => resolveParams({ id: nodeId('p'), op, name: 'p', params, position: { x: 0, y: 0 } }).params;
+
+/**
+ * Replaces every instance of the library's blocks found in `layers` (topological order) by one
+ * block layer of kind `user:<id>`. Blocks listed first win where two could claim the same layers.
+ * `protectedValues` (graph outputs) stay visible: a block cannot hide them.
+ *
+ * @example
+ * recoverUserBlocks(mapped.layers, mapped.shapes, new Set(mapped.outputs), doc.blocks ?? []); // MyBlock used twice: two MyBlock layers
+ */
+export function recoverUserBlocks(
+  layers: readonly ImportLayer[],
+  shapes: ReadonlyMap<string, Shape | undefined>,
+  protectedValues: ReadonlySet<string>,
+  library: readonly UserBlockDef[],
+  time: Deadline = NEVER,
+): ImportLayer[] {
+  const patterns = library.map(patternOf).filter((p): p is Pattern => p !== undefined);
+  if (patterns.length === 0) return [...layers];
+  const producer = new Map<string, ImportLayer>();
+  const consumers = new Map<string, ImportLayer[]>();
+  for (const l of layers) {
+    producer.set(l.output, l);
+    for (const i of l.inputs) consumers.set(i, [...(consumers.get(i) ?? []), l]);
+  }
+  const replaced = new Map<ImportLayer, ImportLayer | null>();
+  for (const p of patterns) {
+    const exit = p.nodes.get(p.def.exit)!;
+    for (const last of layers) {
+      time.check();
+      if (last.op !== exit.op || replaced.has(last)) continue;
+      const found = tryInstance(p, last, producer, consumers, shapes, protectedValues);
+      if (!found || found.members.some((m) => replaced.has(m))) continue;
+      for (const m of found.members) replaced.set(m, m === last ? found.layer : null);
+    }
+  }
+  const out: ImportLayer[] = [];
+  for (const l of layers) {
+    const r = replaced.get(l);
+    if (r === undefined) out.push(l);
+    else if (r) out.push(r);
+  }
+  return out;
+}
+
+/** A partial match: pattern layer → file layer, and the tensor that is x once known. */
+interface Match {
+  readonly map: Map<NodeId, ImportLayer>;
+  x?: string;
+}
+
+/** Matches pattern layer `id` onto `layer` and, recursively, everything feeding it; false (and `m` as it was) on failure. */
+function matchAt(p: Pattern, id: NodeId, layer: ImportLayer, producer: ReadonlyMap<string, ImportLayer>, m: Match): boolean {
+  const have = m.map.get(id);
+  if (have) return have === layer;
+  if ([...m.map.values()].includes(layer)) return false;
+  const node = p.nodes.get(id)!;
+  const ins = p.inputs.get(id)!;
+  if (layer.op !== node.op || layer.inputs.length !== ins.length) return false;
+  const orders = COMMUTATIVE.has(node.op) && ins.length === 2 ? [[0, 1], [1, 0]] : [ins.map((_, i) => i)];
+  for (const order of orders) {
+    const saved = { map: new Map(m.map), x: m.x };
+    m.map.set(id, layer);
+    const ok = ins.every((src, port) => {
+      const v = layer.inputs[order[port]!]!;
+      if (src === null) {
+        if (m.x === undefined) m.x = v;
+        return m.x === v;
+      }
+      const prod = producer.get(v);
+      return prod !== undefined && matchAt(p, src, prod, producer, m);
+    });
+    if (ok) return true;
+    m.map.clear();
+    for (const [k, v] of saved.map) m.map.set(k, v);
+    m.x = saved.x;
+  }
+  return false;
+}
+
+function tryInstance(
+  p: Pattern,
+  last: ImportLayer,
+  producer: ReadonlyMap<string, ImportLayer>,
+  consumers: ReadonlyMap<string, readonly ImportLayer[]>,
+  shapes: ReadonlyMap<string, Shape | undefined>,
+  protectedValues: ReadonlySet<string>,
+): { layer: ImportLayer; members: ImportLayer[] } | undefined {
+  const m: Match = { map: new Map() };
+  if (!matchAt(p, p.def.exit, last, producer, m) || m.map.size !== p.nodes.size || m.x === undefined) return undefined;
+  const input = shapes.get(m.x);
+  if (!input) return undefined;
+  const members = [...m.map.values()];
+  const inside = new Set(members);
+  // Every member's output but the block's own stays inside the block.
+  if (members.some((l) => l !== last && (protectedValues.has(l.output) || (consumers.get(l.output) ?? []).some((c) => !inside.has(c))))) return undefined;
+
+  // The instance's params, from the layers its bindings map them onto.
+  const params: Record<string, ParamValue> = {};
+  for (const b of p.def.bindings) {
+    const layer = m.map.get(b.node);
+    const raw = layer ? resolved(layer.op, layer.params)[b.field] : undefined;
+    if (raw === undefined) return undefined;
+    const v = typeof raw === 'number' && b.scale !== undefined ? raw / b.scale : raw;
+    if (params[b.param] !== undefined && params[b.param] !== v) return undefined;
+    params[b.param] = v;
+  }
+  const ordered: Record<string, ParamValue> = {};
+  for (const s of p.def.params) {
+    const v = params[s.name] ?? s.default;
+    if (s.type === 'int' && !(typeof v === 'number' && Number.isInteger(v) && v >= (s.min ?? -Infinity) && v <= (s.max ?? Infinity))) return undefined;
+    ordered[s.name] = v;
+  }
+  // What the definition builds with those params must be what the file has, layer by layer.
+  const name = 'b';
+  const node: GraphNode = { id: nodeId(name), op: userKind(p.def.id), name, params: ordered, position: { x: 0, y: 0 } };
+  const built = userBlockOp(p.def).expand!(node, input, EXPAND_OPTS).nodes;
+  for (const b of built) {
+    const local = nodeId(b.id.slice(`${name}/`.length));
+    const layer = m.map.get(local)!;
+    if (!sameParams(resolved(b.op, b.params), resolved(layer.op, layer.params))) return undefined;
+  }
+
+  const weights = new Map<string, ImportedTensor>();
+  for (const [id, layer] of m.map) {
+    const local = p.nodes.get(id)!.name;
+    for (const [k, t] of layer.weights) weights.set(`${local}.${k}`, t);
+  }
+  return { layer: { op: userKind(p.def.id), params: ordered, inputs: [m.x], output: last.output, hint: instanceHint(p, m) || p.def.name.toLowerCase(), weights, source: last.source }, members };
+}
+
+/** The instance's name the file suggests: `layer1.0` when its layers are `layer1.0.conv1`, `layer1.0.bn1`, … (the most common such prefix). */
+function instanceHint(p: Pattern, m: Match): string {
+  const votes = new Map<string, number>();
+  for (const [id, layer] of m.map) {
+    const local = `.${p.nodes.get(id)!.name}`;
+    if (layer.hint.endsWith(local) && layer.hint.length > local.length) {
+      const prefix = layer.hint.slice(0, -local.length);
+      votes.set(prefix, (votes.get(prefix) ?? 0) + 1);
+    }
+  }
+  let best = '';
+  let n = 0;
+  for (const [prefix, c] of votes) if (c > n) [best, n] = [prefix, c];
+  return best;
+}
