@@ -12,6 +12,7 @@
  * - a plain `nn.Module()` holding its children otherwise, which the enclosing `forward` calls one by one.
  */
 import { isVariant } from '../../blocks/block-variants.ts';
+import { invertedResidualNoShortcut } from '../../blocks/inverted-residual.ts';
 import { resolveShortcut, shortcutLabel, type ShortcutKind } from '../../blocks/shortcut.ts';
 import { diag, msg, type Diagnostic, type MessageRef } from '../../diagnostics/catalogue.ts';
 import type { NodeId } from '../../graph/ids.ts';
@@ -86,7 +87,7 @@ export function generateModel(doc: ResidualDocument, analysis: Analysis): Genera
   const consumers = new Map<Tensor, Unit[]>();
   for (const u of units.list) for (const t of u.inputs) consumers.set(t, [...(consumers.get(t) ?? []), u]);
   const outputs = analysis.outputs.map((o) => o.layer);
-  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), classNames: userBlockClassNames(doc), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut', 'CNBlock', 'LayerNorm2d', 'LayerScale', 'StochasticDepth']) };
+  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), classNames: userBlockClassNames(doc), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'InvertedResidual', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut', 'CNBlock', 'LayerNorm2d', 'LayerScale', 'StochasticDepth']) };
   classify(root, ctx);
   const networkName = uniqueClass(toClassName(doc.name, 'Net'), ctx);
   const network = classSource(networkName, `${doc.name}, as drawn in Residual Studio.`, root, ctx, outputs);
@@ -198,6 +199,13 @@ function blockUnit(doc: ResidualDocument, node: GraphNode, inChannels: number): 
     const scale = Number(p['layerScale'] ?? 1e-6);
     const sd = Number(p['stochasticDepth'] ?? 0);
     return { module: `CNBlock(${width}${scale !== 1e-6 ? `, layer_scale=${pyFloat(scale)}` : ''}${sd !== 0 ? `, stochastic_depth=${pyFloat(sd)}` : ''})`, comment: 'ConvNeXt block, identity shortcut' };
+  }
+  if (node.op === 'InvertedResidual') {
+    const why = invertedResidualNoShortcut(p, inChannels);
+    return {
+      module: `InvertedResidual(${inChannels}, ${int(p, 'outChannels')}${stride !== 1 ? `, stride=${stride}` : ''}, expansion=${int(p, 'expansion')}${bn})`,
+      comment: `inverted residual block, ${why ? `no shortcut (${why.reason === 'stride' ? `stride ${why.stride}` : `${why.inChannels} -> ${why.outChannels} channels`})` : 'identity shortcut'}`,
+    };
   }
   const kind = node.op as 'BasicBlock' | 'Bottleneck';
   const expansion = kind === 'Bottleneck' ? int(p, 'expansion') : 1;

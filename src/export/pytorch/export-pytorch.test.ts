@@ -32,7 +32,7 @@ const BATCH = 2;
 const SMALL: Record<string, TemplateOptions> = {
   vgg19: { input: { channels: 3, height: 32, width: 32 } },
 };
-const small = (id: string): TemplateOptions | undefined => (/^(resnet|plain)\d+$|^resnext|^wide_resnet|^convnext/.test(id) ? { input: { channels: 3, height: 64, width: 64 } } : SMALL[id]);
+const small = (id: string): TemplateOptions | undefined => (/^(resnet|plain)\d+$|^resnext|^wide_resnet|^mobilenet|^convnext/.test(id) ? { input: { channels: 3, height: 64, width: 64 } } : SMALL[id]);
 /** ResNeXt-101 and Wide ResNet-101 (89M and 127M parameters) are their 50-layer twins' classes with more blocks: left out to keep the run short. */
 const SKIPPED = new Set(['blank', 'resnext101_32x8d', 'wide_resnet101_2']);
 
@@ -111,6 +111,23 @@ function groupedBottlenecks(): ResidualDocument {
   return { ...doc, name: 'Grouped bottlenecks' };
 }
 
+/** Inverted residual blocks in their other forms: BN folded, t = 1 with a stride, widths that differ at stride 1. */
+function invertedResiduals(): ResidualDocument {
+  const doc = dag(
+    [
+      ['Conv2d', { outChannels: 8, kernel: 3, padding: 1 }, [0]],
+      ['InvertedResidual', { outChannels: 8, stride: 1, expansion: 4, batchNorm: false }, [1]],
+      ['InvertedResidual', { outChannels: 12, stride: 2, expansion: 1 }, [2]],
+      ['InvertedResidual', { outChannels: 16, stride: 1, expansion: 3, batchNorm: false }, [3]],
+      ['GlobalAvgPool', {}, [4]],
+      ['Flatten', {}, [5]],
+      ['Linear', { outFeatures: 3 }, [6]],
+    ],
+    { channels: 3, height: 16, width: 16 },
+  );
+  return { ...doc, name: 'Inverted residuals' };
+}
+
 /** Tiny ResNet with its second block expanded into layers: a hand-built residual block named `block2.*`. */
 function expandedBlock(): ResidualDocument {
   const doc = buildTemplate('tiny-resnet')!;
@@ -144,6 +161,7 @@ function cases(): Case[] {
     { name: 'grouped bottlenecks', doc: groupedBottlenecks(), retrain: true },
     { name: 'expanded block', doc: expandedBlock(), retrain: true },
     { name: 'two outputs', doc: twoOutputs() },
+    { name: 'inverted residuals', doc: invertedResiduals(), retrain: true },
   ];
 }
 
@@ -255,6 +273,14 @@ describe('PyTorch code export, run by PyTorch', () => {
     expect(relDiff(ours!, r.retrained!.torch)).toBeLessThanOrEqual(1e-4);
     // And they did change: the run is not the exported weights' again.
     expect(relDiff(r.onnx[0]!, r.retrained!.torch)).toBeGreaterThan(1e-3);
+  });
+
+  it('MobileNetV2 is torchvision\'s InvertedResidual class: x added where stride 1 keeps the width, no shortcut elsewhere', () => {
+    const py = results.get('mobilenet_v2')!.modelPy;
+    expect(py).toContain('InvertedResidual(32, 16, expansion=1),  # inverted residual block, no shortcut (32 -> 16 channels)');
+    expect(py).toContain('InvertedResidual(16, 24, stride=2, expansion=6),  # inverted residual block, no shortcut (stride 2)');
+    expect(py).toContain('InvertedResidual(24, 24, expansion=6),  # inverted residual block, identity shortcut');
+    expect(results.get('inverted residuals')!.modelPy).toContain('InvertedResidual(8, 8, expansion=4, batch_norm=False)');
   });
 
   it('ResNeXt and Wide ResNet are the one Bottleneck class with torchvision\'s groups and base_width', () => {

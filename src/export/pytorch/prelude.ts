@@ -11,7 +11,7 @@ interface Part {
 }
 
 /** The parts {@link preludeSource} can include. */
-export type PartName = 'BatchNorm2d' | 'LayerNorm2d' | 'LayerScale' | 'StochasticDepth' | 'ConvNeXtBlock' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage' | 'PlainBlock';
+export type PartName = 'BatchNorm2d' | 'LayerNorm2d' | 'LayerScale' | 'StochasticDepth' | 'ConvNeXtBlock' | 'Clamp' | 'HardSigmoid' | 'ZeroPadShortcut' | 'make_shortcut' | 'BasicBlock' | 'Bottleneck' | 'Stage' | 'PlainBlock' | 'InvertedResidual';
 
 const PARTS: Readonly<Record<PartName, Part>> = {
   BatchNorm2d: {
@@ -204,6 +204,40 @@ const PARTS: Readonly<Record<PartName, Part>> = {
             ("bn2", BatchNorm2d(width)),
             ("relu", nn.ReLU()),
         ]))
+`,
+  },
+  InvertedResidual: {
+    needs: ['BatchNorm2d'],
+    source: `class InvertedResidual(nn.Module):
+    """MobileNetV2's inverted residual block, with torchvision's InvertedResidual module names.
+
+    F(x) is conv1x1 (expand to in_channels * expansion; left out at expansion 1) -> BN -> ReLU6 ->
+    depthwise conv3x3 (stride, one group per channel) -> BN -> ReLU6 -> conv1x1 (the linear
+    projection to out_channels) -> BN, with no activation after it. Where stride is 1 and the widths
+    match, the block outputs F(x) + x (identity shortcut); elsewhere it has no shortcut at all and
+    outputs F(x) - x is never projected. batch_norm=False: BN folded into the convs (they carry a bias).
+    """
+
+    def __init__(self, in_channels, out_channels, stride=1, expansion=6, batch_norm=True):
+        super().__init__()
+        hidden = in_channels * expansion
+        bn = BatchNorm2d if batch_norm else (lambda channels: nn.Identity())
+
+        def conv_bn_relu6(cin, cout, kernel, stride=1, groups=1):
+            conv = nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=not batch_norm)
+            return nn.Sequential(conv, bn(cout), nn.ReLU6())
+
+        layers = [] if expansion == 1 else [conv_bn_relu6(in_channels, hidden, 1)]
+        layers.append(conv_bn_relu6(hidden, hidden, 3, stride, groups=hidden))
+        layers.append(nn.Conv2d(hidden, out_channels, 1, bias=not batch_norm))
+        if batch_norm:
+            layers.append(BatchNorm2d(out_channels))
+        self.conv = nn.Sequential(*layers)
+        self.identity_shortcut = stride == 1 and in_channels == out_channels
+
+    def forward(self, x):
+        out = self.conv(x)  # F(x)
+        return x + out if self.identity_shortcut else out
 `,
   },
   Stage: {
