@@ -216,14 +216,15 @@ class SEModule(nn.Module):
     def __init__(self, channels: int, reduction: int = 16) -> None:
         super().__init__()
         hidden = max(1, channels // reduction)
+        # A pooling module (not x.mean) so that an ONNX export says GlobalAveragePool, as ours does.
+        self.pool = nn.AdaptiveAvgPool2d(1)
         self.fc1 = nn.Conv2d(channels, hidden, 1, bias=True)
         self.act = nn.ReLU(inplace=True)
         self.fc2 = nn.Conv2d(hidden, channels, 1, bias=True)
         self.gate = nn.Sigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s = x.mean((2, 3), keepdim=True)
-        return x * self.gate(self.fc2(self.act(self.fc1(s))))
+        return x * self.gate(self.fc2(self.act(self.fc1(self.pool(x)))))
 
 
 class SEBottleneck(Bottleneck):
@@ -252,14 +253,20 @@ def resnet50d(num_classes: int = 1000) -> nn.Module:
     """ResNet-50-D as timm's ``resnet50d``: deep 32-32-64 stem (``conv1.0`` ... ``conv1.6``) and
     projections ``downsample`` = AvgPool2d(2, stride, ceil_mode, count_include_pad=False) (Identity
     at stride 1) -> 1x1 conv stride 1 -> BN. 25,576,264 parameters."""
-    model = models.resnet50(weights=None, num_classes=num_classes)
+    model = avg_down(models.resnet50(weights=None, num_classes=num_classes))
     model.conv1 = nn.Sequential(
         nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
         nn.Conv2d(32, 32, 3, stride=1, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
         nn.Conv2d(32, 64, 3, stride=1, padding=1, bias=False),
     )
-    for layer in (model.layer1, model.layer2, model.layer3, model.layer4):
-        block = layer[0]
+    return model
+
+
+def avg_down(model: nn.Module) -> nn.Module:
+    """Gives every projection shortcut of a torchvision-style ResNet ResNet-D's form (in place)."""
+    for block in model.modules():
+        if not isinstance(block, (BasicBlock, Bottleneck)) or block.downsample is None:
+            continue
         conv, bn = block.downsample[0], block.downsample[1]
         stride = conv.stride[0]
         pool = nn.AvgPool2d(2, stride, ceil_mode=True, count_include_pad=False) if stride > 1 else nn.Identity()
@@ -366,6 +373,12 @@ TINY_ARCHS = {
     ),
     # stem + two identity basic blocks + one projection basic block
     "tiny-stack": lambda nc: SmallResNet(BasicBlock, [(16, 2, 1), (32, 1, 2)], num_classes=nc),
+    # stem + identity SE bottleneck (16 -> 4 -> 16, SE hidden 1) + projection SE bottleneck (16 -> 32, stride 2)
+    "tiny-se": lambda nc: SmallResNet(SEBottleneck, [(4, 1, 1), (8, 1, 2)], num_classes=nc),
+    # stem + identity basic block + ResNet-D projection basic block (avg-pool, 1x1 conv, BN; 16 -> 32)
+    "tiny-resnet-d": lambda nc: avg_down(SmallResNet(BasicBlock, [(16, 1, 1), (32, 1, 2)], num_classes=nc)),
+    # conv1 + one pre-activation bottleneck per stage (projections 16 -> 64, 64 -> 128, 128 -> 256)
+    "tiny-preact-bottleneck": lambda nc: preact_cifar(11, True, nc),
     # torchvision's own MobileNetV2 at width 0.25: 8-wide stem, inverted residuals 8 -> 8 (t 1, identity),
     # 8 -> 16 (t 6, stride 2, no shortcut), 16 -> 16 (t 6, identity), 1x1 conv to 1280; no dropout
     "tiny-mobilenet_v2": lambda nc: models.MobileNetV2(
@@ -378,6 +391,9 @@ DEFAULT_INPUT = {
     "tiny-basic": (3, 32, 32),
     "tiny-bottleneck": (3, 32, 32),
     "tiny-stack": (3, 32, 32),
+    "tiny-se": (3, 32, 32),
+    "tiny-resnet-d": (3, 32, 32),
+    "tiny-preact-bottleneck": (3, 32, 32),
     "tiny-mobilenet_v2": (3, 32, 32),
     "fashion-resnet": (1, 28, 28),
 }

@@ -11,6 +11,7 @@ import { getOp, isResidualBlockKind } from '../../ops/registry.ts';
 import { resolveParams } from '../../ops/validate.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
+import { variantParams } from '../../blocks/block-variants.ts';
 
 /** A weight waiting for its owner fingerprint: the flat layer that uses it and its local name. */
 export interface PendingWeight {
@@ -137,7 +138,7 @@ export function assemble(
           id: nodeId(b.stage),
           kind: 'Stage',
           name: b.stage,
-          params: { block: f.op === 'Bottleneck' ? 'bottleneck' : 'basic', count: b.run.length, width: f.params['width']!, stride: f.params['stride']!, shortcut: f.params['shortcut']!, batchNorm: f.params['batchNorm']!, ...(f.params['cardinality'] !== undefined ? { cardinality: f.params['cardinality'], baseWidth: f.params['baseWidth']! } : {}) },
+          params: { block: f.op === 'Bottleneck' ? 'bottleneck' : 'basic', count: b.run.length, width: f.params['width']!, stride: f.params['stride']!, shortcut: f.params['shortcut']!, batchNorm: f.params['batchNorm']!, ...(f.params['cardinality'] !== undefined ? { cardinality: f.params['cardinality'], baseWidth: f.params['baseWidth']! } : {}), ...variantParams(f.params) },
           position,
         };
         stageGroups.set(b.run, group);
@@ -177,6 +178,9 @@ export function assemble(
 const blockOut = (l: ImportLayer) => Number(l.params['width']) * (l.op === 'Bottleneck' ? Number(l.params['expansion']) : 1);
 
 /** True when a run of blocks is exactly what a Stage node expands to (so it can collapse into one). */
+/** True when two blocks have the same family options (pre-activation, SE and its r, ResNet-D): one stage holds one kind. */
+const sameVariant = (a: ImportLayer['params'], b: ImportLayer['params']): boolean => JSON.stringify(variantParams(a)) === JSON.stringify(variantParams(b));
+
 function isStage(run: readonly ImportLayer[]): boolean {
   const f = run[0]!;
   return run.every(
@@ -184,6 +188,7 @@ function isStage(run: readonly ImportLayer[]): boolean {
       b.op === f.op &&
       b.params['width'] === f.params['width'] &&
       b.params['batchNorm'] === f.params['batchNorm'] &&
+      sameVariant(b.params, f.params) &&
       (b.op !== 'Bottleneck' || (b.params['expansion'] === 4 && b.params['cardinality'] === f.params['cardinality'] && b.params['baseWidth'] === f.params['baseWidth'])) &&
       (i === 0 ? b.params['shortcut'] === 'auto' || b.params['shortcut'] === 'projection' : b.params['stride'] === 1 && b.params['shortcut'] === 'auto'),
   );
