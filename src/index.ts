@@ -12,6 +12,7 @@ export type { OpDef, ParamSpec, OpCategory, Cost } from './ops/types.ts';
 export { checkParam, checkParamRef, resolveParams } from './ops/validate.ts';
 export { fmtShape, numel } from './ops/common.ts';
 export { resolveShortcut, shortcutLabel, keepsDimensions, type ShortcutKind } from './blocks/shortcut.ts';
+export { blockVariant, isVariant, seHidden, VARIANT_PARAMS, type BlockVariant } from './blocks/block-variants.ts';
 export { invertedResidualHasShortcut, invertedResidualNoShortcut } from './blocks/inverted-residual.ts';
 export * from './shape/analyze.ts';
 export { fingerprint } from './shape/fingerprint.ts';

@@ -7,6 +7,7 @@ import { shortcutText } from '../i18n/shortcut.ts';
 import { useEditorStore } from '../store/context.tsx';
 import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
+import { VariantChips } from './VariantChips.tsx';
 import type { CardNode } from './flow-adapter.ts';
 import { useRelayoutAfter } from './useRelayout.ts';
 
@@ -39,6 +40,7 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
       </div>
       <div className="card-row">
         {isStage && <span className="chip">{t('card.stageOf', { block: t(`op.${blockKind}`), n: p['count'] })}</span>}
+        <VariantChips params={p} />
         <span data-testid="card.width">{t('card.width', { v: p['width'] })}</span>
         <span data-testid="card.stride">{t('card.stride', { v: p['stride'] })}</span>
       </div>

@@ -40,6 +40,7 @@ export const en = {
   },
   card: {
     width: 'width {{v}}', stride: 'stride {{v}}', params: '{{v}} params', macs: '{{v}} MACs', expand: 'Expand', collapse: 'Collapse',
+    preAct: 'pre-activation', se: 'SE r={{r}}', resnetD: 'ResNet-D',
     stageOf: '{{block}} ×{{n}}', identity: 'identity', out: 'out', fix: 'Fix: {{label}}', noShape: 'no shape yet',
     opaqueReason: 'kept as in the file: not an op the editor models',
     opaqueWhy: 'Exported unchanged, with its attributes and constants; it cannot be edited here. Shapes after it come from ONNX’s shape rules, or are unknown (?).',

@@ -28,6 +28,7 @@ export const zhCN: Resources = {
   },
   card: {
     width: '宽度 {{v}}', stride: '步幅 {{v}}', params: '参数 {{v}}', macs: '乘加 {{v}}', expand: '展开', collapse: '折叠',
+    preAct: '预激活', se: 'SE r={{r}}', resnetD: 'ResNet-D',
     stageOf: '{{block}} ×{{n}}', identity: '恒等', out: '输出', fix: '修复：{{label}}', noShape: '尚无形状',
     opaqueReason: '按原文件保留：编辑器不建模此算子',
     opaqueWhy: '导出时连同属性与常量原样写回；此处不可编辑。其后的形状来自 ONNX 的形状规则，否则为未知（?）。',
