@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { committedFixture, relDiff, ROOT, runModel } from '../onnx/import/testing/fixtures.ts';
 import { model as irModel, node } from '../onnx/import/testing/ir.ts';
 import { serializeModel } from '../onnx/serialize.ts';
+import { compile } from '../onnx/compile.ts';
+import { siluDownTwice } from '../blocks/testing/user-blocks.ts';
+import { serializeBlockLibrary } from '../blocks/library-file.ts';
 import { main, type Io } from './main.ts';
 
 function capture(): Io & { out: string; err: string } {
@@ -94,5 +97,27 @@ describe('residual-studio import', () => {
       expect(await main(['import', dyn, '-o', project, ...bad], e)).toBe(1);
       expect(e.err).toMatch(new RegExp(bad[0]!));
     }
+  });
+
+  it('--blocks lib.json turns the library\'s blocks back into instance cards; a bad library file is refused and nothing is written', async () => {
+    const { doc } = siluDownTwice();
+    const onnx = join(dir, 'silu.onnx');
+    writeFileSync(onnx, compile(doc, { embedDocument: false }).bytes!);
+    const lib = join(dir, 'blocks.json');
+    writeFileSync(lib, serializeBlockLibrary(doc.blocks!));
+    const project = join(dir, 'silu.json');
+    const io = capture();
+    expect(await main(['import', onnx, '-o', project, '--blocks', lib], io)).toBe(0);
+    expect(io.out).toMatch(/2 residual blocks/);
+    const got = JSON.parse(readFileSync(project, 'utf8')) as { nodes: { name: string; op: string }[]; blocks: { name: string }[] };
+    expect(got.nodes.filter((n) => n.op === 'user:siludown').map((n) => n.name)).toEqual(['down1', 'down2']);
+    expect(got.blocks.map((b) => b.name)).toEqual(['SiluDown']);
+
+    const bad = join(dir, 'bad-blocks.json');
+    writeFileSync(bad, JSON.stringify({ kind: 'residual-studio/document', version: 1, blocks: [] }));
+    const e = capture();
+    expect(await main(['import', onnx, '-o', join(dir, 'never.json'), '--blocks', bad], e)).toBe(1);
+    expect(e.err).toMatch(/bad-blocks\.json: RS506 .*not a Residual Studio block library/);
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });
 });

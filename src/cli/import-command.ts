@@ -13,6 +13,8 @@ import { parseArgs, UsageError } from './args.ts';
 import { writeProject } from './project-files.ts';
 import type { Io, Loaded } from './main.ts';
 import { isResidualBlockKind } from '../ops/registry.ts';
+import { parseBlockLibrary } from '../blocks/library-file.ts';
+import type { UserBlockDef } from '../graph/types.ts';
 
 /** The CLI's default time limit for one import: far beyond any real file (ResNet-152 takes ~0.2 s). */
 export const IMPORT_TIME_LIMIT_S = 60;
@@ -23,6 +25,8 @@ export interface LoadOnnxOptions {
   readonly inputSize?: { readonly height: number; readonly width: number };
   /** Give up after this many seconds (default {@link IMPORT_TIME_LIMIT_S}). */
   readonly timeLimitS?: number;
+  /** User-defined blocks to recognise (a block library file's, `--blocks lib.json`). */
+  readonly library?: readonly UserBlockDef[];
 }
 
 /** Reads and imports an ONNX file; a bad file is a {@link UsageError} with the first problem. */
@@ -45,6 +49,7 @@ export function loadOnnx(path: string, opts: LoadOnnxOptions = {}): Loaded & { d
     name: basename(path).replace(/\.onnx$/i, ''),
     timeLimitMs: (opts.timeLimitS ?? IMPORT_TIME_LIMIT_S) * 1000,
     ...(opts.inputSize ? { inputSize: opts.inputSize } : {}),
+    ...(opts.library ? { library: opts.library } : {}),
   });
   if (!r.doc) {
     const first = r.diagnostics.find((d) => d.severity === 'error') ?? r.diagnostics[0];
@@ -70,13 +75,27 @@ function timeLimitFlag(v: string | boolean | undefined): Pick<LoadOnnxOptions, '
   return { timeLimitS: s };
 }
 
+/** `--blocks lib.json`: a block library file's blocks; a bad file is a {@link UsageError} saying what is wrong and where. */
+function blocksFlag(v: string | boolean | undefined): Pick<LoadOnnxOptions, 'library'> {
+  if (typeof v !== 'string') return {};
+  let text: string;
+  try {
+    text = readFileSync(v, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${v}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { blocks, diagnostics } = parseBlockLibrary(text);
+  if (!blocks) throw new UsageError(`${v}: ${diagnostics.map((d) => `${d.code} ${oneLine(d.message)}`).join('; ')}`);
+  return { library: blocks };
+}
+
 /** The `import` command. */
 export function importCommand(args: string[], io: Io): number {
-  const { positional, flags } = parseArgs(args, { o: 'string', output: 'string', quiet: 'bool', 'input-size': 'string', 'time-limit': 'string' });
+  const { positional, flags } = parseArgs(args, { o: 'string', output: 'string', quiet: 'bool', 'input-size': 'string', 'time-limit': 'string', blocks: 'string' });
   if (positional.length !== 1) throw new UsageError('import takes one .onnx file: residual-studio import in.onnx -o project.json');
   const out = (flags['o'] ?? flags['output']) as string | undefined;
   if (!out) throw new UsageError('import needs -o project.json');
-  const { doc, weights, diagnostics } = loadOnnx(positional[0]!, { ...inputSizeFlag(flags['input-size']), ...timeLimitFlag(flags['time-limit']) });
+  const { doc, weights, diagnostics } = loadOnnx(positional[0]!, { ...inputSizeFlag(flags['input-size']), ...timeLimitFlag(flags['time-limit']), ...blocksFlag(flags['blocks']) });
   const weightsFile = writeProject(out, doc, weights);
   const blocks = doc.nodes.filter((n) => isResidualBlockKind(n.op)).length;
   const opaque = doc.nodes.filter((n) => n.op === 'Opaque').length;

@@ -20,6 +20,7 @@ const USAGE = `usage: residual-studio <command> [options]
   import  <model.onnx> -o project.json        import an ONNX file (weights go beside it);
           [--input-size HxW] [--time-limit S] working size for symbolic H/W (default 224),
                                               give up after S seconds (default 60);
+          [--blocks lib.json]                 recognise a block library file's user blocks;
                                               summary and export also take an .onnx file
   train   <template|project.json> --data DIR -o trained.json   train on an MNIST-layout directory
           [--epochs N] [--batch N] [--limit N] [--test-limit N] [--seed N]
