@@ -10,13 +10,18 @@
  * - a class of its own with a `forward`, when one tensor goes in and one comes out (a hand-built
  *   residual block);
  * - a plain `nn.Module()` holding its children otherwise, which the enclosing `forward` calls one by one.
+ *
+ * A collapsed user-defined block is one class named after the block, its layers built from the
+ * block's own arguments (`SiluDown(in_channels, width=16, stride=2)`), so every instance is that
+ * class called with its params.
  */
 import { isVariant } from '../../blocks/block-variants.ts';
 import { invertedResidualNoShortcut } from '../../blocks/inverted-residual.ts';
 import { resolveShortcut, shortcutLabel, type ShortcutKind } from '../../blocks/shortcut.ts';
 import { diag, msg, type Diagnostic, type MessageRef } from '../../diagnostics/catalogue.ts';
 import type { NodeId } from '../../graph/ids.ts';
-import type { GraphNode, ResidualDocument, ShortcutMode } from '../../graph/types.ts';
+import type { GraphNode, ResidualDocument, ShortcutMode, UserBlockDef } from '../../graph/types.ts';
+import { resolveParams } from '../../ops/validate.ts';
 import { int, str } from '../../ops/common.ts';
 import { isBlockKind, isUserKind, userBlockDef } from '../../ops/registry.ts';
 import type { Analysis, FlatLayer } from '../../shape/analyze.ts';
@@ -46,6 +51,8 @@ interface Unit {
   readonly parts: readonly PartName[];
   /** The layer, for a unit that is one. */
   readonly layer?: FlatLayer;
+  /** The layer's op (inline units too). */
+  readonly op?: FlatLayer['op'];
 }
 
 /** A node of the name tree: a unit (a leaf) or a container of children. */
@@ -58,6 +65,10 @@ interface TreeNode {
   className?: string;
   /** A sequential container that is a plain block (a basic block without its shortcut): its constructor. */
   plain?: string;
+  /** A layer of a user block's class: its constructor in the class's own arguments (`nn.Conv2d(in_channels, width, …)`). */
+  symbolic?: string;
+  /** A user block instance: the arguments its class is called with (`8, width=16, stride=2`). */
+  ctorArgs?: string;
 }
 
 /** What {@link generateModel} gives back. */
@@ -87,7 +98,7 @@ export function generateModel(doc: ResidualDocument, analysis: Analysis): Genera
   const consumers = new Map<Tensor, Unit[]>();
   for (const u of units.list) for (const t of u.inputs) consumers.set(t, [...(consumers.get(t) ?? []), u]);
   const outputs = analysis.outputs.map((o) => o.layer);
-  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), classNames: userBlockClassNames(doc), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'InvertedResidual', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut', 'CNBlock', 'LayerNorm2d', 'LayerScale', 'StochasticDepth']) };
+  const ctx: Ctx = { parts: new Set(), consumers, graphOutputs: new Set(outputs), input: units.input, classes: [], classBodies: new Map(), classNames: userBlockClassNames(doc), userInstances: userInstances(doc, analysis), usedClassNames: new Set(['BasicBlock', 'Bottleneck', 'InvertedResidual', 'Stage', 'PlainBlock', 'BatchNorm2d', 'Clamp', 'HardSigmoid', 'ZeroPadShortcut', 'CNBlock', 'LayerNorm2d', 'LayerScale', 'StochasticDepth']) };
   classify(root, ctx);
   const networkName = uniqueClass(toClassName(doc.name, 'Net'), ctx);
   const network = classSource(networkName, `${doc.name}, as drawn in Residual Studio.`, root, ctx, outputs);
@@ -127,8 +138,8 @@ function cutUnits(doc: ResidualDocument, analysis: Analysis, docNodes: Map<NodeI
     const shortcut = l.op === 'Add' ? analysis.shortcuts.find((s) => s.at === l.docNode && !s.collapsed) : undefined;
     const unit: Unit =
       'inline' in form
-        ? { name: l.name, index: index.get(l.id)!, inputs, output: l.id, inline: (ins) => form.inline(l.inputs.map((r) => ins[inputs.indexOf(r.layer)]!)), state: [], parts: [], ...(shortcut ? { comment: `F(x) + x: ${shortcutPhrase(shortcut.kind, shortcut.stride)}` } : {}) }
-        : { name: l.name, index: index.get(l.id)!, inputs, output: l.id, module: form.module(args), state: layerState(l.op, l.name, args), parts: (form as ModuleForm).parts ?? [], layer: l };
+        ? { name: l.name, index: index.get(l.id)!, inputs, output: l.id, inline: (ins) => form.inline(l.inputs.map((r) => ins[inputs.indexOf(r.layer)]!)), state: [], parts: [], op: l.op, ...(shortcut ? { comment: `F(x) + x: ${shortcutPhrase(shortcut.kind, shortcut.stride)}` } : {}) }
+        : { name: l.name, index: index.get(l.id)!, inputs, output: l.id, module: form.module(args), state: layerState(l.op, l.name, args), parts: (form as ModuleForm).parts ?? [], layer: l, op: l.op };
     list.push(unit);
     docNodeOf.set(unit, l.docNode);
   }
@@ -280,6 +291,8 @@ interface Ctx {
   readonly classBodies: Map<string, string>;
   /** Module path → class name asked for (a user-defined block's instance: its block's name). */
   readonly classNames: ReadonlyMap<string, string>;
+  /** Module path → a collapsed user block instance there: its definition and params. */
+  readonly userInstances: ReadonlyMap<string, { readonly def: UserBlockDef; readonly node: GraphNode; readonly inChannels: number }>;
   readonly usedClassNames: Set<string>;
 }
 
@@ -296,6 +309,80 @@ function userBlockClassNames(doc: ResidualDocument): Map<string, string> {
     }
   }
   return names;
+}
+
+/** Each collapsed user block instance by module path: its definition, its params (defaults filled) and its input channels. */
+function userInstances(doc: ResidualDocument, analysis: Analysis): Map<string, { def: UserBlockDef; node: GraphNode; inChannels: number }> {
+  const out = new Map<string, { def: UserBlockDef; node: GraphNode; inChannels: number }>();
+  for (const n of doc.nodes) {
+    const def = userBlockDef(n.op, doc.blocks);
+    const inChannels = analysis.nodes.get(n.id)?.inputShapes[0]?.[0];
+    if (def && inChannels !== undefined) out.set(n.name, { def, node: { ...n, params: resolveParams(n, doc.blocks).params }, inChannels });
+  }
+  return out;
+}
+
+/** Numbers no layer has, standing in for the block's arguments while its layers' constructors are written, then replaced by their names. */
+const SENTINEL = 9_000_001;
+/** Names a user block's class cannot give its arguments (the forward's own variables, the modules it imports). */
+const TAKEN_ARGS = new Set(['self', 'x', 'out', 'torch', 'nn', 'F', 'in_channels']);
+
+/**
+ * The class of a user block, written from the block's own arguments: `__init__(self, in_channels,
+ * width=16, stride=2)`, each layer built from the argument its binding maps onto it (`width * 4`
+ * for a scaled one) and from the channels flowing in (in_channels at x, then each conv's output).
+ * Undefined where a layer's constructor cannot be said in those terms (a Linear, a Concat, a bound
+ * param that is not an int): the instance's class is then written with its own numbers.
+ */
+function userBlockClass(t: TreeNode, instance: { def: UserBlockDef; node: GraphNode; inChannels: number }, x: Tensor): { modules: Map<TreeNode, string>; call: string; signature: string } | undefined {
+  const { def, node } = instance;
+  const args = def.params.filter((p) => def.bindings.some((b) => b.param === p.name));
+  if (args.some((p) => p.type !== 'int' || !isIdentifier(p.name) || TAKEN_ARGS.has(p.name) || MODULE_ATTRIBUTES.has(p.name))) return undefined;
+  const exprs: string[] = [];
+  const sentinel = (expr: string): number => {
+    const at = exprs.indexOf(expr);
+    if (at >= 0) return SENTINEL + at;
+    exprs.push(expr);
+    return SENTINEL + exprs.length - 1;
+  };
+  const localName = new Map(def.nodes.map((n) => [n.id as string, n.name]));
+  const bound = new Map<string, { field: string; expr: string }[]>();
+  for (const b of def.bindings) {
+    const name = localName.get(b.node)!;
+    const expr = b.scale === undefined || b.scale === 1 ? b.param : Number.isInteger(b.scale) ? `${b.param} * ${b.scale}` : `int(${b.param} * ${pyFloat(b.scale)})`;
+    bound.set(name, [...(bound.get(name) ?? []), { field: b.field, expr }]);
+  }
+  const channels = new Map<Tensor, string>([[x, 'in_channels']]);
+  const modules = new Map<TreeNode, string>();
+  const leaves: TreeNode[] = [];
+  const walk = (n: TreeNode) => (n.unit ? leaves.push(n) : n.children.forEach(walk));
+  walk(t);
+  leaves.sort((a, b) => a.unit!.index - b.unit!.index);
+  for (const leaf of leaves) {
+    const u = leaf.unit!;
+    const input = channels.get(u.inputs[0]!);
+    if (input === undefined || u.op === undefined || u.op === 'Concat' || u.op === 'Linear') return undefined;
+    const mine = bound.get(u.name.slice(t.path.length + 1)) ?? [];
+    let out = input;
+    if (u.layer) {
+      const params = { ...u.layer.params };
+      for (const b of mine) params[b.field] = sentinel(b.expr);
+      const shape = u.layer.inputShapes[0]!;
+      const form = LAYER_FORMS[u.op as keyof typeof LAYER_FORMS] as ModuleForm;
+      let ctor = form.module({ params, inputShapes: [[sentinel(input), ...shape.slice(1)], ...u.layer.inputShapes.slice(1)] });
+      for (const b of mine) if (!ctor.includes(String(sentinel(b.expr)))) return undefined;
+      exprs.forEach((e, i) => (ctor = ctor.replace(new RegExp(`\\b${SENTINEL + i}\\b`, 'g'), e)));
+      modules.set(leaf, ctor);
+      if (u.op === 'Conv2d' || u.op === 'ZeroPadShortcut') out = mine.find((b) => b.field === 'outChannels')?.expr ?? String(int(u.layer.params, 'outChannels'));
+    } else if (mine.length > 0) return undefined;
+    channels.set(u.output, out);
+  }
+  const value = (p: (typeof args)[number]) => String(node.params[p.name] ?? p.default);
+  return {
+    modules,
+    call: [String(instance.inChannels), ...args.map((p) => `${p.name}=${value(p)}`)].join(', '),
+    signature: [', in_channels', ...args.map((p) => `${p.name}=${p.default}`)].join(', '),
+  };
 }
 
 /** A container's boundary: the tensors it reads from outside, and those read outside (or returned) of it. */
@@ -340,7 +427,25 @@ function classify(t: TreeNode, ctx: Ctx): void {
       const users = ctx.consumers.get(cl.output) ?? [];
       return !ctx.graphOutputs.has(cl.output) && users.length === 1;
     });
-  t.form = chain ? 'sequential' : entries.length === 1 && exits.length === 1 ? 'class' : 'holder';
+  const instance = ctx.userInstances.get(t.path);
+  // A user block is its own class even where its layers form a chain, so that each instance reads as the block.
+  const symbolic = instance && entries.length === 1 && exits.length === 1 ? userBlockClass(t, instance, entries[0]!) : undefined;
+  t.form = symbolic ? 'class' : chain ? 'sequential' : entries.length === 1 && exits.length === 1 ? 'class' : 'holder';
+  if (symbolic) {
+    for (const [node, ctor] of symbolic.modules) node.symbolic = ctor;
+    t.ctorArgs = symbolic.call;
+    const body = classSource('__CLASS__', `${instance!.def.name}, a block of this document’s block library: its layers from the block's own arguments.`, t, ctx, exits, symbolic.signature);
+    const key = body.split('\n').slice(2).join('\n');
+    const known = ctx.classBodies.get(key);
+    if (known) t.className = known;
+    else {
+      const name = uniqueClass(ctx.classNames.get(t.path) ?? toClassName(t.path, 'Part'), ctx);
+      ctx.classBodies.set(key, name);
+      ctx.classes.push(body.replace(/^class __CLASS__/, `class ${name}`));
+      t.className = name;
+    }
+    return;
+  }
   if (chain) {
     const plain = plainBlock(kids.map(({ c }) => c));
     if (plain) {
@@ -427,9 +532,9 @@ function access(path: readonly string[]): string {
 
 /** The constructor expression of a tree node (used in its parent's `__init__`). */
 function constructorOf(t: TreeNode, indent: string): { expr: string; comment?: string } {
-  if (t.unit) return { expr: t.unit.module!, ...(t.unit.comment ? { comment: t.unit.comment } : {}) };
+  if (t.unit) return { expr: t.symbolic ?? t.unit.module!, ...(t.unit.comment ? { comment: t.unit.comment } : {}) };
   if (t.plain) return { expr: t.plain, comment: 'plain block: no shortcut' };
-  if (t.form === 'class') return { expr: `${t.className}()` };
+  if (t.form === 'class') return { expr: `${t.className}(${t.ctorArgs ?? ''})` };
   const kids = [...t.children.values()].sort((a, b) => firstIndex(a) - firstIndex(b));
   const positional = kids.every((k, i) => k.segment === String(i));
   const inner = `${indent}    `;
@@ -464,7 +569,7 @@ function assign(owner: readonly string[], segment: string, expr: string): string
 }
 
 /** A class for a scope (the network, or a class container): `__init__` and a `forward` in the diagram's order. */
-function classSource(name: string, doc: string, t: TreeNode, ctx: Ctx, returns: readonly Tensor[]): string {
+function classSource(name: string, doc: string, t: TreeNode, ctx: Ctx, returns: readonly Tensor[], signature = ''): string {
   const init: string[] = [];
   initLines(t, [], init);
   const calls = callablesOf(t, ctx);
@@ -495,5 +600,5 @@ function classSource(name: string, doc: string, t: TreeNode, ctx: Ctx, returns: 
   });
   const ret = returns.map((r) => varOf.get(r) ?? 'x');
   body.push(`        return ${ret.length === 1 ? ret[0] : `(${ret.join(', ')})`}`);
-  return [`class ${name}(nn.Module):`, `    """${doc}"""`, '', '    def __init__(self):', '        super().__init__()', ...init, '', '    def forward(self, x):', ...body, ''].join('\n');
+  return [`class ${name}(nn.Module):`, `    """${doc}"""`, '', `    def __init__(self${signature}):`, '        super().__init__()', ...init, '', '    def forward(self, x):', ...body, ''].join('\n');
 }

@@ -17,6 +17,7 @@ import type { ResidualDocument } from '../../graph/types.ts';
 import { compile, lowerToIr } from '../../onnx/compile.ts';
 import { relDiff, testInput } from '../../onnx/testing/run-ort.ts';
 import { analyze } from '../../shape/analyze.ts';
+import { siluDownTwice, twoInstances } from '../../blocks/testing/user-blocks.ts';
 import { buildTemplate, TEMPLATES, type TemplateOptions } from '../../templates/templates.ts';
 import { dag } from '../../train/testing/graph.ts';
 import { decodeTensors, encodeTensors, PYTHON } from '../../train/testing/torch-reference.ts';
@@ -161,6 +162,8 @@ function cases(): Case[] {
     { name: 'grouped bottlenecks', doc: groupedBottlenecks(), retrain: true },
     { name: 'expanded block', doc: expandedBlock(), retrain: true },
     { name: 'two outputs', doc: twoOutputs() },
+    { name: 'user block with params (8→16 and 16→32, /2)', doc: siluDownTwice().doc, retrain: true },
+    { name: 'user block used twice alike', doc: twoInstances().doc },
     { name: 'inverted residuals', doc: invertedResiduals(), retrain: true },
   ];
 }
@@ -310,6 +313,20 @@ describe('PyTorch code export, run by PyTorch', () => {
     expect(results.get('plain34')!.modelPy).not.toContain('OrderedDict([\n                ("conv1"');
     // VGG's numbered layers are nn.Sequential, as torchvision writes them.
     expect(results.get('vgg19')!.modelPy).toMatch(/self\.features = nn\.Sequential\(\n {12}nn\.Conv2d\(3, 64, kernel_size=3, padding=1\),/);
+  });
+});
+
+describe('user-defined blocks in PyTorch code', () => {
+  it('a user block is one class named after it, built from its own arguments, called by each instance with its params', () => {
+    const py = results.get('user block with params (8→16 and 16→32, /2)')!.modelPy;
+    expect(py.match(/^class \w+\(nn\.Module\):/gm)).toEqual(['class SiluDown(nn.Module):', 'class SiLUBlocks(nn.Module):']);
+    expect(py).toContain('    def __init__(self, in_channels, width=16, stride=2):\n');
+    expect(py).toContain('        self.conv1 = nn.Conv2d(in_channels, width, kernel_size=3, stride=stride, padding=1, bias=False)\n');
+    expect(py).toContain('        self.proj = nn.Conv2d(in_channels, width, kernel_size=1, stride=stride, bias=False)\n');
+    expect(py).toContain('        self.down1 = SiluDown(8, width=16, stride=2)\n        self.down2 = SiluDown(16, width=32, stride=2)\n');
+    const alike = results.get('user block used twice alike')!.modelPy;
+    expect(alike.match(/= MyBlock\(8, width=8, stride=1\)/g)).toHaveLength(2);
+    expect(alike.match(/^class MyBlock/gm)).toHaveLength(1);
   });
 });
 
