@@ -25,6 +25,9 @@ test('ConvNeXt-Tiny from the gallery: 18 ConvNeXt block cards with identity arcs
   await expect(ed.status('diagnostics')).toHaveText('No problems');
   await ed.canvas.select('features.3.1');
   await expect(ed.inspector.field('width')).toHaveValue('192');
+  // The card names its width and no stride (a ConvNeXt block never has one).
+  await expect(ed.canvas.node('features.3.1').getByTestId('card.width')).toHaveText('width 192');
+  await expect(ed.canvas.node('features.3.1').getByTestId('card.stride')).toHaveCount(0);
   await expect(page.getByText('Layer scale γ (initial)')).toBeVisible();
   await zoomOn(page, ed, 'features.3.1', 6);
   await shot(page, 'convnext-collapsed-en-light-1440.png');

@@ -42,7 +42,8 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
         {isStage && <span className="chip">{t('card.stageOf', { block: t(`op.${blockKind}`), n: p['count'] })}</span>}
         <VariantChips params={p} />
         <span data-testid="card.width">{t('card.width', { v: p['width'] })}</span>
-        <span data-testid="card.stride">{t('card.stride', { v: p['stride'] })}</span>
+        {/* A ConvNeXt block has no stride: its stage downsamples outside it. */}
+        {p['stride'] !== undefined && <span data-testid="card.stride">{t('card.stride', { v: p['stride'] })}</span>}
       </div>
       <div className="card-shape" data-testid="card.shape">
         → {out ? fmtShape(out) : t('card.noShape')}
