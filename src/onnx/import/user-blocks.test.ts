@@ -6,7 +6,7 @@ import { analyze } from '../../shape/analyze.ts';
 import type { WeightStore } from '../../weights/types.ts';
 import { compile, lowerToIr } from '../compile.ts';
 import { tensorData } from '../ir.ts';
-import { testInput } from '../testing/run-ort.ts';
+import { relDiff, testInput } from '../testing/run-ort.ts';
 import { importOnnx } from './index.ts';
 
 async function run(doc: ResidualDocument, weights?: WeightStore): Promise<Float32Array> {
@@ -67,6 +67,24 @@ describe('ONNX import recognises user-defined blocks by their structure', () => 
     const asUser = cards(importOnnx(bare(two.doc), { library: two.doc.blocks! }).doc!);
     expect(asUser.filter((c) => c.endsWith(':user:myblock'))).toEqual(['block1:user:myblock', 'myblock_1:user:myblock']);
     expect(asUser.filter((c) => c.endsWith(':BasicBlock'))).toEqual([]);
+  });
+
+  it('a file with BN folded into the convs (as torch exports in eval mode) gives the same cards, computing what the file computes', async () => {
+    const { doc } = siluDownTwice();
+    const bytes = compile(doc, { embedDocument: false, foldBatchNorm: true }).bytes!;
+    const r = importOnnx(bytes, { library: doc.blocks! });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.doc!.nodes.filter((n) => n.op === 'user:siludown').map((n) => [n.name, n.params])).toEqual([
+      ['down1', { width: 16, stride: 2 }],
+      ['down2', { width: 32, stride: 2 }],
+    ]);
+    // The block's BN passes the folded conv through: scale 1, the folded bias as its shift.
+    expect([...r.weights!.get('down2.bn1.weight')!.data]).toEqual(new Array(32).fill(1));
+    expect(relDiff(await run(r.doc!, r.weights), await run(doc))).toBeLessThanOrEqual(1e-5);
+    // The cards cost what the original's do (the stem's BN, outside any block, stays folded into conv1).
+    const cost = (d: ResidualDocument, name: string) => analyze(d).nodes.get(d.nodes.find((n) => n.name === name)!.id)!.cost.params;
+    for (const name of ['down1', 'down2']) expect(cost(r.doc!, name)).toBe(cost(doc, name));
+    expect(r.doc!.nodes.some((n) => n.name === 'bn1')).toBe(false);
   });
 
   it('layers that differ from the definition in one field stay layers', () => {

@@ -25,22 +25,47 @@ const COMMUTATIVE = new Set(['Add', 'Mul']);
 /** One definition as a pattern: its layers by id, and each layer's inputs by port (a layer id, or x). */
 interface Pattern {
   readonly def: UserBlockDef;
+  /** The folded form's convs that stand for a conv → BN pair of the definition: conv id → BN id. */
+  readonly folded: ReadonlyMap<NodeId, NodeId>;
   readonly nodes: ReadonlyMap<NodeId, GraphNode>;
   /** Per layer, per input port: the layer whose output 0 feeds it, or `null` for the block's x. */
   readonly inputs: ReadonlyMap<NodeId, readonly (NodeId | null)[]>;
+  /** The layer whose output is the block's. */
+  readonly exit: NodeId;
 }
 
-function patternOf(def: UserBlockDef): Pattern | undefined {
-  const nodes = new Map(def.nodes.map((n) => [n.id, n]));
-  const inputs = new Map<NodeId, (NodeId | null | undefined)[]>(def.nodes.map((n) => [n.id, []]));
-  for (const e of def.edges) {
+function patternOf(def: UserBlockDef, shape: Pick<UserBlockDef, 'nodes' | 'edges' | 'entries' | 'exit'> = def, folded: ReadonlyMap<NodeId, NodeId> = new Map()): Pattern | undefined {
+  const nodes = new Map(shape.nodes.map((n) => [n.id, n]));
+  const inputs = new Map<NodeId, (NodeId | null | undefined)[]>(shape.nodes.map((n) => [n.id, []]));
+  for (const e of shape.edges) {
     // A layer reading another output than 0 is not a shape the importer's layers have.
     if (e.sourcePort !== 0) return undefined;
     inputs.get(e.target)![e.targetPort] = e.source;
   }
-  for (const x of def.entries) inputs.get(x.node)![x.port] = null;
+  for (const x of shape.entries) inputs.get(x.node)![x.port] = null;
   for (const ins of inputs.values()) if ([...ins].some((i) => i === undefined)) return undefined;
-  return { def, nodes, inputs: inputs as Map<NodeId, (NodeId | null)[]> };
+  return { def, folded, nodes, inputs: inputs as Map<NodeId, (NodeId | null)[]>, exit: shape.exit };
+}
+
+/**
+ * The definition as PyTorch exports it in eval mode, BN folded into the convolutions: each BN fed
+ * only by a conv that feeds nothing else is gone, and that conv has a bias. Undefined when the
+ * definition has no such pair.
+ */
+function foldedPatternOf(def: UserBlockDef): Pattern | undefined {
+  const folded = new Map<NodeId, NodeId>();
+  for (const bn of def.nodes) {
+    if (bn.op !== 'BatchNorm2d') continue;
+    const into = def.edges.filter((e) => e.target === bn.id);
+    const conv = into.length === 1 ? def.nodes.find((n) => n.id === into[0]!.source && n.op === 'Conv2d') : undefined;
+    if (conv && def.edges.filter((e) => e.source === conv.id).length === 1 && def.exit !== conv.id) folded.set(conv.id, bn.id);
+  }
+  if (folded.size === 0) return undefined;
+  const gone = new Set(folded.values());
+  const convOf = new Map([...folded].map(([c, b]) => [b, c]));
+  const nodes = def.nodes.filter((n) => !gone.has(n.id)).map((n) => (folded.has(n.id) ? { ...n, params: { ...n.params, bias: true } } : n));
+  const edges = def.edges.filter((e) => !gone.has(e.target)).map((e) => (gone.has(e.source) ? { ...e, source: convOf.get(e.source)! } : e));
+  return patternOf(def, { nodes, edges, entries: def.entries, exit: convOf.get(def.exit) ?? def.exit }, folded);
 }
 
 /** Definitions the importer can look for before any built-in block is recovered (layers only), and after (holding built-in blocks). */
@@ -71,7 +96,7 @@ export function recoverUserBlocks(
   library: readonly UserBlockDef[],
   time: Deadline = NEVER,
 ): ImportLayer[] {
-  const patterns = library.map(patternOf).filter((p): p is Pattern => p !== undefined);
+  const patterns = library.flatMap((d) => [patternOf(d), foldedPatternOf(d)]).filter((p): p is Pattern => p !== undefined);
   if (patterns.length === 0) return [...layers];
   const producer = new Map<string, ImportLayer>();
   const consumers = new Map<string, ImportLayer[]>();
@@ -81,7 +106,7 @@ export function recoverUserBlocks(
   }
   const replaced = new Map<ImportLayer, ImportLayer | null>();
   for (const p of patterns) {
-    const exit = p.nodes.get(p.def.exit)!;
+    const exit = p.nodes.get(p.exit)!;
     for (const last of layers) {
       time.check();
       if (last.op !== exit.op || replaced.has(last)) continue;
@@ -143,7 +168,7 @@ function tryInstance(
   protectedValues: ReadonlySet<string>,
 ): { layer: ImportLayer; members: ImportLayer[] } | undefined {
   const m: Match = { map: new Map() };
-  if (!matchAt(p, p.def.exit, last, producer, m) || m.map.size !== p.nodes.size || m.x === undefined) return undefined;
+  if (!matchAt(p, p.exit, last, producer, m) || m.map.size !== p.nodes.size || m.x === undefined) return undefined;
   const input = shapes.get(m.x);
   if (!input) return undefined;
   const members = [...m.map.values()];
@@ -153,7 +178,9 @@ function tryInstance(
 
   // The instance's params, from the layers its bindings map them onto.
   const params: Record<string, ParamValue> = {};
+  const foldedBns = new Set(p.folded.values());
   for (const b of p.def.bindings) {
+    if (foldedBns.has(b.node)) continue;
     const layer = m.map.get(b.node);
     const raw = layer ? resolved(layer.op, layer.params)[b.field] : undefined;
     if (raw === undefined) return undefined;
@@ -173,16 +200,46 @@ function tryInstance(
   const built = userBlockOp(p.def).expand!(node, input, EXPAND_OPTS).nodes;
   for (const b of built) {
     const local = nodeId(b.id.slice(`${name}/`.length));
+    if (foldedBns.has(local)) continue;
     const layer = m.map.get(local)!;
-    if (!sameParams(resolved(b.op, b.params), resolved(layer.op, layer.params))) return undefined;
+    const ours = resolved(b.op, b.params);
+    if (!sameParams(p.folded.has(local) ? { ...ours, bias: true } : ours, resolved(layer.op, layer.params))) return undefined;
   }
 
   const weights = new Map<string, ImportedTensor>();
   for (const [id, layer] of m.map) {
     const local = p.nodes.get(id)!.name;
-    for (const [k, t] of layer.weights) weights.set(`${local}.${k}`, t);
+    const bn = p.folded.get(id);
+    if (bn === undefined) {
+      for (const [k, t] of layer.weights) weights.set(`${local}.${k}`, t);
+      continue;
+    }
+    if (!foldedWeights(weights, local, p.nodes.get(id)!, p.def.nodes.find((n) => n.id === bn)!, layer)) return undefined;
   }
   return { layer: { op: userKind(p.def.id), params: ordered, inputs: [m.x], output: last.output, hint: instanceHint(p, m) || p.def.name.toLowerCase(), weights, source: last.source }, members };
+}
+
+/**
+ * The weights of a conv → BN pair from the conv PyTorch folded them into: the conv keeps the folded
+ * weight, and the BN passes its input through plus the folded bias (γ 1, mean 0, variance 1 − ε,
+ * so its scale is exactly 1; β the bias, or 0 where the definition's conv has a bias of its own).
+ * The card then computes what the file computes; training it starts BN's statistics from there.
+ */
+function foldedWeights(into: Map<string, ImportedTensor>, local: string, conv: GraphNode, bn: GraphNode, layer: ImportLayer): boolean {
+  const w = layer.weights.get('weight');
+  const b = layer.weights.get('bias');
+  if (!w || !b) return false;
+  const c = b.data.length;
+  const eps = Number(resolved('BatchNorm2d', bn.params)['eps']);
+  const fill = (v: number): ImportedTensor => ({ dims: [c], data: new Float32Array(c).fill(v) });
+  const ownBias = resolved('Conv2d', conv.params)['bias'] === true;
+  into.set(`${local}.weight`, w);
+  if (ownBias) into.set(`${local}.bias`, b);
+  into.set(`${bn.name}.weight`, fill(1));
+  into.set(`${bn.name}.bias`, ownBias ? fill(0) : b);
+  into.set(`${bn.name}.running_mean`, fill(0));
+  into.set(`${bn.name}.running_var`, fill(1 - eps));
+  return true;
 }
 
 /** The instance's name the file suggests: `layer1.0` when its layers are `layer1.0.conv1`, `layer1.0.bn1`, … (the most common such prefix). */
