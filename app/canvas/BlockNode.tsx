@@ -1,9 +1,9 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fmtShape } from '../../src/index.ts';
+import { fmtShape, invertedResidualNoShortcut } from '../../src/index.ts';
 import { fmtCount } from '../format.ts';
-import { shortcutText } from '../i18n/shortcut.ts';
+import { noShortcutText, shortcutText } from '../i18n/shortcut.ts';
 import { useEditorStore } from '../store/context.tsx';
 import { useVertical } from './direction.ts';
 import { DiagnosticPin } from './DiagnosticPin.tsx';
@@ -24,6 +24,9 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
   const { node, info, diagnostics } = data;
   const p = node.params;
   const sc = info?.shortcut;
+  const inverted = node.op === 'InvertedResidual';
+  // An inverted residual that changes stride or width has no shortcut at all: the card says so, and draws no arc.
+  const noShortcut = inverted && !sc && info?.inputShapes[0] ? invertedResidualNoShortcut(p, info.inputShapes[0][0]!) : undefined;
   const out = info?.outputShapes[0];
   const isStage = node.op === 'Stage';
   const blockKind = p['block'] === 'bottleneck' ? 'Bottleneck' : 'BasicBlock';
@@ -41,9 +44,10 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
       <div className="card-row">
         {isStage && <span className="chip">{t('card.stageOf', { block: t(`op.${blockKind}`), n: p['count'] })}</span>}
         <VariantChips params={p} />
-        <span data-testid="card.width">{t('card.width', { v: p['width'] })}</span>
+        {inverted ? <span data-testid="card.outChannels">{t('card.outChannels', { v: p['outChannels'] })}</span> : <span data-testid="card.width">{t('card.width', { v: p['width'] })}</span>}
         {/* A ConvNeXt block has no stride: its stage downsamples outside it. */}
         {p['stride'] !== undefined && <span data-testid="card.stride">{t('card.stride', { v: p['stride'] })}</span>}
+        {inverted && <span data-testid="card.expansion">{t('card.expansionT', { v: p['expansion'] })}</span>}
       </div>
       <div className="card-shape" data-testid="card.shape">
         → {out ? fmtShape(out) : t('card.noShape')}
@@ -66,6 +70,11 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<C
         <span className={`arc-label arc-label-${vertical ? 'tb' : 'lr'}${sc.keepsDimensions ? ' identity' : ''}`} data-testid="canvas.arc.label">
           {shortcutText(t, sc)}
         </span>
+      )}
+      {noShortcut && (
+        <div className="card-note" data-testid="card.noShortcut">
+          {t('card.noShortcut')} · {noShortcutText(t, noShortcut, 'card')}
+        </div>
       )}
       {diagnostics && <DiagnosticPin diagnostics={diagnostics} testName={node.name} />}
       <Handle type="source" position={vertical ? Position.Bottom : Position.Right} id="out-0" />

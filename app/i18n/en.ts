@@ -41,7 +41,8 @@ export const en = {
   card: {
     width: 'width {{v}}', stride: 'stride {{v}}', params: '{{v}} params', macs: '{{v}} MACs', expand: 'Expand', collapse: 'Collapse',
     preAct: 'pre-activation', se: 'SE r={{r}}', resnetD: 'ResNet-D',
-    stageOf: '{{block}} ×{{n}}', identity: 'identity', out: 'out', fix: 'Fix: {{label}}', noShape: 'no shape yet',
+    stageOf: '{{block}} ×{{n}}', identity: 'identity',
+    outChannels: 'out {{v}}', expansionT: 't = {{v}}', noShortcut: 'no shortcut', noShortcutStride: 'stride {{stride}}', noShortcutWidth: '{{from}} → {{to}} channels', out: 'out', fix: 'Fix: {{label}}', noShape: 'no shape yet',
     opaqueReason: 'kept as in the file: not an op the editor models',
     opaqueWhy: 'Exported unchanged, with its attributes and constants; it cannot be edited here. Shapes after it come from ONNX’s shape rules, or are unknown (?).',
   },
@@ -60,6 +61,8 @@ export const en = {
     channels: 'C', height: 'H', width: 'W', projectionEverywhere: 'Projection on every shortcut (option C)', zeroInitResidual: 'Zero-init last BN of each block',
     seed: 'Seed', opset: 'ONNX opset', shapes: 'Shapes', inShape: 'in', outShape: 'out', cost: 'Cost', shortcut: 'Shortcut', diagnostics: 'Problems', multi: '{{n}} nodes selected',
     edge: 'Connection', edgeShape: 'Tensor', deleteEdge: 'Delete connection',
+    noShortcut: 'None: {{why}}. An inverted residual adds x only where its stride is 1 and its input and output widths match; it never projects x.',
+    noShortcutStride: 'stride {{stride}} changes the resolution', noShortcutWidth: 'its output width {{to}} differs from its input’s {{from}}',
   },
   param: {
     tensor: 'Output name', weights: 'Weights (kept in the file)', shapeAt: 'Shape worked out at', width: 'Width', stride: 'Stride', shortcut: 'Shortcut', outChannels: 'Out channels', kernel: 'Kernel', padding: 'Padding', dilation: 'Dilation', groups: 'Groups',

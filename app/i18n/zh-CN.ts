@@ -29,7 +29,8 @@ export const zhCN: Resources = {
   card: {
     width: '宽度 {{v}}', stride: '步幅 {{v}}', params: '参数 {{v}}', macs: '乘加 {{v}}', expand: '展开', collapse: '折叠',
     preAct: '预激活', se: 'SE r={{r}}', resnetD: 'ResNet-D',
-    stageOf: '{{block}} ×{{n}}', identity: '恒等', out: '输出', fix: '修复：{{label}}', noShape: '尚无形状',
+    stageOf: '{{block}} ×{{n}}', identity: '恒等',
+    outChannels: '输出 {{v}}', expansionT: 't = {{v}}', noShortcut: '无快捷连接', noShortcutStride: '步幅 {{stride}}', noShortcutWidth: '{{from}} → {{to}} 通道', out: '输出', fix: '修复：{{label}}', noShape: '尚无形状',
     opaqueReason: '按原文件保留：编辑器不建模此算子',
     opaqueWhy: '导出时连同属性与常量原样写回；此处不可编辑。其后的形状来自 ONNX 的形状规则，否则为未知（?）。',
   },
@@ -46,6 +47,8 @@ export const zhCN: Resources = {
     channels: 'C', height: 'H', width: 'W', projectionEverywhere: '所有快捷连接都用投影（选项 C）', zeroInitResidual: '每个残差块最后的 BN 初始化为 0',
     seed: '随机种子', opset: 'ONNX opset', shapes: '形状', inShape: '输入', outShape: '输出', cost: '开销', shortcut: '快捷连接', diagnostics: '问题', multi: '已选择 {{n}} 个节点',
     edge: '连接', edgeShape: '张量', deleteEdge: '删除连接',
+    noShortcut: '无：{{why}}。倒残差块只在步幅为 1 且输入输出宽度相同时加上 x；它从不对 x 做投影。',
+    noShortcutStride: '步幅 {{stride}} 改变了分辨率', noShortcutWidth: '输出宽度 {{to}} 与输入宽度 {{from}} 不同',
   },
   param: {
     tensor: '输出名称', weights: '权重（按原文件保留）', shapeAt: '形状推算时的输入尺寸', width: '宽度', stride: '步幅', shortcut: '快捷连接', outChannels: '输出通道', kernel: '卷积核', padding: '填充', dilation: '膨胀', groups: '分组',

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { checkParamRef, fmtShape, getOp, type GraphNode, type MessageRef, type ParamSpec, type ParamValue } from '../../src/index.ts';
+import { checkParamRef, fmtShape, getOp, invertedResidualNoShortcut, type GraphNode, type MessageRef, type ParamSpec, type ParamValue } from '../../src/index.ts';
 import { diagnosticText, fixText, translateMessage } from '../i18n/diagnostics.ts';
-import { shortcutText } from '../i18n/shortcut.ts';
+import { noShortcutText, shortcutText } from '../i18n/shortcut.ts';
 import { fmtCount } from '../format.ts';
 import { useAnalysis, useEditor, useEditorStore } from '../store/context.tsx';
 
@@ -114,6 +114,12 @@ function NodeInspector({ node }: { node: GraphNode }) {
             <dd data-testid="inspector.shortcut">
               {t(`shortcut.${info.shortcut.kind}`)} ({shortcutText(t, info.shortcut)})
             </dd>
+          </>
+        )}
+        {!info?.shortcut && node.op === 'InvertedResidual' && info?.inputShapes[0] && invertedResidualNoShortcut(node.params, info.inputShapes[0][0]!) && (
+          <>
+            <dt>{t('inspector.shortcut')}</dt>
+            <dd data-testid="inspector.shortcut">{t('inspector.noShortcut', { why: noShortcutText(t, invertedResidualNoShortcut(node.params, info.inputShapes[0][0]!)!, 'inspector') })}</dd>
           </>
         )}
       </dl>
