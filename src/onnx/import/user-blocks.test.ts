@@ -1,6 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { makeBlock } from '../../blocks/block-library.ts';
 import { twoInstances, siluDownTwice } from '../../blocks/testing/user-blocks.ts';
+import { buildTemplate } from '../../templates/templates.ts';
 import type { ResidualDocument, UserBlockDef } from '../../graph/types.ts';
 import { analyze } from '../../shape/analyze.ts';
 import type { WeightStore } from '../../weights/types.ts';
@@ -85,6 +87,16 @@ describe('ONNX import recognises user-defined blocks by their structure', () => 
     const cost = (d: ResidualDocument, name: string) => analyze(d).nodes.get(d.nodes.find((n) => n.name === name)!.id)!.cost.params;
     for (const name of ['down1', 'down2']) expect(cost(r.doc!, name)).toBe(cost(doc, name));
     expect(r.doc!.nodes.some((n) => n.name === 'bn1')).toBe(false);
+  });
+
+  it('a user block holding built-in blocks is found once they are recovered', async () => {
+    const tiny = buildTemplate('tiny-resnet')!;
+    const made = makeBlock(tiny, tiny.nodes.filter((n) => n.op === 'BasicBlock').map((n) => n.id), { name: 'TwoBlocks' });
+    expect(made.diagnostics).toEqual([]);
+    const r = importOnnx(bare(made.doc), { library: made.doc.blocks! });
+    expect(cards(r.doc!)).toEqual(['conv1:Conv2d', 'bn1:BatchNorm2d', 'relu:ReLU', 'twoblocks_1:user:twoblocks', 'globalavgpool:GlobalAvgPool', 'flatten:Flatten', 'fc:Linear', 'identity:Identity']);
+    expect(r.weights!.has('twoblocks_1.block2.downsample.0.weight')).toBe(true);
+    expect(await run(r.doc!, r.weights)).toEqual(await run(made.doc));
   });
 
   it('layers that differ from the definition in one field stay layers', () => {
