@@ -30,3 +30,5 @@ export { blockSignature, foldBlocks, formatDiffText, fmtPercent, fmtValue, range
 export { exportPyTorch, PYTORCH_WEIGHTS_FILE, type PyTorchExport, type PyTorchExportOptions } from './export/pytorch/model-py.ts';
 export { adoptStateDict, stateDictShapes } from './export/pytorch/state-dict.ts';
 export * from './figure/strings.ts';
+export { checkBlockDef, detachInstance, instancesOf, layersInside, makeBlock, proposeParams, redefineFromExpanded, removeBlockDef, updateBlockDef, type MakeBlockResult } from './blocks/block-library.ts';
+export { LIBRARY_KIND, mergeBlockLibrary, parseBlockLibrary, serializeBlockLibrary } from './blocks/library-file.ts';

@@ -1,7 +1,10 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useEditorStore } from '../store/context.tsx';
+import { userBlockDef, type OpKind } from '../../src/index.ts';
+import { useEditor, useEditorStore } from '../store/context.tsx';
+import { opLabel } from './op-label.ts';
+import { useUpdateDefinition } from './useUpdateDefinition.ts';
 import type { FrameNode as FrameNodeType } from './flow-adapter.ts';
 import { useRelayoutAfter } from './useRelayout.ts';
 
@@ -10,12 +13,20 @@ export const FrameNode = memo(function FrameNode({ data }: NodeProps<FrameNodeTy
   const { t } = useTranslation();
   const store = useEditorStore();
   const relayoutAfter = useRelayoutAfter();
+  const library = useEditor((s) => s.doc.blocks);
+  const user = userBlockDef(data.kind as OpKind, library);
+  const update = useUpdateDefinition();
   return (
-    <div className={`frame frame-${data.kind}`} data-testid={`canvas.group.${data.name}`}>
+    <div className={`frame frame-${user ? 'user' : data.kind}`} data-testid={`canvas.group.${data.name}`}>
       <div className="frame-head">
         <span>
-          {t(`op.${data.kind}`)} · {data.name}
+          {opLabel(t, data.kind as OpKind, library)} · {data.name}
         </span>
+        {user && (
+          <button className="card-btn nodrag" data-testid={`canvas.update.${data.name}`} title={t('ublock.update')} aria-label={t('ublock.update')} onClick={() => update(data.groupId)}>
+            ✓ {t('ublock.updateShort')}
+          </button>
+        )}
         <button className="card-btn nodrag" data-testid={`canvas.collapse.${data.name}`} onClick={() => relayoutAfter(() => store.getState().collapse(data.groupId))}>
           ⤡ {t('card.collapse')}
         </button>

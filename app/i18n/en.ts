@@ -6,6 +6,7 @@ import { lesionEn } from './lesion.en.ts';
 import { trainEn } from './train.en.ts';
 import { teachEn } from './teach.en.ts';
 import { lessonEn } from './lesson.en.ts';
+import { userBlocksEn } from './userblocks.en.ts';
 /** English UI text. Keys are grouped by where they appear. */
 export const en = {
   app: { title: 'Residual Studio' },
@@ -110,6 +111,7 @@ export const en = {
   signals: signalsEn,
   teach: teachEn,
   lesson: lessonEn,
+  ublock: userBlocksEn,
   diff: diffEn,
   lesion: lesionEn,
   /** Diagnostics and fix labels by message id: the core's English table itself. */

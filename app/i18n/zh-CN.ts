@@ -7,6 +7,7 @@ import { lesionZhCN } from './lesion.zh-CN.ts';
 import { trainZhCN } from './train.zh-CN.ts';
 import { teachZhCN } from './teach.zh-CN.ts';
 import { lessonZhCN } from './lesson.zh-CN.ts';
+import { userBlocksZhCN } from './userblocks.zh-CN.ts';
 
 /** 简体中文界面文字；术语遵循 shared/seed 中的概念说明（残差块、主通路、快捷连接、恒等映射……）。 */
 export const zhCN: Resources = {
@@ -93,6 +94,7 @@ export const zhCN: Resources = {
   signals: signalsZhCN,
   teach: teachZhCN,
   lesson: lessonZhCN,
+  ublock: userBlocksZhCN,
   diff: diffZhCN,
   lesion: lesionZhCN,
   diagnostics: diagnosticsZhCN,

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { checkParamRef, fmtShape, getOp, invertedResidualNoShortcut, type GraphNode, type MessageRef, type ParamSpec, type ParamValue } from '../../src/index.ts';
+import { checkParamRef, fmtShape, getOp, invertedResidualNoShortcut, instancesOf, userBlockDef, type BlockLibrary, type Diagnostic, type GraphNode, type GroupRef, type MessageRef, type ParamSpec, type ParamValue, type UserBlockDef } from '../../src/index.ts';
+import { opLabel } from '../canvas/op-label.ts';
+import { useRelayoutAfter } from '../canvas/useRelayout.ts';
+import { useUpdateDefinition } from '../canvas/useUpdateDefinition.ts';
 import { diagnosticText, fixText, translateMessage } from '../i18n/diagnostics.ts';
 import { noShortcutText, shortcutText } from '../i18n/shortcut.ts';
 import { fmtCount } from '../format.ts';
@@ -75,13 +78,20 @@ function NodeInspector({ node }: { node: GraphNode }) {
   const diags = analysis.diagnostics.filter((d) => d.nodeId === node.id);
   const [name, setName] = useState(node.name);
   useEffect(() => setName(node.name), [node.name]);
-  const def = getOp(node.op);
+  const library = useEditor((s) => s.doc.blocks);
+  const def = getOp(node.op, library);
+  const user = userBlockDef(node.op, library);
+  const instances = useEditor((s) => (user ? instancesOf(s.doc, user.id).length : 0));
+  const owner = ownerInstance(node, library);
+  const relayoutAfter = useRelayoutAfter();
+  const updateDefinition = useUpdateDefinition();
   return (
     <div data-testid="inspector.node">
       <div className="field">
         <label>{t('inspector.op')}</label>
         <span className="value" data-testid="inspector.op">
-          {t(`op.${node.op}`)}
+          {opLabel(t, node.op, library)}
+          {user && <span className="muted"> · {t('ublock.kind')}</span>}
         </span>
       </div>
       <div className="field">
@@ -98,6 +108,24 @@ function NodeInspector({ node }: { node: GraphNode }) {
       {def.params.map((spec) => (
         <Field key={spec.name} spec={spec} value={node.params[spec.name]} label={t(`param.${spec.name}`, { defaultValue: spec.name })} onCommit={(v) => store.getState().setParams(node.id, { [spec.name]: v })} />
       ))}
+      {user && (
+        <div className="user-block-actions" data-testid="inspector.userBlock">
+          <p className="muted">
+            {t('ublock.instances', { n: instances })} {t('ublock.editHint', { name: user.name })}
+          </p>
+          <button onClick={() => relayoutAfter(() => store.getState().detach(node.id))} title={t('ublock.detachHint', { name: user.name })} data-testid="inspector.detach">
+            {t('ublock.detach')}
+          </button>
+        </div>
+      )}
+      {owner && (
+        <div className="user-block-actions" data-testid="inspector.memberOf">
+          <p className="muted">{t('ublock.memberOf', { instance: owner.ref.name, name: owner.def.name })}</p>
+          <button onClick={() => updateDefinition(owner.ref.id)} data-testid="inspector.updateDefinition">
+            ✓ {t('ublock.update')}
+          </button>
+        </div>
+      )}
       <h3>{t('inspector.shapes')}</h3>
       <dl className="facts">
         <dt>{t('inspector.inShape')}</dt>
@@ -144,6 +172,48 @@ function NodeInspector({ node }: { node: GraphNode }) {
   );
 }
 
+/** The innermost expanded user block instance a layer belongs to, with its definition. */
+function ownerInstance(node: GraphNode, library: BlockLibrary): { ref: GroupRef; def: UserBlockDef } | undefined {
+  for (let g = node.group; g; g = g.parent) {
+    const def = userBlockDef(g.kind, library);
+    if (def) return { ref: g, def };
+  }
+  return undefined;
+}
+
+/** Names the selected layers' block type and makes it; a refusal says why, in the UI language. */
+function MakeBlockForm() {
+  const { t } = useTranslation();
+  const store = useEditorStore();
+  const relayoutAfter = useRelayoutAfter();
+  const taken = useEditor((s) => (s.doc.blocks ?? []).map((b) => b.name).join('|'));
+  const [name, setName] = useState('');
+  const [refusal, setRefusal] = useState<Diagnostic | undefined>();
+  const suggested = (() => {
+    const used = new Set(taken.split('|'));
+    for (let i = 1; ; i++) if (!used.has(i === 1 ? 'MyBlock' : `MyBlock${i}`)) return i === 1 ? 'MyBlock' : `MyBlock${i}`;
+  })();
+  const make = () => relayoutAfter(() => setRefusal(store.getState().makeBlockFromSelection(name.trim() || suggested)));
+  return (
+    <div className="make-block" data-testid="inspector.makeBlock">
+      <h3>{t('ublock.make')}</h3>
+      <p className="muted">{t('ublock.makeHint')}</p>
+      <div className={`field${refusal ? ' invalid' : ''}`}>
+        <label htmlFor="inspector.field.blockName">{t('ublock.nameLabel')}</label>
+        <input id="inspector.field.blockName" data-testid="inspector.field.blockName" value={name} placeholder={suggested} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && make()} />
+        {refusal && (
+          <span className="field-error" data-testid="inspector.makeBlock.error">
+            {diagnosticText(t, refusal)}
+          </span>
+        )}
+      </div>
+      <button className="primary" onClick={make} data-testid="inspector.makeBlock.go">
+        {t('ublock.make')}
+      </button>
+    </div>
+  );
+}
+
 const intSpec = (name: string, min: number, max: number, def: number): ParamSpec => ({ name, type: 'int', default: def, min, max });
 
 function ModelSettings() {
@@ -180,7 +250,10 @@ export function Inspector() {
       {node ? (
         <NodeInspector key={node.id} node={node} />
       ) : sel.nodes.length > 1 ? (
-        <p className="muted">{t('inspector.multi', { n: sel.nodes.length })}</p>
+        <>
+          <p className="muted">{t('inspector.multi', { n: sel.nodes.length })}</p>
+          <MakeBlockForm key={sel.nodes.join(',')} />
+        </>
       ) : sel.edge ? (
         <div data-testid="inspector.edge">
           <h3>{t('inspector.edge')}</h3>

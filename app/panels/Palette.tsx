@@ -1,8 +1,9 @@
-import { useMemo, useState, type DragEvent } from 'react';
+import { Fragment, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { OPS, type OpCategory, type OpKind } from '../../src/index.ts';
 import { PALETTE_MIME } from '../canvas/Canvas.tsx';
 import { useEditorStore } from '../store/context.tsx';
+import { UserBlocksGroup } from './UserBlocksGroup.tsx';
 
 const ORDER: OpCategory[] = ['block', 'io', 'convolution', 'normalization', 'activation', 'pooling', 'reshape', 'merge', 'other'];
 /** Short, stable test ids for the palette entries. */
@@ -39,7 +40,8 @@ export function Palette() {
       <p className="hint">{t('palette.hint')}</p>
       {groups.length === 0 && <p className="muted">{t('palette.empty')}</p>}
       {groups.map((g) => (
-        <section key={g.cat} className="palette-group" data-testid={`palette.group.${g.cat}`}>
+        <Fragment key={g.cat}>
+        <section className="palette-group" data-testid={`palette.group.${g.cat}`}>
           <h3>{t(`category.${g.cat}`)}</h3>
           <ul>
             {g.ops.map((o) => (
@@ -59,6 +61,8 @@ export function Palette() {
             ))}
           </ul>
         </section>
+        {g.cat === 'block' && <UserBlocksGroup needle={q.trim().toLowerCase()} />}
+        </Fragment>
       ))}
     </aside>
   );

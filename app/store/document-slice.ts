@@ -4,14 +4,21 @@ import {
   collapseGroup,
   groupIsModified,
   connect,
+  detachInstance,
   duplicateNodes,
   expandNode,
+  instancesOf,
+  layersInside,
+  makeBlock,
+  mergeBlockLibrary,
   moveNodes,
+  redefineFromExpanded,
   removeEdges,
   removeNodes,
   renameNode,
   setInput,
   updateParams,
+  userBlockDef,
   type Connection,
   type Diagnostic,
   type EdgeId,
@@ -24,6 +31,7 @@ import {
   type Params,
   type Position,
   type ResidualDocument,
+  type UserBlockDef,
 } from '../../src/index.ts';
 import { analysisOf } from './derived.ts';
 import type { EditorSlice } from './editor-store.ts';
@@ -62,6 +70,16 @@ export interface DocumentSlice {
   copySelection(): void;
   paste(): void;
   duplicateSelection(): void;
+  /** Makes a block type of the selected layers, named `name`; the refusal, or undefined. */
+  makeBlockFromSelection(name: string): Diagnostic | undefined;
+  /** Makes the expanded instance `groupId` (with layers wired in among its own) its block's definition: every instance changes, one undo step. */
+  redefineBlock(groupId: NodeId): Diagnostic | undefined;
+  /** Detaches a user block instance into plain layers. */
+  detach(id: NodeId): void;
+  /** Adds an instance of a library block, adding its definition to the document if it lacks it: one undo step. */
+  addUserBlockAt(def: UserBlockDef, position: Position): NodeId;
+  /** Adds a block library's blocks to the document; the names added. */
+  addLibraryBlocks(blocks: readonly UserBlockDef[]): string[];
 }
 
 export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
@@ -143,6 +161,48 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
     if (!clip) return;
     const r = duplicateNodes(get().doc, clip.nodes, clip.edges, { x: 60, y: 60 });
     set({ doc: r.doc, selection: { nodes: r.ids, edge: undefined } });
+  },
+  makeBlockFromSelection(name) {
+    const { doc, selection } = get();
+    const r = makeBlock(doc, selection.nodes, { name });
+    if (!r.id) return r.diagnostics[0];
+    set({ doc: r.doc, selection: { nodes: [r.id], edge: undefined } });
+    return undefined;
+  },
+  redefineBlock(groupId) {
+    const doc = get().doc;
+    const r = redefineFromExpanded(doc, groupId, layersInside(doc, groupId));
+    if (r.doc === doc) return r.diagnostics[0];
+    set({ doc: r.doc, selection: { nodes: [groupId], edge: undefined } });
+    const def = userBlockDef(r.doc.nodes.find((n) => n.id === groupId)?.op ?? 'Input', r.doc.blocks);
+    if (def) get().toast('ublock.updated', 'info', { values: { name: def.name, n: instancesOf(r.doc, def.id).length } });
+    return undefined;
+  },
+  detach(id) {
+    const doc = get().doc;
+    const inputShape = analysisOf(doc).nodes.get(id)?.inputShapes[0];
+    if (!inputShape) {
+      get().toast('toast.cannotExpand', 'error');
+      return;
+    }
+    const d = detachInstance(doc, id, inputShape);
+    if (d !== doc) set({ doc: d, selection: { nodes: [], edge: undefined } });
+  },
+  addUserBlockAt(def, position) {
+    const doc = get().doc;
+    const have = (doc.blocks ?? []).find((b) => b.name === def.name);
+    const merged = have ? { doc, id: have.id } : (() => {
+      const m = mergeBlockLibrary(doc, [def]);
+      return { doc: m.doc, id: m.doc.blocks!.find((b) => b.name === (m.added[0] ?? def.name))!.id };
+    })();
+    const r = addNode(merged.doc, `user:${merged.id}`, { position });
+    set({ doc: r.doc, selection: { nodes: [r.id], edge: undefined } });
+    return r.id;
+  },
+  addLibraryBlocks(blocks) {
+    const m = mergeBlockLibrary(get().doc, blocks);
+    if (m.added.length) set({ doc: m.doc });
+    return m.added;
   },
   duplicateSelection() {
     const { doc, selection } = get();

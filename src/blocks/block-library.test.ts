@@ -142,6 +142,8 @@ describe('block library files', () => {
     const r = parseBlockLibrary(text);
     expect(r.diagnostics).toEqual([]);
     expect(r.blocks).toEqual(doc.blocks);
+    // Opened again into the document it came from (keys now in the file's order): nothing new.
+    expect(mergeBlockLibrary(doc, r.blocks!).added).toEqual([]);
     const into = flatTiny();
     const merged = mergeBlockLibrary(into, r.blocks!);
     expect(merged.added).toEqual(['MyBlock']);

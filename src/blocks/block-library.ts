@@ -274,6 +274,31 @@ export function redefineFromExpanded(doc: ResidualDocument, groupId: NodeId, ext
   return { doc: { ...made.doc, nodes, edges, blocks }, diagnostics: [] };
 }
 
+/**
+ * Layers added among an expanded group's members: not in the group, yet fed only by its members
+ * (or other such layers) and feeding only them, like a ReLU wired in between two of its layers.
+ * Editing an expanded instance and updating its definition takes these in, and nothing else —
+ * layers before or after the block, however they are selected, stay outside it.
+ */
+export function layersInside(doc: ResidualDocument, groupId: NodeId): NodeId[] {
+  const members = new Set(doc.nodes.filter((n) => inGroup(n, groupId)).map((n) => n.id));
+  const inside = new Set(doc.nodes.filter((n) => !members.has(n.id) && n.op !== 'Input' && n.op !== 'Output').map((n) => n.id));
+  const ok = (id: NodeId) => members.has(id) || inside.has(id);
+  // Drop candidates wired to anything outside until none is: a DAG, so this ends.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of inside) {
+      const ins = doc.edges.filter((e) => e.target === id);
+      const outs = doc.edges.filter((e) => e.source === id);
+      if (ins.length === 0 || outs.length === 0 || !ins.every((e) => ok(e.source)) || !outs.every((e) => ok(e.target))) {
+        inside.delete(id);
+        changed = true;
+      }
+    }
+  }
+  return [...inside];
+}
+
 /** A member of an expanded group as a plain layer: the group `groupId` leaves its chain of groups. */
 function stripGroup(n: GraphNode, groupId: NodeId): GraphNode {
   const chain: NonNullable<GraphNode['group']>[] = [];

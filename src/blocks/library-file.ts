@@ -81,7 +81,8 @@ function describe(obj: Record<string, unknown>, path: string[]): MessageRef {
 export function mergeBlockLibrary(doc: ResidualDocument, blocks: readonly UserBlockDef[]): { doc: ResidualDocument; added: string[] } {
   const have = [...(doc.blocks ?? [])];
   const added: string[] = [];
-  const same = (a: UserBlockDef, b: UserBlockDef) => JSON.stringify({ ...a, id: '' }) === JSON.stringify({ ...b, id: '' });
+  // Compared with keys sorted: a definition read back from a file has its keys in the schema's order.
+  const same = (a: UserBlockDef, b: UserBlockDef) => canonical({ ...a, id: '' }) === canonical({ ...b, id: '' });
   for (const b of blocks) {
     const byName = have.find((d) => d.name === b.name);
     if (byName && same(byName, b)) continue;
@@ -93,4 +94,11 @@ export function mergeBlockLibrary(doc: ResidualDocument, blocks: readonly UserBl
     added.push(name);
   }
   return added.length ? { doc: { ...doc, blocks: have }, added } : { doc, added };
+}
+
+/** JSON with every object's keys sorted, so equal data gives equal text whatever order it was built in. */
+function canonical(v: unknown): string {
+  const sort = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(sort) : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
+  return JSON.stringify(sort(v));
 }
