@@ -20,6 +20,7 @@ import type { DecodeLimits } from '../limits.ts';
 import { assemble, expandBlockLayers, type PendingWeight } from './assemble.ts';
 import { recoverBlocks } from './blocks.ts';
 import { recoverVariantBlocks } from './variant-blocks.ts';
+import { recoverConvNeXtBlocks } from './convnext-blocks.ts';
 import { recoverInvertedResiduals } from './inverted-residuals.ts';
 import { recoverUserBlocks, splitLibrary } from './user-blocks.ts';
 import { deadline, ImportTimeout } from './deadline.ts';
@@ -119,7 +120,7 @@ function importUnsafe(bytes: Uint8Array, opts: ImportOptions): ImportResult {
   // One that holds built-in blocks is looked for once those are recovered.
   const library = splitLibrary(opts.library ?? []);
   const own = recoverUserBlocks(mapped.layers, mapped.shapes, outputs, library.layersOnly, time);
-  const builtIn = recoverInvertedResiduals(recoverBlocks(recoverVariantBlocks(own, mapped.shapes, outputs, time), mapped.shapes, outputs, time), mapped.shapes, outputs, time);
+  const builtIn = recoverConvNeXtBlocks(recoverInvertedResiduals(recoverBlocks(recoverVariantBlocks(own, mapped.shapes, outputs, time), mapped.shapes, outputs, time), mapped.shapes, outputs, time), mapped.shapes, outputs, time);
   const layers = recoverUserBlocks(builtIn, mapped.shapes, outputs, library.withBlocks, time);
   const last = mapped.shapes.get(mapped.outputs[0] ?? '');
   const { doc: assembled, weights: pending } = assemble(

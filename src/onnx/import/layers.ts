@@ -166,6 +166,28 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
       consts.set(out, consts.get(n.inputs[0])!);
       continue;
     }
+    // A channels-last run (torch's LayerNorm2d, and ConvNeXt's LayerNorm → Linear → GELU → Linear
+    // between its two permutes) becomes layers on N×C×H×W; all or nothing.
+    const run = std ? channelsLastRun(g.nodes, i, ctx, { consumers, graphOutputs }) : undefined;
+    if (run) {
+      const runShapes = new Map(shapes);
+      const ok = run.layers.every((l) => {
+        const sh = inferShape(l, runShapes);
+        if (sh === undefined || sh === 'fail') return false;
+        runShapes.set(l.output, sh);
+        return true;
+      });
+      if (ok) {
+        for (const k of run.nodes) fused.add(k);
+        for (const l of run.layers) {
+          const sh = runShapes.get(l.output)!;
+          shapes.set(l.output, sh);
+          facts.set(l.output, { dims: [batch, ...sh], float: true });
+          layers.push(l);
+        }
+        continue;
+      }
+    }
     // Nodes a fusion takes in are skipped only once the fused layer is accepted: a Linear that
     // does not fit its input (a MatMul on a tensor of unknown shape) falls back to an opaque
     // MatMul, and the Add after it must then still be imported.
@@ -289,6 +311,7 @@ function squareWindow(n: IrNode, kernelFromWeight?: readonly number[]): { kernel
 
 /** Maps a standard-domain node to an editor layer, or undefined when it must stay opaque. */
 function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
+  if (n.opType === 'Mul' && n.inputs.length === 2 && n.inputs.some((i) => !ctx.isData(i))) return layerScaleOf(n, ctx);
   const x = n.inputs[0];
   if (!x || !ctx.isData(x)) return undefined;
   const out = n.outputs[0]!;
@@ -430,6 +453,15 @@ function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
   }
 }
 
+/** x times a constant per channel ([C, 1, 1], on either side, as torch writes `layer_scale * x`): ConvNeXt's layer scale. */
+function layerScaleOf(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
+  const [d, k] = ctx.isData(n.inputs[0]!) ? [n.inputs[0]!, n.inputs[1]!] : [n.inputs[1]!, n.inputs[0]!];
+  const g = floatConst(ctx, k);
+  const shape = ctx.shapes.get(d);
+  if (!ctx.isData(d) || !g || shape?.length !== 3 || g.dims.length !== 3 || g.dims[0] !== shape[0] || g.dims[1] !== 1 || g.dims[2] !== 1) return undefined;
+  return { op: 'LayerScale', params: { init: 1e-6 }, inputs: [d], output: n.outputs[0]!, hint: modulePath(n.name), weights: new Map([['weight', asTensor(g)]]), source: label(n) };
+}
+
 /** Clip's bounds: constant inputs from opset 11, attributes before; a bound left out is ±FLOAT32_MAX, as in ONNX. */
 function clipBounds(n: IrNode, ctx: MapCtx): { min: number; max: number } | undefined {
   const x = n.inputs[0]!;
@@ -528,6 +560,139 @@ function fuseActivation(nodes: readonly IrNode[], i: number, ctx: MapCtx, uses: 
     weights: new Map(),
     source: [n, ...found.map((k) => nodes[k]!)].map(label).join(' + '),
   };
+}
+
+/**
+ * A channels-last run torch exports around nn.LayerNorm on N×C×H×W maps: Transpose(0,2,3,1),
+ * LayerNorm over the last axis (LayerNormalization, or below opset 17 ReduceMean, Sub, Pow 2,
+ * ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β), then either Transpose(0,3,1,2) at once
+ * (torchvision's LayerNorm2d: one LayerNorm layer) or, as in ConvNeXt's block, MatMul+Add, GELU
+ * (Div √2, Erf, Add 1, Mul x, Mul ½), MatMul+Add, Transpose(0,3,1,2): LayerNorm, a 1×1 conv, GELU
+ * and a 1×1 conv on N×C×H×W (the Linear weight [out, in] as [out, in, 1, 1]). Every inner tensor
+ * has exactly one reader and is no graph output. Returns the layers and the node indices taken in.
+ */
+function channelsLastRun(nodes: readonly IrNode[], i: number, ctx: MapCtx, uses: TensorUses): { layers: ImportLayer[]; nodes: number[] } | undefined {
+  const first = nodes[i]!;
+  const x = first.inputs[0];
+  const perm = (n: IrNode) => intsAttr(n, 'perm', undefined)?.join(',');
+  if (first.opType !== 'Transpose' || !x || !ctx.isData(x) || ctx.shapes.get(x)?.length !== 3 || perm(first) !== '0,2,3,1') return undefined;
+  const taken: number[] = [];
+  const next = (t: string): IrNode | undefined => {
+    const c = uses.consumers.get(t) ?? [];
+    if (c.length !== 1 || uses.graphOutputs.has(t)) return undefined;
+    const m = nodes[c[0]!]!;
+    if (m.domain && m.domain !== 'ai.onnx') return undefined;
+    taken.push(c[0]!);
+    return m;
+  };
+  const scalarOf = (name: string | undefined): number | undefined => {
+    const t = name ? (ctx.consts.get(name) ?? constantNodeValue(nodes, name)) : undefined;
+    return t && t.dataType === DataType.FLOAT && t.data.length === 1 ? Number(t.data[0]) : undefined;
+  };
+  const other = (m: IrNode, t: string) => (m.inputs.length === 2 ? (m.inputs[0] === t ? m.inputs[1] : m.inputs[1] === t ? m.inputs[0] : undefined) : undefined);
+  const lastAxis = (m: IrNode) => {
+    const axes = intsAttr(m, 'axes', undefined) ?? (m.inputs[1] ? [...(ctx.consts.get(m.inputs[1]) ?? constantNodeValue(nodes, m.inputs[1]))?.data ?? []].map(Number) : undefined);
+    return axes?.length === 1 && (axes[0] === -1 || axes[0] === 3) && intAttr(m, 'keepdims', 1) === 1;
+  };
+  const c = ctx.shapes.get(x)![0]!;
+  const vec = (name: string | undefined, len: number) => {
+    const t = floatConst(ctx, name);
+    return t && t.data.length === len && t.dims.filter((d) => d !== 1).length <= 1 ? asTensor(t, [len]) : undefined;
+  };
+  // LayerNorm over the last axis.
+  let t = first.outputs[0]!;
+  // The spelled-out form reads the permuted x twice (ReduceMean and Sub); LayerNormalization once.
+  const xReaders = uses.consumers.get(t) ?? [];
+  if (uses.graphOutputs.has(t) || xReaders.length < 1 || xReaders.length > 2) return undefined;
+  const lnI = xReaders.find((k) => nodes[k]!.opType !== 'Sub');
+  const ln = lnI === undefined ? undefined : nodes[lnI]!;
+  if (ln) taken.push(lnI!);
+  if (ln && xReaders.length !== (ln.opType === 'ReduceMean' ? 2 : 1)) return undefined;
+  let eps: number | undefined;
+  let gamma: ImportedTensor | undefined;
+  let beta: ImportedTensor | undefined;
+  if (ln?.opType === 'LayerNormalization') {
+    const axis = intAttr(ln, 'axis', -1);
+    if ((axis !== -1 && axis !== 3) || ln.inputs[0] !== t || ln.inputs.length !== 3 || !ln.outputs[0] || ln.outputs.slice(1).some((o) => o)) return undefined;
+    eps = floatAttr(ln, 'epsilon', 1e-5);
+    gamma = vec(ln.inputs[1], c);
+    beta = vec(ln.inputs[2], c);
+    t = ln.outputs[0];
+  } else if (ln?.opType === 'ReduceMean' && lastAxis(ln)) {
+    // mean → Sub(x, mean), read by Pow and Div: the two readers are found from the Sub.
+    const mean = ln.outputs[0]!;
+    const subI = (uses.consumers.get(mean) ?? [])[0];
+    const sub = subI === undefined ? undefined : nodes[subI]!;
+    if (!sub || (uses.consumers.get(mean) ?? []).length !== 1 || sub.opType !== 'Sub' || sub.inputs[0] !== t || sub.inputs[1] !== mean || !xReaders.includes(subI!)) return undefined;
+    taken.push(subI!);
+    // The Sub has two readers: Pow (the variance) and Div (the normalised value).
+    const readers = uses.consumers.get(sub.outputs[0]!) ?? [];
+    if (readers.length !== 2 || uses.graphOutputs.has(sub.outputs[0]!)) return undefined;
+    const pow = readers.map((k) => nodes[k]!).find((m) => m.opType === 'Pow');
+    const div = readers.map((k) => nodes[k]!).find((m) => m.opType === 'Div');
+    if (!pow || !div || scalarOf(pow.inputs[1]) !== 2 || pow.inputs[0] !== sub.outputs[0] || div.inputs[0] !== sub.outputs[0]) return undefined;
+    taken.push(...readers);
+    const rm = next(pow.outputs[0]!);
+    if (!rm || rm.opType !== 'ReduceMean' || !lastAxis(rm)) return undefined;
+    const addEps = next(rm.outputs[0]!);
+    eps = addEps?.opType === 'Add' ? scalarOf(other(addEps, rm.outputs[0]!)) : undefined;
+    const sqrt = addEps ? next(addEps.outputs[0]!) : undefined;
+    if (eps === undefined || !sqrt || sqrt.opType !== 'Sqrt' || div.inputs[1] !== sqrt.outputs[0] || (uses.consumers.get(sqrt.outputs[0]!) ?? []).length !== 1) return undefined;
+    const mul = next(div.outputs[0]!);
+    gamma = mul?.opType === 'Mul' ? vec(other(mul, div.outputs[0]!), c) : undefined;
+    const add = mul ? next(mul.outputs[0]!) : undefined;
+    beta = add?.opType === 'Add' ? vec(other(add, mul!.outputs[0]!), c) : undefined;
+    if (!add) return undefined;
+    t = add.outputs[0]!;
+  } else return undefined;
+  if (eps === undefined || !gamma || !beta) return undefined;
+  const hint = (n: IrNode) => modulePath(n.name);
+  const lnLayer: ImportLayer = { op: 'LayerNorm', params: { eps: tidyFloat(eps) }, inputs: [x], output: t, hint: hint(ln), weights: new Map([['weight', gamma], ['bias', beta]]), source: `${label(first)} + ${label(ln)}` };
+  const back = (m: IrNode | undefined) => m?.opType === 'Transpose' && perm(m) === '0,3,1,2' && m.inputs[0] === t && m.outputs[0];
+  let m = next(t);
+  if (back(m)) return { layers: [{ ...lnLayer, output: m!.outputs[0]! }], nodes: taken };
+  // ConvNeXt's MLP: Linear → GELU → Linear, still channels-last.
+  const linear = (mm: IrNode | undefined, from: string): ImportLayer | undefined => {
+    const w = mm?.opType === 'MatMul' && mm.inputs[0] === from ? floatConst(ctx, mm.inputs[1]) : undefined;
+    if (!w || w.dims.length !== 2) return undefined;
+    const [inF, outF] = w.dims as [number, number];
+    const wt = transpose(w);
+    const addB = next(mm!.outputs[0]!);
+    const b = addB?.opType === 'Add' ? vec(other(addB, mm!.outputs[0]!), outF) : undefined;
+    if (!addB || !b) return undefined;
+    void inF;
+    return { op: 'Conv2d', params: { outChannels: outF, kernel: 1, stride: 1, padding: 0, dilation: 1, groups: 1, bias: true }, inputs: [from], output: addB.outputs[0]!, hint: hint(mm!), weights: new Map([['weight', { dims: [...wt.dims, 1, 1], data: wt.data }], ['bias', b]]), source: `${label(mm!)} + ${label(addB)}` };
+  };
+  const fc1 = linear(m, t);
+  if (!fc1) return undefined;
+  // fc1's output has two readers, GELU's Div and its Mul by x; both are in the pattern.
+  const fcReaders = uses.consumers.get(fc1.output) ?? [];
+  const divI = fcReaders.find((k) => nodes[k]!.opType === 'Div');
+  if (fcReaders.length !== 2 || divI === undefined || uses.graphOutputs.has(fc1.output)) return undefined;
+  taken.push(...fcReaders);
+  const div = nodes[divI]!;
+  const erf = div?.opType === 'Div' && Math.abs((scalarOf(div.inputs[1]) ?? 0) - Math.SQRT2) < 1e-6 ? next(div.outputs[0]!) : undefined;
+  const add1 = erf?.opType === 'Erf' ? next(erf.outputs[0]!) : undefined;
+  const mulX = add1?.opType === 'Add' && scalarOf(other(add1, erf!.outputs[0]!)) === 1 ? nodes[fcReaders.find((k) => k !== divI)!]! : undefined;
+  if (mulX && (uses.consumers.get(add1!.outputs[0]!) ?? []).join() !== fcReaders.filter((k) => k !== divI).join()) return undefined;
+  const half = mulX?.opType === 'Mul' && other(mulX, add1!.outputs[0]!) === fc1.output ? next(mulX.outputs[0]!) : undefined;
+  if (!half || half.opType !== 'Mul' || Math.abs((scalarOf(other(half, mulX!.outputs[0]!)) ?? 0) - 0.5) > 1e-6) return undefined;
+  const geluLayer: ImportLayer = { op: 'GELU', params: { approximate: 'none' }, inputs: [fc1.output], output: half.outputs[0]!, hint: hint(div!), weights: new Map(), source: [div!, erf!, add1!, mulX!, half].map(label).join(' + ') };
+  m = next(half.outputs[0]!);
+  const fc2 = linear(m, geluLayer.output);
+  if (!fc2) return undefined;
+  t = fc2.output;
+  m = next(t);
+  if (!back(m)) return undefined;
+  return { layers: [lnLayer, fc1, geluLayer, { ...fc2, output: m!.outputs[0]! }], nodes: taken };
+}
+
+/** The value of a Constant node producing `name` (looked up ahead of the mapping loop). */
+function constantNodeValue(nodes: readonly IrNode[], name: string): IrTensor | undefined {
+  let producers = constantProducers.get(nodes);
+  if (!producers) constantProducers.set(nodes, (producers = new Map(nodes.filter((m) => m.opType === 'Constant' && (!m.domain || m.domain === 'ai.onnx') && m.outputs[0]).map((m) => [m.outputs[0]!, m]))));
+  const p = producers.get(name);
+  return p ? constantValue(p) : undefined;
 }
 
 /** Runs the editor's shape rule on a mapped layer: its output shape, undefined when inputs are unknown, 'fail' when it does not fit. */
