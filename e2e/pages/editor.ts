@@ -33,6 +33,13 @@ export class CanvasPage {
   async select(name: string) {
     await this.node(name).locator('.card-head').click();
   }
+  /** Zooms in around a card with the mouse wheel (a long column of cards is too small to read when fitted). */
+  async zoomOn(name: string, steps: number) {
+    const box = (await this.node(name).boundingBox())!;
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < steps; i++) await this.page.mouse.wheel(0, -300);
+    await expect(this.node(name)).toBeVisible();
+  }
   /** Drags from one node's output handle to another's input handle. */
   async connect(from: string, to: string, port = 0) {
     const src = this.node(from).locator('.react-flow__handle.source').first();
