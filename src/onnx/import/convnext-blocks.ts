@@ -65,14 +65,20 @@ function tryBlock(first: ImportLayer, consumer: ReadonlyMap<string, ImportLayer>
   const width = input[0]!;
   const built = expansionOf({ width, layerScale: 1e-6, stochasticDepth: 0 }, input);
   const chain: ImportLayer[] = [first];
+  // Stochastic depth is the identity at inference: an export writes it as an Identity before the Add.
+  const dropped: ImportLayer[] = [];
   for (let k = 1; k < built.length; k++) {
     const prev = chain[k - 1]!.output;
-    const next = private1(prev) ? consumer.get(prev) : undefined;
+    let next = private1(prev) ? consumer.get(prev) : undefined;
+    if (next?.op === 'Identity' && built[k]!.op === 'Add' && private1(next.output)) {
+      dropped.push(next);
+      next = consumer.get(next.output);
+    }
     if (!next || next.op !== built[k]!.op) return undefined;
     chain.push(next);
   }
   const add = chain.at(-1)!;
-  if (add.inputs.length !== 2 || !add.inputs.includes(x) || !add.inputs.includes(chain.at(-2)!.output)) return undefined;
+  if (add.inputs.length !== 2 || !add.inputs.includes(x) || !add.inputs.includes((dropped[0] ?? chain.at(-2)!).output)) return undefined;
   if (!built.every((n, i) => n.op === 'Add' || (chain[i]!.inputs.length === 1 && sameLayer(n.params, chain[i]!.params)))) return undefined;
   const weights = new Map<string, ImportedTensor>();
   chain.forEach((m, i) => {
@@ -80,5 +86,5 @@ function tryBlock(first: ImportLayer, consumer: ReadonlyMap<string, ImportLayer>
     for (const [k, t] of m.weights) weights.set(`${local}.${k}`, t);
   });
   const hint = /^(.*)\.block\.0$/.exec(first.hint)?.[1] ?? add.hint;
-  return { layer: { op: 'ConvNeXtBlock', params: { width, layerScale: 1e-6, stochasticDepth: 0 }, inputs: [x], output: add.output, hint, weights, source: add.source }, members: chain };
+  return { layer: { op: 'ConvNeXtBlock', params: { width, layerScale: 1e-6, stochasticDepth: 0 }, inputs: [x], output: add.output, hint, weights, source: add.source }, members: [...chain.slice(0, -1), ...dropped, add] };
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../shape/analyze.ts';
+import { buildTemplate } from '../../templates/templates.ts';
 import { compile } from '../compile.ts';
 import { torchAvailable } from '../testing/torch-available.ts';
 import { importOnnx } from './index.ts';
@@ -52,4 +53,17 @@ describe.skipIf(!torchAvailable())('torch exports of ConvNeXt-Tiny import as Con
     const [theirs, ours] = [await runModel(bytes, x, meta.inputShape), await runModel(again.bytes!, x, meta.inputShape)];
     expect(relDiff(ours, theirs)).toBeLessThanOrEqual(1e-4);
   }, 120_000);
+});
+
+describe('our own exports of ConvNeXt-Tiny import back as ConvNeXt blocks', () => {
+  it.each([13, 17, 18, 21])('opset %i, the embedded document stripped: 18 blocks, 5 LayerNorms, the same parameter count', (opset) => {
+    const doc = buildTemplate('convnext_tiny', { input: { channels: 3, height: 32, width: 32 }, classes: 10 })!;
+    const r = compile(doc, { opset, embedDocument: false });
+    expect(r.bytes).toBeDefined();
+    const back = importOnnx(r.bytes!).doc!;
+    expect(back.nodes.filter((n) => n.op === 'Opaque')).toEqual([]);
+    expect(back.nodes.filter((n) => n.op === 'ConvNeXtBlock').map((n) => n.name)).toEqual(BLOCKS.map((b) => b.name));
+    expect(back.nodes.filter((n) => n.op === 'LayerNorm')).toHaveLength(5);
+    expect(analyze(back).totals.params).toBe(analyze(doc).totals.params);
+  });
 });
