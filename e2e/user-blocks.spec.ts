@@ -131,3 +131,38 @@ test('a block made from a selection, used twice: editing its definition changes 
   await page.reload();
   await expect(ub.item('TwoConv')).toBeVisible();
 });
+
+test('a user block collapsed and expanded, the palette group and the inspector read in EN and 中文, light and dark, at 1440 and 1920', async ({ page }) => {
+  const shot = (name: string) => page.screenshot({ path: test.info().outputPath(name) });
+  const ed = new EditorPage(page);
+  const ub = new UserBlocksPage(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await ed.open('?template=tiny-resnet');
+  await makeTwoConv(page, ed, ub);
+  await expect(page.getByTestId('inspector.userBlock')).toContainText('Instances in this network: 1.');
+  await shot('user-block-collapsed-en-light-1440.png');
+  await ed.canvas.node('block1').dblclick();
+  await ed.canvas.select('block1.conv1');
+  await expect(page.getByTestId('canvas.update.block1')).toHaveText('✓ Update');
+  await shot('user-block-expanded-en-light-1440.png');
+
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await page.getByTestId('topbar.theme').click();
+  await expect(page.getByTestId('inspector.memberOf')).toContainText('这是 block1 中的一层');
+  await expect(ub.group).toContainText('我的块');
+  await expect(page.getByTestId('palette.user.export')).toHaveText('导出…');
+  await shot('user-block-expanded-zh-dark-1440.png');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await shot('user-block-expanded-zh-dark-1920.png');
+  await page.getByTestId('canvas.collapse.block1').click();
+  await ed.canvas.select('block1');
+  await expect(page.getByTestId('inspector.op')).toHaveText('TwoConv · 自定义块');
+  await expect(page.getByTestId('inspector.detach')).toHaveText('拆开（变回普通层）');
+  await shot('user-block-collapsed-zh-dark-1920.png');
+  await page.getByTestId('topbar.language').selectOption('en');
+  await page.getByTestId('topbar.theme').click();
+  await shot('user-block-collapsed-en-light-1920.png');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await shot('user-block-collapsed-zh-light-1440.png');
+});

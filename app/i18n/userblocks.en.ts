@@ -8,7 +8,7 @@ export const userBlocksEn = {
   kind: 'User block',
   detach: 'Detach (plain layers)',
   detachHint: 'This card becomes its layers again; later edits of {{name}} leave them alone.',
-  editHint: 'To edit {{name}}: expand this card, change its layers, then Update definition on its frame. Every instance follows.',
+  editHint: 'To edit {{name}}: expand this card, change its layers, then Update definition (on its frame, or in the inspector for any of its layers). Every instance follows.',
   updateShort: 'Update',
   memberOf: 'A layer of {{instance}}, an instance of {{name}}. Update definition makes this instance’s layers, as they are now, {{name}} for every instance.',
   update: 'Update definition',

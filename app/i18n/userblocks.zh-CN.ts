@@ -10,7 +10,7 @@ export const userBlocksZhCN: typeof userBlocksEn = {
   kind: '自定义块',
   detach: '拆开（变回普通层）',
   detachHint: '这张卡片会变回它的各层；之后修改 {{name}} 不会影响它们。',
-  editHint: '要修改 {{name}}：展开这张卡片，修改其中的层，然后在框上点“更新定义”。所有实例都会随之改变。',
+  editHint: '要修改 {{name}}：展开这张卡片，修改其中的层，然后点“更新定义”（在框上，或选中其中一层后在检查器中）。所有实例都会随之改变。',
   updateShort: '更新',
   memberOf: '这是 {{instance}} 中的一层，{{instance}} 是 {{name}} 的一个实例。“更新定义”把这个实例现在的各层作为 {{name}} 的定义，所有实例都随之改变。',
   update: '更新定义',

@@ -51,12 +51,14 @@ export function UserBlocksGroup({ needle }: { needle: string }) {
     <section className="palette-group" data-testid="palette.group.user">
       <h3 className="with-actions">
         <span>{t('ublock.group')}</span>
-        <button className="link-btn" onClick={exportLibrary} disabled={all.length === 0} title={t('ublock.exportHint')} data-testid="palette.user.export">
-          {t('ublock.exportLibrary')}
-        </button>
-        <button className="link-btn" onClick={() => file.current?.click()} title={t('ublock.openHint')} data-testid="palette.user.open">
-          {t('ublock.openLibrary')}
-        </button>
+        <span className="actions">
+          <button className="link-btn" onClick={exportLibrary} disabled={all.length === 0} title={t('ublock.exportHint')} data-testid="palette.user.export">
+            {t('ublock.exportLibrary')}
+          </button>
+          <button className="link-btn" onClick={() => file.current?.click()} title={t('ublock.openHint')} data-testid="palette.user.open">
+            {t('ublock.openLibrary')}
+          </button>
+        </span>
       </h3>
       <input
         ref={file}
