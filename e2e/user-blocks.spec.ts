@@ -138,6 +138,16 @@ test('a user block collapsed and expanded, the palette group and the inspector r
   const ub = new UserBlocksPage(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await ed.open('?template=tiny-resnet');
+  // Two layers that are not one block: refused in the inspector with why, in the UI language.
+  await ub.selectCards(['bn1', 'block2']);
+  await ub.make('Broken');
+  await expect(page.getByTestId('inspector.makeBlock.error')).toHaveText('the selected layers read 2 tensors from outside the selection (conv1, block1); a block has one input x');
+  await page.getByTestId('topbar.language').selectOption('zh-CN');
+  await expect(page.getByTestId('inspector.makeBlock.error')).toHaveText('选中的层从选区外读取了 2 个张量（conv1, block1）；块只有一个输入 x');
+  await shot('make-block-refused-zh-light-1440.png');
+  await page.getByTestId('topbar.language').selectOption('en');
+  await expect(page.getByTestId('statusbar')).toContainText('10 nodes');
+  await expect(page.getByTestId('topbar.undo')).toBeDisabled();
   await makeTwoConv(page, ed, ub);
   await expect(page.getByTestId('inspector.userBlock')).toContainText('Instances in this network: 1.');
   await shot('user-block-collapsed-en-light-1440.png');
