@@ -130,6 +130,13 @@ test('a block made from a selection, used twice: editing its definition changes 
   await expect(ub.item('TwoConv')).toBeVisible();
   await page.reload();
   await expect(ub.item('TwoConv')).toBeVisible();
+  // Dragged onto this network (which has no TwoConv yet), it comes with its definition: one card, one undo step.
+  await ed.palette.dragOnto('user.TwoConv', ed.canvas.root, { x: 700, y: 300 });
+  await expect(ub.instances('twoconv')).toHaveCount(1);
+  await expect(page.getByTestId('inspector.op')).toHaveText('TwoConv · User block');
+  await page.getByTestId('topbar.undo').click();
+  await expect(ub.instances('twoconv')).toHaveCount(0);
+  await expect(ub.item('TwoConv')).toBeVisible();
 });
 
 test('a user block collapsed and expanded, the palette group and the inspector read in EN and 中文, light and dark, at 1440 and 1920', async ({ page }) => {

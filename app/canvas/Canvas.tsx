@@ -1,7 +1,7 @@
 import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, useUpdateNodeInternals, type Connection, type NodeChange, type OnNodeDrag, type Viewport } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { EdgeId, NodeId, OpKind, Position } from '../../src/index.ts';
+import type { EdgeId, NodeId, OpKind, Position, UserBlockDef } from '../../src/index.ts';
 import { useEditor, useEditorStore } from '../store/context.tsx';
 import { useTeaching } from '../teaching/context.tsx';
 import { locksEditing } from '../teaching/restrictions.ts';
@@ -17,6 +17,8 @@ import { markNodes, useDiffMarks } from '../panels/diff/useModelDiff.ts';
 const nodeTypes = { block: BlockNode, layer: LayerNode, frame: FrameNode };
 const edgeTypes = { shape: ShapeEdge, arc: ShapeEdge };
 export const PALETTE_MIME = 'application/x-residual-op';
+/** A user-defined block dragged from the palette: its definition as JSON, so a block kept from another document comes with it. */
+export const USER_BLOCK_MIME = 'application/x-residual-user-block';
 const port = (h: string | null | undefined) => Number(h?.split('-')[1] ?? 0);
 
 /** Below this zoom the card text is a few pixels high: draw plain boxes (see `.lod-low` in styles.css). */
@@ -118,22 +120,31 @@ export function Canvas() {
   const onDrop = useCallback(
     (e: DragEvent) => {
       const file = e.dataTransfer.files[0];
-      if (file && !e.dataTransfer.types.includes(PALETTE_MIME)) {
+      const fromPalette = e.dataTransfer.types.includes(PALETTE_MIME) || e.dataTransfer.types.includes(USER_BLOCK_MIME);
+      if (file && !fromPalette) {
         // A dropped project or ONNX file opens like File › Open.
         e.preventDefault();
         void actions.openFile(file);
         return;
       }
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const at = { x: Math.round(p.x - 100), y: Math.round(p.y - 30) };
+      const user = e.dataTransfer.getData(USER_BLOCK_MIME);
+      if (user) {
+        // Our own palette wrote it (a definition from the document or the kept blocks, both validated).
+        e.preventDefault();
+        store.getState().addUserBlockAt(JSON.parse(user) as UserBlockDef, at);
+        return;
+      }
       const op = e.dataTransfer.getData(PALETTE_MIME) as OpKind;
       if (!op) return;
       e.preventDefault();
-      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      store.getState().addNodeAt(op, { x: Math.round(p.x - 100), y: Math.round(p.y - 30) });
+      store.getState().addNodeAt(op, at);
     },
     [rf, store, actions],
   );
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(PALETTE_MIME) || e.dataTransfer.types.includes('Files')) {
+    if (e.dataTransfer.types.includes(PALETTE_MIME) || e.dataTransfer.types.includes(USER_BLOCK_MIME) || e.dataTransfer.types.includes('Files')) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }

@@ -1,9 +1,9 @@
 import { useRef, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { parseBlockLibrary, serializeBlockLibrary, type UserBlockDef } from '../../src/index.ts';
-import { PALETTE_MIME } from '../canvas/Canvas.tsx';
+import { USER_BLOCK_MIME } from '../canvas/Canvas.tsx';
 import { downloadBytes } from '../runtime/export-onnx.ts';
-import { useEditor, useEditorStore } from '../store/context.tsx';
+import { useEditorStore } from '../store/context.tsx';
 import { useKeptBlocks } from '../store/kept-blocks.ts';
 
 /** The file name an exported block library is saved under. */
@@ -12,12 +12,11 @@ export const LIBRARY_FILE_NAME = 'blocks.rsblocks.json';
 /**
  * The palette's "Your blocks": the user-defined blocks of this document and those kept from
  * others, each added by double-click, Enter or drag (a kept block joins the document's library
- * with its first instance); the library is exported and opened as a block library file here.
+ * with its first instance, in the same undo step); the library is exported and opened as a block library file here.
  */
 export function UserBlocksGroup({ needle }: { needle: string }) {
   const { t } = useTranslation();
   const store = useEditorStore();
-  const docBlocks = useEditor((s) => s.doc.blocks);
   const { all } = useKeptBlocks();
   const file = useRef<HTMLInputElement>(null);
   const shown = all.filter((b) => !needle || b.name.toLowerCase().includes(needle));
@@ -27,11 +26,8 @@ export function UserBlocksGroup({ needle }: { needle: string }) {
     store.getState().addUserBlockAt(def, { x: n[0]?.position.x ?? 0, y: maxY + 160 });
   };
   const onDragStart = (e: DragEvent, def: UserBlockDef) => {
-    // The canvas's drop adds a kind the document knows; a kept block not yet in it is added
-    // by double-click, which brings its definition along.
-    const inDoc = docBlocks?.find((b) => b.name === def.name);
-    if (!inDoc) return e.preventDefault();
-    e.dataTransfer.setData(PALETTE_MIME, `user:${inDoc.id}`);
+    // The definition travels with the drag: a block kept from another document joins this one's library on drop.
+    e.dataTransfer.setData(USER_BLOCK_MIME, JSON.stringify(def));
     e.dataTransfer.effectAllowed = 'copy';
   };
   const exportLibrary = () => {
