@@ -9,6 +9,16 @@ test.describe.configure({ timeout: 480_000 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(name) });
 
+/** The lab's charts that lie outside its visible box (it scrolls): none, when all are in sight at once. */
+const chartsOutOfSight = (page: Page) =>
+  page.evaluate(() => {
+    const lab = document.querySelector('[data-testid="lab"]')!.getBoundingClientRect();
+    return ['lab.chart.loss', 'lab.chart.trainError', 'lab.chart.testError', 'signals.grad', 'signals.std', 'lab.result'].filter((id) => {
+      const b = document.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect();
+      return !b || b.top < lab.top || b.bottom > lab.bottom || b.right > lab.right;
+    });
+  });
+
 test('the lab trains the plain and the residual net of one depth side by side, overlays both curves, states the result and draws the signals at initialisation (EN + 中文, light + dark)', async ({ page }) => {
   const ed = new EditorPage(page);
   await ed.open('?persist=0&backend=wasm&labSteps=12');
@@ -39,6 +49,8 @@ test('the lab trains the plain and the residual net of one depth side by side, o
   await expect(lab.result).toContainText(/Test error: plain [\d.]+%, residual [\d.]+%/);
   // The lab's nets are its own: the open document is unchanged.
   expect(await docNow()).toBe(before);
+  // The three curves, the signals and the result are all in sight at 1440×900, no scrolling.
+  expect(await chartsOutOfSight(page)).toEqual([]);
   await shot(page, 'lab-en-light-1440.png');
 
   await page.getByTestId('topbar.language').selectOption('zh-CN');
@@ -46,7 +58,9 @@ test('the lab trains the plain and the residual net of one depth side by side, o
   await expect(lab.result).toContainText('在 14 层时，普通网络的训练误差最终为');
   await expect(page.getByTestId('lab.chart.loss')).toContainText('训练损失');
   await shot(page, 'lab-zh-dark-1440.png');
+  expect(await chartsOutOfSight(page)).toEqual([]);
   await page.setViewportSize({ width: 1920, height: 1080 });
+  expect(await chartsOutOfSight(page)).toEqual([]);
   await shot(page, 'lab-zh-dark-1920.png');
   await page.getByTestId('topbar.language').selectOption('en');
   await shot(page, 'lab-en-dark-1920.png');

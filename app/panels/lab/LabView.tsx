@@ -17,6 +17,12 @@ const COLOR: Record<LabNet, string> = { plain: '--lab-plain', residual: '--lab-r
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : (100 * v).toFixed(1));
 
+/**
+ * Plot height of the lab's charts: two rows of them (the curves, then the signals) and the lab's
+ * header, controls and result fit in the window's height — 150 px at 900, 210 at 1080.
+ */
+const chartHeight = () => Math.max(110, Math.min(240, Math.round((window.innerHeight - 600) / 2)));
+
 /** "1 min 20 s", "45 s". */
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '…';
@@ -54,7 +60,7 @@ function LabChart({ lab, spec, theme, labels }: { lab: LabController; spec: Char
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const height = Math.max(140, Math.min(240, Math.round(window.innerHeight * 0.2)));
+    const height = chartHeight();
     // Built a frame later: the theme's colours are on the root element only once the app's effect
     // has set them, which runs after this one.
     let u: uPlot | undefined;
@@ -294,11 +300,12 @@ export function LabView({ lab }: { lab: LabController }) {
         ))}
       </div>
       <Result lab={lab} />
+      {/* The three curves in one row and the signals beside the paper's numbers below them: all in sight at 1440×900. */}
+      <Charts lab={lab} theme={theme} />
       <div className="lab-body">
         <div className="lab-main">
-          <Charts lab={lab} theme={theme} />
           <h3 className="lab-h3">{t('lab.signals')}</h3>
-          {pair ? <SignalsChart plain={pair.plain} residual={pair.residual} theme={theme} height={150} /> : null}
+          {pair ? <SignalsChart plain={pair.plain} residual={pair.residual} theme={theme} height={chartHeight()} /> : null}
         </div>
         <Paper depth={depth} />
       </div>
