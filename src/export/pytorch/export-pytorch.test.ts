@@ -293,6 +293,14 @@ describe('PyTorch code export, run by PyTorch', () => {
     expect(results.get('grouped bottlenecks')!.modelPy).toMatch(/Stage\(Bottleneck, 32, 4, count=2, shortcut="projection", groups=2, base_width=32\)/);
   });
 
+  it('ConvNeXt-Tiny is torchvision\'s layout: CNBlock(dim) with its stochastic depth rising to 0.1, LayerNorm2d in the stem and between stages', () => {
+    const py = results.get('convnext_tiny')!.modelPy;
+    expect(py).toContain('class CNBlock(nn.Module):');
+    expect(py).toMatch(/CNBlock\(96\)/);
+    expect(py).toMatch(/CNBlock\(768, stochastic_depth=0\.1\d*\)/);
+    expect(py).toContain('LayerNorm2d(96, eps=0.000001)');
+  });
+
   it('reads like the diagram: one class per block kind, torchvision names, the shortcut kinds named', () => {
     const py = results.get('resnet50')!.modelPy;
     expect(py).toMatch(/^class Bottleneck\(nn\.Module\):/m);
