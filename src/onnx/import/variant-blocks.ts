@@ -112,10 +112,15 @@ function tryVariant(add: ImportLayer, mainPort: number, g: Graph): { layer: Impo
   const after = g.consumers.get(add.output) ?? [];
   const relu = after.length === 1 && after[0]!.op === R && !g.protectedValues.has(add.output) ? after[0]! : undefined;
   for (const m of MAINS) {
-    if (!m.pre && !relu) continue;
+    // A 2015 block ends in ReLU(F(x) + x); a pre-activation block has nothing after its add.
+    if (m.pre === (relu !== undefined)) continue;
     const w = walk(mainV, m.ops, g);
     if (!w) continue;
     const x = w.input;
+    // Without BN a pre-activation block starts with a ReLU: one that is the only reader of an Add is
+    // the previous block's output ReLU (a folded 2015 net), not this block's pre-activation.
+    const xFrom = g.producer.get(x);
+    if (m.pre && !m.bn && xFrom?.op === 'Add' && (g.consumers.get(x) ?? []).length === 1) continue;
     const inShape = g.shapes.get(x);
     if (!inShape || inShape.length !== 3) continue;
     const convs = w.chain.filter((l) => l.op === C);
