@@ -4,7 +4,7 @@
  * modules of scripts/py/residual_models.py (torchvision has none of them): the templates' parameter
  * and MAC counts; each template compiled to ONNX computes in onnxruntime-node what torch's module
  * computes on the same weights (relative ≤ 1e-4); and one SGD step of a small pre-activation net
- * (CIFAR ResNet-20 depth) changes the loss and every tensor as torch.optim's step does. Exported as
+ * (CIFAR ResNet-20 depth), a tiny SE net and a tiny ResNet-D net changes the loss and every tensor as torch.optim's step does. Exported as
  * PyTorch code, each template runs in torch (scripts/py/check_pytorch_export.py) as its ONNX does.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +21,7 @@ import { PYTHON, torchAvailable } from '../onnx/testing/torch-available.ts';
 import { forwardReference, type ForwardCase, type ForwardResult } from '../onnx/testing/torch-forward.ts';
 import { randomBnStore } from '../onnx/testing/weights.ts';
 import { analyze } from '../shape/analyze.ts';
+import { ChainBuilder } from '../templates/builder.ts';
 import { buildTemplate, preactCifarResnet } from '../templates/templates.ts';
 import { compileTraining } from '../train/compile-training.ts';
 import { DEFAULT_SGD, nextName } from '../train/options.ts';
@@ -100,8 +101,19 @@ describe.skipIf(!torchAvailable())('against the torch reference modules', () => 
     expect(d).toBeLessThanOrEqual(1e-4);
   }, 120_000);
 
-  it('one SGD step of a pre-activation ResNet-20 matches torch: the loss and every updated tensor', async () => {
-    const doc = preactCifarResnet(20, 'basic');
+  /** residual_models' tiny-se / tiny-resnet-d: a 3×3 stem and two stages of SE bottlenecks or ResNet-D basic blocks. */
+  const tiny = (name: string, block: 'basic' | 'bottleneck', widths: [number, number], option: Record<string, string | number | boolean>): ResidualDocument => {
+    const b = new ChainBuilder(name, { channels: 3, height: 32, width: 32 }, { classes: 10 });
+    b.add('Conv2d', 'conv1', { outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: false }).add('BatchNorm2d', 'bn1', {}).add('ReLU', 'relu', {});
+    widths.forEach((w, i) => b.add('Stage', `layer${i + 1}`, { block, count: 1, width: w, stride: i + 1, shortcut: 'auto', ...option }));
+    return b.add('GlobalAvgPool', 'avgpool', {}).add('Flatten', 'flatten', {}).add('Linear', 'fc', { outFeatures: 10, bias: true }).finish();
+  };
+  it.each([
+    ['preact_resnet20', preactCifarResnet(20, 'basic'), ['layer1.0.bn1.weight', 'layer2.0.downsample.0.weight', 'bn_final.running_var']],
+    ['tiny-se', tiny('tiny SE', 'bottleneck', [4, 8], { squeezeExcite: true, seReduction: 16 }), ['layer1.0.se.fc1.weight', 'layer2.0.se.fc2.bias']],
+    ['tiny-resnet-d', tiny('tiny ResNet-D', 'basic', [16, 32], { projection: 'avgpool' }), ['layer2.0.downsample.1.weight', 'layer2.0.downsample.2.running_mean']],
+  ] as const)('one SGD step of %s matches torch: the loss and every updated tensor', async (arch, doc, names) => {
+    expect(analyze(doc).totals.params).toBe(arch === 'preact_resnet20' ? 272_282 : arch === 'tiny-se' ? 2_957 : 19_994);
     const batch = 4;
     const optimizer = { ...DEFAULT_SGD, lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };
     const r = compileTraining(doc, { optimizer, batch, stateInitializers: false });
@@ -116,7 +128,7 @@ describe.skipIf(!torchAvailable())('against the torch reference modules', () => 
     const out = await runner.run(feeds);
     await runner.release?.();
     const state = new Map<string, RefTensor>(r.state.filter((s) => s.role !== 'optimizer').map((s) => [s.name, { data: start.get(s.name)!, dims: s.dims }]));
-    const [ref] = torchReference([{ name: 'preact_resnet20', model: { arch: 'preact_resnet20' }, state, data: new Map([['input', { data: input, dims: [1, ...dims] }], ['target', { data: target, dims: [1, batch] }]]), optimizer, labelSmoothing: 0, frozen: [] }]);
+    const [ref] = torchReference([{ name: arch, model: { arch }, state, data: new Map([['input', { data: input, dims: [1, ...dims] }], ['target', { data: target, dims: [1, batch] }]]), optimizer, labelSmoothing: 0, frozen: [] }]);
     const loss = (out['loss']!.data as Float32Array)[0]!;
     const torchLoss = (ref!.get('loss')!.data as Float32Array)[0]!;
     expect(Math.abs(loss - torchLoss) / torchLoss).toBeLessThanOrEqual(1e-5);
@@ -129,8 +141,8 @@ describe.skipIf(!torchAvailable())('against the torch reference modules', () => 
         if (!(d <= 1e-3)) off.push(`${s.name}: ${d.toExponential(2)}`);
       }
     }
-    // Every pre-activation BN and the projection convs (no BN of their own) are among the updated tensors.
-    expect(r.state.map((s) => s.name)).toEqual(expect.arrayContaining(['layer1.0.bn1.weight', 'layer2.0.downsample.0.weight', 'bn_final.running_var']));
+    // The option's own tensors are among the updated ones (pre-activation BNs, SE's two 1×1s, ResNet-D's conv and BN).
+    expect(r.state.map((s) => s.name)).toEqual(expect.arrayContaining([...names]));
     expect(off).toEqual([]);
   }, 300_000);
 
