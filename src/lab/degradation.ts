@@ -33,7 +33,7 @@ export const LAB_DEPTHS: readonly number[] = [8, 14, 20, 32, 44, 56];
 export const LAB_DEFAULTS = {
   depth: 56,
   widths: [8, 16, 32] as StageWidths,
-  /** Images per epoch (the first of the shuffled subset) and epochs: 4,000 × 3 = 187 steps at batch 64. */
+  /** Images per epoch (the first of the shuffled subset) and epochs: 4,000 × 3 = 186 steps at batch 64 (62 full batches an epoch). */
   trainLimit: 4000,
   epochs: 3,
   batch: 64,
