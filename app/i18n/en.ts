@@ -1,4 +1,4 @@
-import { MESSAGES } from '../../src/index.ts';
+import { MESSAGES, opLabelTable } from '../../src/index.ts';
 import { labEn, signalsEn } from './lab.en.ts';
 import { diffEn } from './diff.en.ts';
 import { runEn } from './run.en.ts';
@@ -31,14 +31,8 @@ export const en = {
   gallery: { title: 'Template gallery', close: 'Close', open: 'Open', opening: 'Opening…', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: 'Plain (no shortcuts)', vgg: 'VGG', teaching: 'Teaching', blank: 'Blank' } },
   palette: { title: 'Palette', search: 'Search ops…', empty: 'No op matches', hint: 'Drag onto the canvas, or double-click to add.' },
   category: { io: 'Input / output', block: 'Residual blocks', convolution: 'Convolution', normalization: 'Normalization', activation: 'Activation', pooling: 'Pooling', reshape: 'Reshape', merge: 'Merge', other: 'Other' },
-  op: {
-    Input: 'Input', Output: 'Output', Conv2d: 'Conv 2D', BatchNorm2d: 'BatchNorm', ReLU: 'ReLU', LeakyReLU: 'Leaky ReLU', Sigmoid: 'Sigmoid',
-    Clip: 'Clip', ReLU6: 'ReLU6', SiLU: 'SiLU', Hardsigmoid: 'Hard sigmoid', Hardswish: 'Hard swish', GELU: 'GELU', Mul: 'Multiply',
-    MaxPool2d: 'Max pool', AvgPool2d: 'Avg pool', GlobalAvgPool: 'Global avg pool', Flatten: 'Flatten', Linear: 'Linear', Dropout: 'Dropout',
-    Add: 'Add', Concat: 'Concat', Softmax: 'Softmax', Identity: 'Identity', ZeroPadShortcut: 'Zero-pad shortcut', Opaque: 'Opaque op',
-    BasicBlock: 'Basic block', Bottleneck: 'Bottleneck block', InvertedResidual: 'Inverted residual', Stage: 'Stage',
-    LayerNorm: 'LayerNorm', LayerScale: 'Layer scale', StochasticDepth: 'Stochastic depth', ConvNeXtBlock: 'ConvNeXt block',
-  },
+  // Op names live with each op's definition (src/ops): the table is built from the registry.
+  op: opLabelTable('en'),
   card: {
     width: 'width {{v}}', stride: 'stride {{v}}', params: '{{v}} params', macs: '{{v}} MACs', expand: 'Expand', collapse: 'Collapse',
     preAct: 'pre-activation', se: 'SE r={{r}}', resnetD: 'ResNet-D',

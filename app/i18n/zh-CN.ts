@@ -1,3 +1,4 @@
+import { opLabelTable } from '../../src/index.ts';
 import type { Resources } from './en.ts';
 import { labZhCN, signalsZhCN } from './lab.zh-CN.ts';
 import { diagnosticsZhCN } from './diagnostics.zh-CN.ts';
@@ -19,14 +20,8 @@ export const zhCN: Resources = {
   gallery: { title: '模板库', close: '关闭', open: '打开', opening: '正在打开…', family: { imagenet: 'ImageNet', cifar: 'CIFAR-10', plain: '普通网络（无快捷连接）', vgg: 'VGG', teaching: '教学', blank: '空白' } },
   palette: { title: '组件', search: '搜索算子…', empty: '没有匹配的算子', hint: '拖到画布上，或双击添加。' },
   category: { io: '输入 / 输出', block: '残差块', convolution: '卷积', normalization: '归一化', activation: '激活', pooling: '池化', reshape: '变形', merge: '合并', other: '其他' },
-  op: {
-    Input: '输入', Output: '输出', Conv2d: '二维卷积', BatchNorm2d: '批归一化', ReLU: 'ReLU', LeakyReLU: 'Leaky ReLU', Sigmoid: 'Sigmoid',
-    Clip: '截断', ReLU6: 'ReLU6', SiLU: 'SiLU', Hardsigmoid: 'Hard Sigmoid', Hardswish: 'Hard Swish', GELU: 'GELU', Mul: '逐元素相乘',
-    MaxPool2d: '最大池化', AvgPool2d: '平均池化', GlobalAvgPool: '全局平均池化', Flatten: '展平', Linear: '全连接', Dropout: 'Dropout',
-    Add: '逐元素相加', Concat: '拼接', Softmax: 'Softmax', Identity: '恒等映射', ZeroPadShortcut: '补零快捷连接', Opaque: '未建模算子',
-    BasicBlock: '基本残差块', Bottleneck: '瓶颈残差块', InvertedResidual: '倒残差块', Stage: '阶段',
-    LayerNorm: '层归一化', LayerScale: '层缩放', StochasticDepth: '随机深度', ConvNeXtBlock: 'ConvNeXt 残差块',
-  },
+  // Op names live with each op's definition (src/ops): the table is built from the registry.
+  op: opLabelTable('zh-CN'),
   card: {
     width: '宽度 {{v}}', stride: '步幅 {{v}}', params: '参数 {{v}}', macs: '乘加 {{v}}', expand: '展开', collapse: '折叠',
     preAct: '预激活', se: 'SE r={{r}}', resnetD: 'ResNet-D',

@@ -19,6 +19,7 @@ export const basicBlock: OpDef = {
   kind: 'BasicBlock',
   category: 'block',
   summary: 'Basic residual block: two 3×3 convolutions plus a shortcut, output ReLU(F(x) + x).',
+  labels: { en: 'Basic block', 'zh-CN': '基本残差块' },
   params: [...blockParams(64), ...VARIANT_PARAMS],
   inputCount: () => 1,
   block: {

@@ -23,6 +23,7 @@ export const bottleneck: OpDef = {
   kind: 'Bottleneck',
   category: 'block',
   summary: 'Bottleneck residual block: 1×1 reduce, 3×3, 1×1 expand (×4), plus a shortcut.',
+  labels: { en: 'Bottleneck block', 'zh-CN': '瓶颈残差块' },
   params: [
     ...blockParams(64),
     { name: 'expansion', type: 'int', default: 4, min: 1, max: 8 },

@@ -20,6 +20,7 @@ export const convNextBlock: OpDef = {
   kind: 'ConvNeXtBlock',
   category: 'block',
   summary: 'ConvNeXt block: depthwise 7×7, LayerNorm, 1×1 ×4, GELU, 1×1, layer scale, plus the identity shortcut.',
+  labels: { en: 'ConvNeXt block', 'zh-CN': 'ConvNeXt 残差块' },
   params: [
     { name: 'width', type: 'int', default: 96, min: 1, max: 4096 },
     { name: 'layerScale', type: 'float', default: 1e-6, min: 0, max: 10 },

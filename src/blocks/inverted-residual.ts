@@ -41,6 +41,7 @@ export const invertedResidual: OpDef = {
   kind: 'InvertedResidual',
   category: 'block',
   summary: 'Inverted residual (MobileNetV2): 1×1 expand, depthwise 3×3, linear 1×1 projection; identity shortcut only at stride 1 with equal widths.',
+  labels: { en: 'Inverted residual', 'zh-CN': '倒残差块' },
   params: [
     { name: 'outChannels', type: 'int', default: 24, min: 1, max: 8192 },
     { name: 'stride', type: 'int', default: 1, min: 1, max: 2 },

@@ -14,6 +14,7 @@ export const stage: OpDef = {
   kind: 'Stage',
   category: 'block',
   summary: 'Stage: N residual blocks of one kind; the first may downsample.',
+  labels: { en: 'Stage', 'zh-CN': '阶段' },
   params: [
     { name: 'block', type: 'enum', default: 'basic', options: ['basic', 'bottleneck'] },
     { name: 'count', type: 'int', default: 2, min: 1, max: 64 },

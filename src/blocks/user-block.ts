@@ -22,6 +22,8 @@ export function userBlockOp(def: UserBlockDef): OpDef {
     category: 'block',
     summary: `${def.name}: a block of ${def.nodes.length} layers from this document’s block library.`,
     label: def.name,
+    // The user's own name, the same in every language.
+    labels: { en: def.name, 'zh-CN': def.name },
     params: def.params,
     inputCount: () => 1,
     block: { role: 'block', className: def.name },

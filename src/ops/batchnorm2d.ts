@@ -25,6 +25,7 @@ export const batchNorm2d: OpDef = {
   needsInputShapes: true,
   category: 'normalization',
   summary: 'Batch normalisation: normalises each channel, then scales and shifts it.',
+  labels: { en: 'BatchNorm', 'zh-CN': '批归一化' },
   params: [
     { name: 'eps', type: 'float', default: 1e-5, min: 1e-12, max: 1 },
     { name: 'lastInBlock', type: 'bool', default: false },

@@ -9,6 +9,7 @@ export const conv2d: OpDef = {
   needsInputShapes: true,
   category: 'convolution',
   summary: 'Convolution: slides learned k×k filters over the feature map.',
+  labels: { en: 'Conv 2D', 'zh-CN': '二维卷积' },
   params: [
     P.channels('outChannels', 64),
     P.kernel(3),

@@ -6,6 +6,7 @@ export const input: OpDef = {
   kind: 'Input',
   category: 'io',
   summary: 'Input: the image the network sees (N×C×H×W).',
+  labels: { en: 'Input', 'zh-CN': '输入' },
   params: [],
   inputCount: () => 0,
   infer: ({ modelInput }) => ({ outputs: [modelInput] }),
@@ -19,6 +20,7 @@ export const output: OpDef = {
   kind: 'Output',
   category: 'io',
   summary: 'Output: the tensor the model returns (logits).',
+  labels: { en: 'Output', 'zh-CN': '输出' },
   // The graph output's name in exported files; empty means `logits` (`logits_1`, … after the first).
   params: [{ name: 'tensor', type: 'string', default: '' }],
   inputCount: () => 1,

@@ -34,6 +34,7 @@ export const layerNorm: OpDef = {
   needsInputShapes: true,
   category: 'normalization',
   summary: 'Layer normalisation: normalises the channels at each position, then scales and shifts them.',
+  labels: { en: 'LayerNorm', 'zh-CN': '层归一化' },
   params: [{ name: 'eps', type: 'float', default: 1e-6, min: 1e-12, max: 1 }],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),

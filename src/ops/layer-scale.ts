@@ -12,6 +12,7 @@ export const layerScale: OpDef = {
   needsInputShapes: true,
   category: 'normalization',
   summary: 'Layer scale: multiplies each channel by a learnable factor that starts tiny (1e-6).',
+  labels: { en: 'Layer scale', 'zh-CN': '层缩放' },
   params: [{ name: 'init', type: 'float', default: 1e-6, min: 0, max: 10 }],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),

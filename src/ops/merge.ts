@@ -20,6 +20,7 @@ export const add: OpDef = {
   kind: 'Add',
   category: 'merge',
   summary: 'Add: element-wise sum — where a shortcut rejoins the main path, F(x) + x.',
+  labels: { en: 'Add', 'zh-CN': '逐元素相加' },
   params: [],
   inputCount: () => 2,
   infer({ node, inputs }) {
@@ -50,6 +51,7 @@ export const concat: OpDef = {
   kind: 'Concat',
   category: 'merge',
   summary: 'Concat: stacks inputs along the channel axis.',
+  labels: { en: 'Concat', 'zh-CN': '拼接' },
   params: [{ name: 'inputs', type: 'int', default: 2, min: 2, max: 16 }],
   inputCount: (p) => int(p, 'inputs'),
   infer({ node, inputs }) {
@@ -101,6 +103,7 @@ export const mul: OpDef = {
   kind: 'Mul',
   category: 'merge',
   summary: 'Multiply: element-wise product, broadcasting size-1 axes — the gate of a squeeze-and-excitation block.',
+  labels: { en: 'Multiply', 'zh-CN': '逐元素相乘' },
   params: [],
   inputCount: () => 2,
   infer({ node, inputs }) {

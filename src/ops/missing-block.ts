@@ -14,4 +14,6 @@ export const missingBlock = (kind: OpKind): OpDef => ({
   inputCount: () => 1,
   block: { role: 'block' },
   label: kind.slice('user:'.length),
+  // A user block's name is the user's own, the same in every language.
+  labels: { en: kind.slice('user:'.length), 'zh-CN': kind.slice('user:'.length) },
 });

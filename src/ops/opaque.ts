@@ -14,6 +14,7 @@ export const opaque: OpDef = {
   kind: 'Opaque',
   category: 'other',
   summary: 'An ONNX op kept as it was imported (not editable).',
+  labels: { en: 'Opaque op', 'zh-CN': '未建模算子' },
   params: [
     { name: 'opType', type: 'string', default: '' },
     { name: 'domain', type: 'string', default: '' },

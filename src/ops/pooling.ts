@@ -111,6 +111,7 @@ export const maxPool2d: OpDef = {
   kind: 'MaxPool2d',
   category: 'pooling',
   summary: 'Max pooling: keeps the largest value of each window.',
+  labels: { en: 'Max pool', 'zh-CN': '最大池化' },
   params: poolParams,
   ...windowed('MaxPool2d'),
   lower(ctx, [x], inShapes, outShapes, params) {
@@ -148,6 +149,7 @@ export const avgPool2d: OpDef = {
   kind: 'AvgPool2d',
   category: 'pooling',
   summary: 'Average pooling: the mean of each window.',
+  labels: { en: 'Avg pool', 'zh-CN': '平均池化' },
   params: [P.kernel(2), P.stride(2), P.padding(0), { name: 'ceilMode', type: 'bool', default: false }, { name: 'countIncludePad', type: 'bool', default: true }],
   ...windowed('AvgPool2d'),
   lower(ctx, [x], inShapes, outShapes, params) {
@@ -173,6 +175,7 @@ export const globalAvgPool: OpDef = {
   kind: 'GlobalAvgPool',
   category: 'pooling',
   summary: 'Global average pooling: averages each channel to a single value.',
+  labels: { en: 'Global avg pool', 'zh-CN': '全局平均池化' },
   params: [],
   inputCount: () => 1,
   infer({ node, inputs }) {

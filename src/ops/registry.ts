@@ -16,7 +16,7 @@ import { add, concat, mul } from './merge.ts';
 import { opaque } from './opaque.ts';
 import { avgPool2d, globalAvgPool, maxPool2d } from './pooling.ts';
 import { flatten, linear } from './reshape.ts';
-import type { OpDef } from './types.ts';
+import type { OpDef, OpLabels } from './types.ts';
 import { zeroPadShortcut } from './zero-pad-shortcut.ts';
 import { missingBlock } from './missing-block.ts';
 
@@ -66,6 +66,13 @@ export const OPS: Readonly<Record<Exclude<OpKind, UserBlockKind>, OpDef>> = {
   Opaque: opaque,
   ...BLOCKS,
 };
+
+/**
+ * Every built-in op's display name in one UI language, by kind: the UI's `op` translation table,
+ * built from the definitions so a new op needs no entry in the i18n files.
+ */
+export const opLabelTable = (language: keyof OpLabels): Readonly<Record<keyof typeof OPS, string>> =>
+  Object.fromEntries(Object.entries(OPS).map(([kind, def]) => [kind, def.labels[language]])) as Record<keyof typeof OPS, string>;
 
 /** A document's block library: the user-defined block types its nodes may use. */
 export type BlockLibrary = readonly UserBlockDef[] | undefined;

@@ -8,6 +8,7 @@ export const flatten: OpDef = {
   kind: 'Flatten',
   category: 'reshape',
   summary: 'Flatten: turns a feature map into a vector.',
+  labels: { en: 'Flatten', 'zh-CN': '展平' },
   params: [],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [[numel(inputs[0]!)]] }),
@@ -30,6 +31,7 @@ export const linear: OpDef = {
   needsInputShapes: true,
   category: 'reshape',
   summary: 'Linear (fully connected): every output is a weighted sum of all inputs along the last axis.',
+  labels: { en: 'Linear', 'zh-CN': '全连接' },
   params: [
     { name: 'outFeatures', type: 'int', default: 10, min: 1, max: 1_000_000 },
     { name: 'bias', type: 'bool', default: true },

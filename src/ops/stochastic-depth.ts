@@ -12,6 +12,7 @@ export const stochasticDepth: OpDef = {
   kind: 'StochasticDepth',
   category: 'other',
   summary: 'Stochastic depth: while training, drops a sample’s whole residual branch with probability p; the identity at inference.',
+  labels: { en: 'Stochastic depth', 'zh-CN': '随机深度' },
   params: [{ name: 'p', type: 'float', default: 0.1, min: 0, max: 0.99 }],
   inputCount: () => 1,
   needsInputShapes: true,

@@ -12,6 +12,12 @@ export type ParamSpec =
   | { readonly name: string; readonly type: 'enum'; readonly default: string; readonly options: readonly string[] }
   | { readonly name: string; readonly type: 'string'; readonly default: string };
 
+/** An op's display name in each UI language (plain strings: src/ knows no i18n framework). */
+export interface OpLabels {
+  readonly en: string;
+  readonly 'zh-CN': string;
+}
+
 /** Palette groups. */
 export type OpCategory = 'io' | 'block' | 'convolution' | 'normalization' | 'activation' | 'pooling' | 'reshape' | 'merge' | 'other';
 
@@ -170,6 +176,11 @@ export interface OpDef {
   readonly category: OpCategory;
   /** One-line description for the palette and inspector (English; the UI translates by kind). */
   readonly summary: string;
+  /**
+   * The op's name on cards, in the palette and in diagnostics, per UI language. It lives here so a
+   * new op brings its own names: the UI's `op` tables are built from the registry.
+   */
+  readonly labels: OpLabels;
   readonly params: readonly ParamSpec[];
   /** Number of input ports for the given params. */
   inputCount(params: Params): number;

@@ -15,6 +15,7 @@ export const zeroPadShortcut: OpDef = {
   needsInputShapes: true,
   category: 'other',
   summary: 'Zero-padding shortcut (option A): subsample, then pad new channels with zeros.',
+  labels: { en: 'Zero-pad shortcut', 'zh-CN': '补零快捷连接' },
   params: [
     { name: 'outChannels', type: 'int', default: 32, min: 1, max: 65536 },
     { name: 'stride', type: 'int', default: 2, min: 1, max: 16 },
