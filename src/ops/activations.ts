@@ -1,6 +1,7 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aFloat, fail, numel } from './common.ts';
 import { op1, reduce, scalar, type Emitter } from './emit.ts';
+import { noArgs, numParam, pyFloat } from './pytorch-form.ts';
 import type { BackwardResult, LowerContext, OpDef } from './types.ts';
 
 /** dy where `cond` holds, else 0. */
@@ -24,6 +25,7 @@ export const relu: OpDef = {
   category: 'activation',
   summary: 'ReLU: keeps positive values, zeroes the rest.',
   labels: { en: 'ReLU', 'zh-CN': 'ReLU' },
+  pytorch: noArgs('nn.ReLU()'),
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => ctx.emit('Relu', [x!]),
@@ -37,6 +39,7 @@ export const leakyRelu: OpDef = {
   category: 'activation',
   summary: 'Leaky ReLU: a small slope instead of zero for negative values.',
   labels: { en: 'Leaky ReLU', 'zh-CN': 'Leaky ReLU' },
+  pytorch: { module: ({ params }) => `nn.LeakyReLU(${pyFloat(numParam(params, 'alpha'))})` },
   params: [{ name: 'alpha', type: 'float', default: 0.01, min: 0, max: 1 }],
   ...sameShape,
   lower: (ctx, [x], _i, _o, p) => ctx.emit('LeakyRelu', [x!], [aFloat('alpha', Number(p['alpha']))]),
@@ -49,6 +52,7 @@ export const sigmoid: OpDef = {
   category: 'activation',
   summary: 'Sigmoid: squashes values into (0, 1).',
   labels: { en: 'Sigmoid', 'zh-CN': 'Sigmoid' },
+  pytorch: noArgs('nn.Sigmoid()'),
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => ctx.emit('Sigmoid', [x!]),
@@ -61,6 +65,7 @@ export const softmax: OpDef = {
   category: 'activation',
   summary: 'Softmax over channels: turns scores into probabilities.',
   labels: { en: 'Softmax', 'zh-CN': 'Softmax' },
+  pytorch: noArgs('nn.Softmax(dim=1)'),
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => ctx.emit('Softmax', [x!], [{ name: 'axis', kind: 'int', value: 1 }]),
@@ -74,6 +79,7 @@ export const dropout: OpDef = {
   category: 'other',
   summary: 'Dropout: randomly zeroes values while training; the identity at inference.',
   labels: { en: 'Dropout', 'zh-CN': 'Dropout' },
+  pytorch: { module: ({ params }) => `nn.Dropout(p=${pyFloat(numParam(params, 'p'))})` },
   params: [{ name: 'p', type: 'float', default: 0.5, min: 0, max: 0.99 }],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),
@@ -99,6 +105,7 @@ export const identity: OpDef = {
   category: 'other',
   summary: 'Identity: passes the tensor through unchanged.',
   labels: { en: 'Identity', 'zh-CN': '恒等映射' },
+  pytorch: noArgs('nn.Identity()'),
   params: [],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),
@@ -119,6 +126,7 @@ export const clip: OpDef = {
   category: 'activation',
   summary: 'Clip: limits every value to the range [min, max] (torch.clamp).',
   labels: { en: 'Clip', 'zh-CN': '截断' },
+  pytorch: { module: ({ params }) => `Clamp(${pyFloat(numParam(params, 'min'))}, ${pyFloat(numParam(params, 'max'))})`, parts: ['Clamp'] },
   params: [
     { name: 'min', type: 'float', default: -1 },
     { name: 'max', type: 'float', default: 1 },
@@ -153,6 +161,7 @@ export const relu6: OpDef = {
   category: 'activation',
   summary: 'ReLU6: ReLU capped at 6 — min(max(0, x), 6).',
   labels: { en: 'ReLU6', 'zh-CN': 'ReLU6' },
+  pytorch: noArgs('nn.ReLU6()'),
   params: [],
   ...sameShape,
   lower: (ctx, [x]) => emitClip(ctx, x!, 0, 6),
@@ -166,6 +175,7 @@ export const silu: OpDef = {
   category: 'activation',
   summary: 'SiLU (swish): x · sigmoid(x), a smooth ReLU used by EfficientNet.',
   labels: { en: 'SiLU', 'zh-CN': 'SiLU' },
+  pytorch: noArgs('nn.SiLU()'),
   params: [],
   ...sameShape,
   cost: (inputs) => ({ params: 0, macs: 0, otherOps: 2 * numel(inputs[0]!) }),
@@ -188,6 +198,10 @@ export const hardsigmoid: OpDef = {
   category: 'activation',
   summary: 'Hard sigmoid: a piecewise-linear sigmoid, max(0, min(1, αx + β)).',
   labels: { en: 'Hard sigmoid', 'zh-CN': 'Hard Sigmoid' },
+  pytorch: {
+    module: ({ params }) => (numParam(params, 'alpha') === 1 / 6 && numParam(params, 'beta') === 0.5 ? 'nn.Hardsigmoid()' : `HardSigmoid(${pyFloat(numParam(params, 'alpha'))}, ${pyFloat(numParam(params, 'beta'))})`),
+    parts: ['HardSigmoid'],
+  },
   params: [
     { name: 'alpha', type: 'float', default: 1 / 6 },
     { name: 'beta', type: 'float', default: 0.5 },
@@ -209,6 +223,7 @@ export const hardswish: OpDef = {
   category: 'activation',
   summary: 'Hard swish: x · hardsigmoid(x), the cheap SiLU of MobileNetV3.',
   labels: { en: 'Hard swish', 'zh-CN': 'Hard Swish' },
+  pytorch: noArgs('nn.Hardswish()'),
   params: [],
   ...sameShape,
   cost: (inputs) => ({ params: 0, macs: 0, otherOps: 2 * numel(inputs[0]!) }),
@@ -234,6 +249,7 @@ export const gelu: OpDef = {
   category: 'activation',
   summary: 'GELU: x · Φ(x), the smooth activation of transformers and ConvNeXt.',
   labels: { en: 'GELU', 'zh-CN': 'GELU' },
+  pytorch: { module: ({ params }) => (params['approximate'] === 'tanh' ? 'nn.GELU(approximate="tanh")' : 'nn.GELU()') },
   params: [{ name: 'approximate', type: 'enum', default: 'none', options: ['none', 'tanh'] }],
   ...sameShape,
   cost: (inputs) => ({ params: 0, macs: 0, otherOps: 4 * numel(inputs[0]!) }),

@@ -1,5 +1,6 @@
 import { aFloat, bool, fail, needMap, numel } from './common.ts';
 import { op1, reduce, reshape, scalar, type Emitter } from './emit.ts';
+import { channels, numParam, pyFloat } from './pytorch-form.ts';
 import type { OpDef } from './types.ts';
 
 /** torch.nn.BatchNorm2d's default momentum of the running statistics. */
@@ -26,6 +27,11 @@ export const batchNorm2d: OpDef = {
   category: 'normalization',
   summary: 'Batch normalisation: normalises each channel, then scales and shifts it.',
   labels: { en: 'BatchNorm', 'zh-CN': '批归一化' },
+  pytorch: {
+    module: (a) => `BatchNorm2d(${channels(a)}${numParam(a.params, 'eps') === 1e-5 ? '' : `, eps=${pyFloat(numParam(a.params, 'eps'))}`})`,
+    state: (a) => ['weight', 'bias', 'running_mean', 'running_var'].map((n) => [n, [channels(a)]] as const),
+    parts: ['BatchNorm2d'],
+  },
   params: [
     { name: 'eps', type: 'float', default: 1e-5, min: 1e-12, max: 1 },
     { name: 'lastInBlock', type: 'bool', default: false },

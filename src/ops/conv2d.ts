@@ -1,6 +1,7 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
 import { op1, reduce, reshape, slice, transpose } from './emit.ts';
+import { pyArg } from './pytorch-form.ts';
 import type { BackwardArgs, BackwardContext, BackwardResult, OpDef } from './types.ts';
 
 /** 2-D convolution, square kernel. torchvision init: Kaiming normal (fan_out), bias 0. */
@@ -10,6 +11,26 @@ export const conv2d: OpDef = {
   category: 'convolution',
   summary: 'Convolution: slides learned k×k filters over the feature map.',
   labels: { en: 'Conv 2D', 'zh-CN': '二维卷积' },
+  pytorch: {
+    module: ({ params: p, inputShapes }) => {
+      const k = int(p, 'kernel');
+      return (
+        `nn.Conv2d(${inputShapes[0]![0]}, ${int(p, 'outChannels')}, kernel_size=${k}` +
+        pyArg('stride', String(int(p, 'stride')), '1') +
+        pyArg('padding', String(int(p, 'padding')), '0') +
+        pyArg('dilation', String(int(p, 'dilation')), '1') +
+        pyArg('groups', String(int(p, 'groups')), '1') +
+        pyArg('bias', bool(p, 'bias') ? 'True' : 'False', 'True') +
+        ')'
+      );
+    },
+    state: ({ params: p, inputShapes }) => {
+      const k = int(p, 'kernel');
+      const out = int(p, 'outChannels');
+      const w = [['weight', [out, inputShapes[0]![0]! / int(p, 'groups'), k, k]]] as const;
+      return bool(p, 'bias') ? [...w, ['bias', [out]]] : w;
+    },
+  },
   params: [
     P.channels('outChannels', 64),
     P.kernel(3),

@@ -1,5 +1,6 @@
 import { aFloat, aInt, numel } from './common.ts';
 import { op1, reduce, scalar, transpose, type Emitter } from './emit.ts';
+import { channels, numParam, pyFloat } from './pytorch-form.ts';
 import type { OpDef } from './types.ts';
 
 /** NCHW → NHWC and back: the channel axis last, where LayerNormalization normalises. */
@@ -35,6 +36,12 @@ export const layerNorm: OpDef = {
   category: 'normalization',
   summary: 'Layer normalisation: normalises the channels at each position, then scales and shifts them.',
   labels: { en: 'LayerNorm', 'zh-CN': '层归一化' },
+  pytorch: {
+    // Over C at each position: LayerNorm2d on a feature map (channels moved last and back), nn.LayerNorm on a vector.
+    module: (a) => `${a.inputShapes[0]!.length === 3 ? 'LayerNorm2d' : 'nn.LayerNorm'}(${channels(a)}${numParam(a.params, 'eps') === 1e-5 ? '' : `, eps=${pyFloat(numParam(a.params, 'eps'))}`})`,
+    state: (a) => ['weight', 'bias'].map((n) => [n, [channels(a)]] as const),
+    parts: ['LayerNorm2d'],
+  },
   params: [{ name: 'eps', type: 'float', default: 1e-6, min: 1e-12, max: 1 }],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),

@@ -1,5 +1,6 @@
 import { numel } from './common.ts';
 import { op1, reduce, reshape } from './emit.ts';
+import { channels, numParam, pyFloat } from './pytorch-form.ts';
 import type { OpDef } from './types.ts';
 
 /**
@@ -13,6 +14,11 @@ export const layerScale: OpDef = {
   category: 'normalization',
   summary: 'Layer scale: multiplies each channel by a learnable factor that starts tiny (1e-6).',
   labels: { en: 'Layer scale', 'zh-CN': '层缩放' },
+  pytorch: {
+    module: (a) => `LayerScale((${a.inputShapes[0]!.length === 3 ? `${channels(a)}, 1, 1` : `${channels(a)},`}), ${pyFloat(numParam(a.params, 'init'))})`,
+    state: (a) => [['weight', a.inputShapes[0]!.length === 3 ? [channels(a), 1, 1] : [channels(a)]]],
+    parts: ['LayerScale'],
+  },
   params: [{ name: 'init', type: 'float', default: 1e-6, min: 0, max: 10 }],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [inputs[0]!] }),

@@ -21,6 +21,7 @@ export const add: OpDef = {
   category: 'merge',
   summary: 'Add: element-wise sum — where a shortcut rejoins the main path, F(x) + x.',
   labels: { en: 'Add', 'zh-CN': '逐元素相加' },
+  pytorch: { inline: ([a, b]) => `${a} + ${b}` },
   params: [],
   inputCount: () => 2,
   infer({ node, inputs }) {
@@ -52,6 +53,7 @@ export const concat: OpDef = {
   category: 'merge',
   summary: 'Concat: stacks inputs along the channel axis.',
   labels: { en: 'Concat', 'zh-CN': '拼接' },
+  pytorch: { inline: (xs) => `torch.cat([${xs.join(', ')}], dim=1)` },
   params: [{ name: 'inputs', type: 'int', default: 2, min: 2, max: 16 }],
   inputCount: (p) => int(p, 'inputs'),
   infer({ node, inputs }) {
@@ -104,6 +106,7 @@ export const mul: OpDef = {
   category: 'merge',
   summary: 'Multiply: element-wise product, broadcasting size-1 axes — the gate of a squeeze-and-excitation block.',
   labels: { en: 'Multiply', 'zh-CN': '逐元素相乘' },
+  pytorch: { inline: ([a, b]) => `${a} * ${b}` },
   params: [],
   inputCount: () => 2,
   infer({ node, inputs }) {

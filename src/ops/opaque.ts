@@ -15,6 +15,7 @@ export const opaque: OpDef = {
   category: 'other',
   summary: 'An ONNX op kept as it was imported (not editable).',
   labels: { en: 'Opaque op', 'zh-CN': '未建模算子' },
+  // No `pytorch` form: PyTorch has no module that is "whatever the file said" (model.py export refuses it).
   params: [
     { name: 'opType', type: 'string', default: '' },
     { name: 'domain', type: 'string', default: '' },

@@ -2,6 +2,7 @@ import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
 import { concatAll, op1, pad, reshape, scalar, slice, unsqueeze, type Emitter } from './emit.ts';
 import { DataType } from '../onnx/ir.ts';
+import { noArgs, pyArg } from './pytorch-form.ts';
 import type { BackwardArgs, OpDef } from './types.ts';
 import type { Params, Shape } from '../graph/types.ts';
 
@@ -112,6 +113,10 @@ export const maxPool2d: OpDef = {
   category: 'pooling',
   summary: 'Max pooling: keeps the largest value of each window.',
   labels: { en: 'Max pool', 'zh-CN': '最大池化' },
+  pytorch: {
+    module: ({ params: p }) =>
+      `nn.MaxPool2d(kernel_size=${int(p, 'kernel')}, stride=${int(p, 'stride')}${pyArg('padding', String(int(p, 'padding')), '0')}${bool(p, 'ceilMode') ? ', ceil_mode=True' : ''})`,
+  },
   params: poolParams,
   ...windowed('MaxPool2d'),
   lower(ctx, [x], inShapes, outShapes, params) {
@@ -150,6 +155,10 @@ export const avgPool2d: OpDef = {
   category: 'pooling',
   summary: 'Average pooling: the mean of each window.',
   labels: { en: 'Avg pool', 'zh-CN': '平均池化' },
+  pytorch: {
+    module: ({ params: p }) =>
+      `nn.AvgPool2d(kernel_size=${int(p, 'kernel')}, stride=${int(p, 'stride')}${pyArg('padding', String(int(p, 'padding')), '0')}${bool(p, 'ceilMode') ? ', ceil_mode=True' : ''}${bool(p, 'countIncludePad') ? '' : ', count_include_pad=False'})`,
+  },
   params: [P.kernel(2), P.stride(2), P.padding(0), { name: 'ceilMode', type: 'bool', default: false }, { name: 'countIncludePad', type: 'bool', default: true }],
   ...windowed('AvgPool2d'),
   lower(ctx, [x], inShapes, outShapes, params) {
@@ -176,6 +185,7 @@ export const globalAvgPool: OpDef = {
   category: 'pooling',
   summary: 'Global average pooling: averages each channel to a single value.',
   labels: { en: 'Global avg pool', 'zh-CN': '全局平均池化' },
+  pytorch: noArgs('nn.AdaptiveAvgPool2d((1, 1))'),
   params: [],
   inputCount: () => 1,
   infer({ node, inputs }) {

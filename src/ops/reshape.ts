@@ -1,6 +1,7 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, numel } from './common.ts';
 import { op1, reduce, reshape } from './emit.ts';
+import { noArgs } from './pytorch-form.ts';
 import type { OpDef } from './types.ts';
 
 /** Flatten everything after the batch dimension into one vector. */
@@ -9,6 +10,7 @@ export const flatten: OpDef = {
   category: 'reshape',
   summary: 'Flatten: turns a feature map into a vector.',
   labels: { en: 'Flatten', 'zh-CN': '展平' },
+  pytorch: noArgs('nn.Flatten()'),
   params: [],
   inputCount: () => 1,
   infer: ({ inputs }) => ({ outputs: [[numel(inputs[0]!)]] }),
@@ -32,6 +34,14 @@ export const linear: OpDef = {
   category: 'reshape',
   summary: 'Linear (fully connected): every output is a weighted sum of all inputs along the last axis.',
   labels: { en: 'Linear', 'zh-CN': '全连接' },
+  pytorch: {
+    module: ({ params: p, inputShapes }) => `nn.Linear(${inputShapes[0]!.at(-1)}, ${int(p, 'outFeatures')}${bool(p, 'bias') ? '' : ', bias=False'})`,
+    state: ({ params: p, inputShapes }) => {
+      const o = int(p, 'outFeatures');
+      const w = [['weight', [o, inputShapes[0]!.at(-1)!]]] as const;
+      return bool(p, 'bias') ? [...w, ['bias', [o]]] : w;
+    },
+  },
   params: [
     { name: 'outFeatures', type: 'int', default: 10, min: 1, max: 1_000_000 },
     { name: 'bias', type: 'bool', default: true },

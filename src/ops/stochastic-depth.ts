@@ -1,5 +1,6 @@
 import { aFloat, aInts } from './common.ts';
 import { op1, scalar } from './emit.ts';
+import { numParam, pyFloat } from './pytorch-form.ts';
 import type { OpDef } from './types.ts';
 
 /**
@@ -13,6 +14,7 @@ export const stochasticDepth: OpDef = {
   category: 'other',
   summary: 'Stochastic depth: while training, drops a sample’s whole residual branch with probability p; the identity at inference.',
   labels: { en: 'Stochastic depth', 'zh-CN': '随机深度' },
+  pytorch: { module: ({ params }) => `StochasticDepth(${pyFloat(numParam(params, 'p'))}, "row")`, parts: ['StochasticDepth'] },
   params: [{ name: 'p', type: 'float', default: 0.1, min: 0, max: 0.99 }],
   inputCount: () => 1,
   needsInputShapes: true,

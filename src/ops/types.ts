@@ -3,6 +3,7 @@ import type { GraphEdge, GraphNode, OpKind, Params, Shape } from '../graph/types
 import type { ShortcutKind } from '../blocks/shortcut.ts';
 import type { IrAttribute } from '../onnx/ir.ts';
 import type { InitSpec } from '../weights/types.ts';
+import type { LayerForm } from './pytorch-form.ts';
 
 /** Declares one param of an op: its type, default and limits, for validation and the inspector. */
 export type ParamSpec =
@@ -200,6 +201,11 @@ export interface OpDef {
    * standard ONNX ops only. A layer without one cannot be trained through (a diagnostic names it).
    */
   backward?(ctx: BackwardContext, args: BackwardArgs): BackwardResult;
+  /**
+   * How the layer is written in an exported model.py: a torch.nn module (with its state_dict
+   * entries) or an inline expression. A layer op without one (Opaque) cannot be exported to PyTorch.
+   */
+  readonly pytorch?: LayerForm;
   /** Expansion of a block or stage into layers (or into blocks, for a stage), given its input shape. */
   expand?(node: GraphNode, input: Shape, options: ExpandOptions): Expansion;
   /** Present on blocks and stages (with `expand`): what kind of composite this is. */

@@ -16,6 +16,10 @@ export const zeroPadShortcut: OpDef = {
   category: 'other',
   summary: 'Zero-padding shortcut (option A): subsample, then pad new channels with zeros.',
   labels: { en: 'Zero-pad shortcut', 'zh-CN': '补零快捷连接' },
+  pytorch: {
+    module: ({ params: p, inputShapes }) => `ZeroPadShortcut(${inputShapes[0]![0]}, ${int(p, 'outChannels')}, stride=${int(p, 'stride')})`,
+    parts: ['ZeroPadShortcut'],
+  },
   params: [
     { name: 'outChannels', type: 'int', default: 32, min: 1, max: 65536 },
     { name: 'stride', type: 'int', default: 2, min: 1, max: 16 },
