@@ -2,6 +2,8 @@ import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aFloat, fail, numel } from './common.ts';
 import { op1, reduce, scalar, type Emitter } from './emit.ts';
 import { noArgs, numParam, pyFloat } from './pytorch-form.ts';
+import { dataNode, floatAttr, floatConst, intAttr, stringAttr, tidyFloat, type ImportContext } from '../onnx/import/match.ts';
+import type { IrNode } from '../onnx/ir.ts';
 import type { BackwardResult, LowerContext, OpDef } from './types.ts';
 
 /** dy where `cond` holds, else 0. */
@@ -25,6 +27,11 @@ export const relu: OpDef = {
   category: 'activation',
   summary: 'ReLU: keeps positive values, zeroes the rest.',
   labels: { en: 'ReLU', 'zh-CN': 'ReLU' },
+  onnxTypes: ['Relu'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    return d?.dataOnly(1) ? d.layer('ReLU') : undefined;
+  },
   pytorch: noArgs('nn.ReLU()'),
   params: [],
   ...sameShape,
@@ -39,6 +46,12 @@ export const leakyRelu: OpDef = {
   category: 'activation',
   summary: 'Leaky ReLU: a small slope instead of zero for negative values.',
   labels: { en: 'Leaky ReLU', 'zh-CN': 'Leaky ReLU' },
+  onnxTypes: ['LeakyRelu'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    const alpha = floatAttr(n, 'alpha', 0.01);
+    return d?.dataOnly(1) && alpha !== undefined ? d.layer('LeakyReLU', { alpha: tidyFloat(alpha) }) : undefined;
+  },
   pytorch: { module: ({ params }) => `nn.LeakyReLU(${pyFloat(numParam(params, 'alpha'))})` },
   params: [{ name: 'alpha', type: 'float', default: 0.01, min: 0, max: 1 }],
   ...sameShape,
@@ -52,6 +65,11 @@ export const sigmoid: OpDef = {
   category: 'activation',
   summary: 'Sigmoid: squashes values into (0, 1).',
   labels: { en: 'Sigmoid', 'zh-CN': 'Sigmoid' },
+  onnxTypes: ['Sigmoid'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    return d?.dataOnly(1) ? d.layer('Sigmoid') : undefined;
+  },
   pytorch: noArgs('nn.Sigmoid()'),
   params: [],
   ...sameShape,
@@ -65,6 +83,17 @@ export const softmax: OpDef = {
   category: 'activation',
   summary: 'Softmax over channels: turns scores into probabilities.',
   labels: { en: 'Softmax', 'zh-CN': 'Softmax' },
+  onnxTypes: ['Softmax'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    if (!d?.dataOnly(1)) return undefined;
+    const rank = (ctx.shapes.get(d.x)?.length ?? -2) + 1;
+    const axis = intAttr(n, 'axis', ctx.opset < 13 ? 1 : -1);
+    if (axis === undefined) return undefined;
+    const ax = axis < 0 ? axis + rank : axis;
+    // Before opset 13 Softmax flattened from its axis on: the same as ours only for N×F.
+    return ax === 1 && (ctx.opset >= 13 || rank === 2) ? d.layer('Softmax') : undefined;
+  },
   pytorch: noArgs('nn.Softmax(dim=1)'),
   params: [],
   ...sameShape,
@@ -79,6 +108,22 @@ export const dropout: OpDef = {
   category: 'other',
   summary: 'Dropout: randomly zeroes values while training; the identity at inference.',
   labels: { en: 'Dropout', 'zh-CN': 'Dropout' },
+  onnxTypes: ['Dropout'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    if (!d) return undefined;
+    let p = floatAttr(n, 'ratio', 0.5);
+    if (n.inputs[1]) {
+      const r = floatConst(ctx, n.inputs[1]);
+      if (!r || r.data.length !== 1) return undefined;
+      p = Number(r.data[0]);
+    }
+    if (n.inputs[2]) {
+      const t = ctx.consts.get(n.inputs[2]);
+      if (!t || t.data.length !== 1 || Number(t.data[0]) !== 0) return undefined;
+    }
+    return p === undefined ? undefined : d.layer('Dropout', { p: tidyFloat(p) });
+  },
   pytorch: { module: ({ params }) => `nn.Dropout(p=${pyFloat(numParam(params, 'p'))})` },
   params: [{ name: 'p', type: 'float', default: 0.5, min: 0, max: 0.99 }],
   inputCount: () => 1,
@@ -105,6 +150,11 @@ export const identity: OpDef = {
   category: 'other',
   summary: 'Identity: passes the tensor through unchanged.',
   labels: { en: 'Identity', 'zh-CN': '恒等映射' },
+  onnxTypes: ['Identity'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    return d?.dataOnly(1) ? d.layer('Identity') : undefined;
+  },
   pytorch: noArgs('nn.Identity()'),
   params: [],
   inputCount: () => 1,
@@ -126,6 +176,14 @@ export const clip: OpDef = {
   category: 'activation',
   summary: 'Clip: limits every value to the range [min, max] (torch.clamp).',
   labels: { en: 'Clip', 'zh-CN': '截断' },
+  onnxTypes: ['Clip'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    const bounds = d && clipBounds(n, ctx);
+    if (!d || !bounds) return undefined;
+    // torch exports nn.ReLU6 as exactly this Clip; its users know it by that name.
+    return bounds.min === 0 && bounds.max === 6 ? d.layer('ReLU6') : d.layer('Clip', { min: tidyFloat(bounds.min), max: tidyFloat(bounds.max) });
+  },
   pytorch: { module: ({ params }) => `Clamp(${pyFloat(numParam(params, 'min'))}, ${pyFloat(numParam(params, 'max'))})`, parts: ['Clamp'] },
   params: [
     { name: 'min', type: 'float', default: -1 },
@@ -198,6 +256,14 @@ export const hardsigmoid: OpDef = {
   category: 'activation',
   summary: 'Hard sigmoid: a piecewise-linear sigmoid, max(0, min(1, αx + β)).',
   labels: { en: 'Hard sigmoid', 'zh-CN': 'Hard Sigmoid' },
+  onnxTypes: ['HardSigmoid'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    // ONNX's defaults (0.2, 0.5) differ from torch's (1/6, 0.5), which are the op's.
+    const alpha = floatAttr(n, 'alpha', 0.2);
+    const beta = floatAttr(n, 'beta', 0.5);
+    return d?.dataOnly(1) && alpha !== undefined && beta !== undefined ? d.layer('Hardsigmoid', { alpha: tidyFloat(alpha), beta: tidyFloat(beta) }) : undefined;
+  },
   pytorch: {
     module: ({ params }) => (numParam(params, 'alpha') === 1 / 6 && numParam(params, 'beta') === 0.5 ? 'nn.Hardsigmoid()' : `HardSigmoid(${pyFloat(numParam(params, 'alpha'))}, ${pyFloat(numParam(params, 'beta'))})`),
     parts: ['HardSigmoid'],
@@ -223,6 +289,11 @@ export const hardswish: OpDef = {
   category: 'activation',
   summary: 'Hard swish: x · hardsigmoid(x), the cheap SiLU of MobileNetV3.',
   labels: { en: 'Hard swish', 'zh-CN': 'Hard Swish' },
+  onnxTypes: ['HardSwish'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    return d?.dataOnly(1) ? d.layer('Hardswish') : undefined;
+  },
   pytorch: noArgs('nn.Hardswish()'),
   params: [],
   ...sameShape,
@@ -249,6 +320,12 @@ export const gelu: OpDef = {
   category: 'activation',
   summary: 'GELU: x · Φ(x), the smooth activation of transformers and ConvNeXt.',
   labels: { en: 'GELU', 'zh-CN': 'GELU' },
+  onnxTypes: ['Gelu'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    const approximate = stringAttr(n, 'approximate', 'none');
+    return d?.dataOnly(1) && (approximate === 'none' || approximate === 'tanh') ? d.layer('GELU', { approximate }) : undefined;
+  },
   pytorch: { module: ({ params }) => (params['approximate'] === 'tanh' ? 'nn.GELU(approximate="tanh")' : 'nn.GELU()') },
   params: [{ name: 'approximate', type: 'enum', default: 'none', options: ['none', 'tanh'] }],
   ...sameShape,
@@ -296,3 +373,22 @@ export const gelu: OpDef = {
     return one(mul(dy, add(cdf, mul(xv, pdf))));
   },
 };
+
+/** Clip's bounds: constant inputs from opset 11, attributes before; a bound left out is ±FLOAT32_MAX, as in ONNX. */
+function clipBounds(n: IrNode, ctx: ImportContext): { min: number; max: number } | undefined {
+  const x = n.inputs[0]!;
+  if (ctx.opset < 11) {
+    const min = floatAttr(n, 'min', -FLOAT32_MAX);
+    const max = floatAttr(n, 'max', FLOAT32_MAX);
+    return n.inputs.length === 1 && min !== undefined && max !== undefined ? { min, max } : undefined;
+  }
+  if (n.inputs.length > 3 || !ctx.isData(x)) return undefined;
+  const bound = (name: string | undefined, def: number): number | undefined => {
+    if (!name) return def;
+    const t = floatConst(ctx, name);
+    return t && t.data.length === 1 ? Number(t.data[0]) : undefined;
+  };
+  const min = bound(n.inputs[1], -FLOAT32_MAX);
+  const max = bound(n.inputs[2], FLOAT32_MAX);
+  return min !== undefined && max !== undefined ? { min, max } : undefined;
+}

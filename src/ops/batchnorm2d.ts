@@ -1,6 +1,7 @@
 import { aFloat, bool, fail, needMap, numel } from './common.ts';
 import { op1, reduce, reshape, scalar, type Emitter } from './emit.ts';
 import { channels, numParam, pyFloat } from './pytorch-form.ts';
+import { asTensor, dataNode, floatAttr, floatConst, intAttr, tidyFloat, weightHint } from '../onnx/import/match.ts';
 import type { OpDef } from './types.ts';
 
 /** torch.nn.BatchNorm2d's default momentum of the running statistics. */
@@ -27,6 +28,18 @@ export const batchNorm2d: OpDef = {
   category: 'normalization',
   summary: 'Batch normalisation: normalises each channel, then scales and shifts it.',
   labels: { en: 'BatchNorm', 'zh-CN': '批归一化' },
+  onnxTypes: ['BatchNormalization'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    const ts = [1, 2, 3, 4].map((k) => floatConst(ctx, n.inputs[k]));
+    if (!d || n.inputs.length !== 5 || ts.some((t) => !t || t.dims.length !== 1)) return undefined;
+    const c = ts[0]!.dims[0]!;
+    if (ts.some((t) => t!.dims[0] !== c)) return undefined;
+    const eps = floatAttr(n, 'epsilon', 1e-5);
+    if (eps === undefined || intAttr(n, 'training_mode', 0) !== 0) return undefined;
+    const weights = new Map(['weight', 'bias', 'running_mean', 'running_var'].map((k, i) => [k, asTensor(ts[i]!)] as const));
+    return d.layer('BatchNorm2d', { eps: tidyFloat(eps), lastInBlock: false }, weights, weightHint(n.inputs[1]!));
+  },
   pytorch: {
     module: (a) => `BatchNorm2d(${channels(a)}${numParam(a.params, 'eps') === 1e-5 ? '' : `, eps=${pyFloat(numParam(a.params, 'eps'))}`})`,
     state: (a) => ['weight', 'bias', 'running_mean', 'running_var'].map((n) => [n, [channels(a)]] as const),

@@ -2,6 +2,7 @@ import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
 import { op1, reduce, reshape, slice, transpose } from './emit.ts';
 import { pyArg } from './pytorch-form.ts';
+import { asTensor, dataNode, floatConst, intAttr, squareWindow, weightHint } from '../onnx/import/match.ts';
 import type { BackwardArgs, BackwardContext, BackwardResult, OpDef } from './types.ts';
 
 /** 2-D convolution, square kernel. torchvision init: Kaiming normal (fan_out), bias 0. */
@@ -11,6 +12,21 @@ export const conv2d: OpDef = {
   category: 'convolution',
   summary: 'Convolution: slides learned k×k filters over the feature map.',
   labels: { en: 'Conv 2D', 'zh-CN': '二维卷积' },
+  onnxTypes: ['Conv'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    const w = floatConst(ctx, n.inputs[1]);
+    const b = n.inputs[2] ? floatConst(ctx, n.inputs[2]) : undefined;
+    if (!d || !w || w.dims.length !== 4 || (n.inputs[2] && !b) || n.inputs.length > 3) return undefined;
+    const win = squareWindow(n, w.dims.slice(2));
+    const group = intAttr(n, 'group', 1);
+    if (!win || group === undefined) return undefined;
+    const cout = w.dims[0]!;
+    if (b && b.data.length !== cout) return undefined;
+    const weights = new Map([['weight', asTensor(w)]]);
+    if (b) weights.set('bias', asTensor(b, [cout]));
+    return d.layer('Conv2d', { outChannels: cout, kernel: win.kernel, stride: win.stride, padding: win.padding, dilation: win.dilation, groups: group, bias: !!b }, weights, weightHint(n.inputs[1]!));
+  },
   pytorch: {
     module: ({ params: p, inputShapes }) => {
       const k = int(p, 'kernel');

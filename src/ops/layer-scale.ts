@@ -1,6 +1,7 @@
 import { numel } from './common.ts';
 import { op1, reduce, reshape } from './emit.ts';
 import { channels, numParam, pyFloat } from './pytorch-form.ts';
+import { asTensor, floatConst, label, modulePath } from '../onnx/import/match.ts';
 import type { OpDef } from './types.ts';
 
 /**
@@ -14,6 +15,16 @@ export const layerScale: OpDef = {
   category: 'normalization',
   summary: 'Layer scale: multiplies each channel by a learnable factor that starts tiny (1e-6).',
   labels: { en: 'Layer scale', 'zh-CN': '层缩放' },
+  onnxTypes: ['Mul'],
+  import(n, ctx) {
+    // x times a constant per channel ([C, 1, 1], on either side, as torch writes `layer_scale * x`): ConvNeXt's layer scale.
+    if (n.inputs.length !== 2 || n.inputs.every((i) => ctx.isData(i))) return undefined;
+    const [d, k] = ctx.isData(n.inputs[0]!) ? [n.inputs[0]!, n.inputs[1]!] : [n.inputs[1]!, n.inputs[0]!];
+    const g = floatConst(ctx, k);
+    const shape = ctx.shapes.get(d);
+    if (!ctx.isData(d) || !g || shape?.length !== 3 || g.dims.length !== 3 || g.dims[0] !== shape[0] || g.dims[1] !== 1 || g.dims[2] !== 1) return undefined;
+    return { op: 'LayerScale', params: { init: 1e-6 }, inputs: [d], output: n.outputs[0]!, hint: modulePath(n.name), weights: new Map([['weight', asTensor(g)]]), source: label(n) };
+  },
   pytorch: {
     module: (a) => `LayerScale((${a.inputShapes[0]!.length === 3 ? `${channels(a)}, 1, 1` : `${channels(a)},`}), ${pyFloat(numParam(a.params, 'init'))})`,
     state: (a) => [['weight', a.inputShapes[0]!.length === 3 ? [channels(a), 1, 1] : [channels(a)]]],

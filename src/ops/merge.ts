@@ -2,6 +2,7 @@ import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { fail, fmtShape, int, numel } from './common.ts';
 import { aInt } from './common.ts';
 import { CONCAT_FAN_IN, concatAll, op1, reduce, slice, type Emitter } from './emit.ts';
+import { dataNode, intAttr } from '../onnx/import/match.ts';
 import type { OpDef } from './types.ts';
 
 /** Sums a broadcast gradient back to a per-sample `shape` (over the axes where it is 1 and `out` is not). */
@@ -21,6 +22,11 @@ export const add: OpDef = {
   category: 'merge',
   summary: 'Add: element-wise sum — where a shortcut rejoins the main path, F(x) + x.',
   labels: { en: 'Add', 'zh-CN': '逐元素相加' },
+  onnxTypes: ['Add'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    return d?.dataOnly(2) ? { ...d.layer('Add'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
+  },
   pytorch: { inline: ([a, b]) => `${a} + ${b}` },
   params: [],
   inputCount: () => 2,
@@ -53,6 +59,16 @@ export const concat: OpDef = {
   category: 'merge',
   summary: 'Concat: stacks inputs along the channel axis.',
   labels: { en: 'Concat', 'zh-CN': '拼接' },
+  onnxTypes: ['Concat'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    if (!d) return undefined;
+    const k = n.inputs.length;
+    const rank = (ctx.shapes.get(d.x)?.length ?? -2) + 1;
+    const axis = intAttr(n, 'axis', 1);
+    if (k < 2 || k > 16 || !n.inputs.every((i) => ctx.isData(i)) || axis === undefined || (axis !== 1 && axis + rank !== 1)) return undefined;
+    return { ...d.layer('Concat', { inputs: k }), inputs: [...n.inputs] };
+  },
   pytorch: { inline: (xs) => `torch.cat([${xs.join(', ')}], dim=1)` },
   params: [{ name: 'inputs', type: 'int', default: 2, min: 2, max: 16 }],
   inputCount: (p) => int(p, 'inputs'),
@@ -106,6 +122,11 @@ export const mul: OpDef = {
   category: 'merge',
   summary: 'Multiply: element-wise product, broadcasting size-1 axes — the gate of a squeeze-and-excitation block.',
   labels: { en: 'Multiply', 'zh-CN': '逐元素相乘' },
+  onnxTypes: ['Mul'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    return d?.dataOnly(2) ? { ...d.layer('Mul'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
+  },
   pytorch: { inline: ([a, b]) => `${a} * ${b}` },
   params: [],
   inputCount: () => 2,

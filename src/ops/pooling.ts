@@ -1,10 +1,11 @@
 import { diag, fixLabel, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, needMap, numel, P, windowShape } from './common.ts';
 import { concatAll, op1, pad, reshape, scalar, slice, unsqueeze, type Emitter } from './emit.ts';
-import { DataType } from '../onnx/ir.ts';
+import { DataType, type IrNode } from '../onnx/ir.ts';
 import { noArgs, pyArg } from './pytorch-form.ts';
+import { dataNode, intAttr, squareWindow, type DataNode, type ImportContext } from '../onnx/import/match.ts';
 import type { BackwardArgs, OpDef } from './types.ts';
-import type { Params, Shape } from '../graph/types.ts';
+import type { ParamValue, Params, Shape } from '../graph/types.ts';
 
 interface Window {
   readonly c: number;
@@ -113,6 +114,11 @@ export const maxPool2d: OpDef = {
   category: 'pooling',
   summary: 'Max pooling: keeps the largest value of each window.',
   labels: { en: 'Max pool', 'zh-CN': '最大池化' },
+  onnxTypes: ['MaxPool'],
+  import(n, ctx) {
+    const w = importWindow(n, ctx);
+    return w && w.d.layer('MaxPool2d', w.params);
+  },
   pytorch: {
     module: ({ params: p }) =>
       `nn.MaxPool2d(kernel_size=${int(p, 'kernel')}, stride=${int(p, 'stride')}${pyArg('padding', String(int(p, 'padding')), '0')}${bool(p, 'ceilMode') ? ', ceil_mode=True' : ''})`,
@@ -155,6 +161,12 @@ export const avgPool2d: OpDef = {
   category: 'pooling',
   summary: 'Average pooling: the mean of each window.',
   labels: { en: 'Avg pool', 'zh-CN': '平均池化' },
+  onnxTypes: ['AveragePool'],
+  import(n, ctx) {
+    const w = importWindow(n, ctx);
+    const cip = intAttr(n, 'count_include_pad', 0);
+    return w && cip !== undefined ? w.d.layer('AvgPool2d', { ...w.params, countIncludePad: cip === 1 }) : undefined;
+  },
   pytorch: {
     module: ({ params: p }) =>
       `nn.AvgPool2d(kernel_size=${int(p, 'kernel')}, stride=${int(p, 'stride')}${pyArg('padding', String(int(p, 'padding')), '0')}${bool(p, 'ceilMode') ? ', ceil_mode=True' : ''}${bool(p, 'countIncludePad') ? '' : ', count_include_pad=False'})`,
@@ -185,6 +197,11 @@ export const globalAvgPool: OpDef = {
   category: 'pooling',
   summary: 'Global average pooling: averages each channel to a single value.',
   labels: { en: 'Global avg pool', 'zh-CN': '全局平均池化' },
+  onnxTypes: ['GlobalAveragePool'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    return d?.dataOnly(1) ? d.layer('GlobalAvgPool') : undefined;
+  },
   pytorch: noArgs('nn.AdaptiveAvgPool2d((1, 1))'),
   params: [],
   inputCount: () => 1,
@@ -200,3 +217,13 @@ export const globalAvgPool: OpDef = {
     return { inputs: [op1(ctx, 'Mul', [spread, scalar(ctx, 1 / (h * w))])] };
   },
 };
+
+/** What MaxPool and AveragePool share on import: one data input and a square, undilated window. */
+function importWindow(n: IrNode, ctx: ImportContext): { d: DataNode; params: Record<string, ParamValue> } | undefined {
+  const d = dataNode(n, ctx);
+  if (!d?.dataOnly(1)) return undefined;
+  const win = squareWindow(n);
+  const ceil = intAttr(n, 'ceil_mode', 0);
+  if (!win || win.dilation !== 1 || ceil === undefined || intAttr(n, 'storage_order', 0) !== 0) return undefined;
+  return { d, params: { kernel: win.kernel, stride: win.stride, padding: win.padding, ceilMode: ceil === 1 } };
+}

@@ -1,7 +1,9 @@
 import { diag, msg } from '../diagnostics/catalogue.ts';
 import { aInt, aInts, bool, fail, int, numel } from './common.ts';
 import { op1, reduce, reshape } from './emit.ts';
+import { DataType } from '../onnx/ir.ts';
 import { noArgs } from './pytorch-form.ts';
+import { asTensor, dataNode, floatAttr, floatConst, intAttr, transpose, weightHint } from '../onnx/import/match.ts';
 import type { OpDef } from './types.ts';
 
 /** Flatten everything after the batch dimension into one vector. */
@@ -10,6 +12,18 @@ export const flatten: OpDef = {
   category: 'reshape',
   summary: 'Flatten: turns a feature map into a vector.',
   labels: { en: 'Flatten', 'zh-CN': '展平' },
+  onnxTypes: ['Flatten', 'Reshape'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    if (!d) return undefined;
+    if (n.opType === 'Flatten') return d.dataOnly(1) && intAttr(n, 'axis', 1) === 1 ? d.layer('Flatten') : undefined;
+    const s = n.inputs[1] ? ctx.consts.get(n.inputs[1]) : undefined;
+    if (!s || n.inputs.length !== 2 || s.dataType !== DataType.INT64 || s.data.length !== 2) return undefined;
+    const [a, b] = [Number(s.data[0]), Number(s.data[1])];
+    const allowZero = intAttr(n, 'allowzero', 0);
+    // [0, -1] copies the batch; [N, -1] with a fixed N is the same flatten for that batch size.
+    return b === -1 && ((a === 0 && allowZero === 0) || a >= 1) ? d.layer('Flatten') : undefined;
+  },
   pytorch: noArgs('nn.Flatten()'),
   params: [],
   inputCount: () => 1,
@@ -34,6 +48,27 @@ export const linear: OpDef = {
   category: 'reshape',
   summary: 'Linear (fully connected): every output is a weighted sum of all inputs along the last axis.',
   labels: { en: 'Linear', 'zh-CN': '全连接' },
+  onnxTypes: ['Gemm', 'MatMul'],
+  import(n, ctx) {
+    const d = dataNode(n, ctx);
+    const w = floatConst(ctx, n.inputs[1]);
+    if (!d || !w || w.dims.length !== 2) return undefined;
+    // A MatMul's bias, in the Add after it, is taken in by the importer once this layer fits.
+    if (n.opType === 'MatMul') return n.inputs.length === 2 ? d.layer('Linear', { outFeatures: w.dims[1]!, bias: false }, new Map([['weight', transpose(w)]])) : undefined;
+    const c = n.inputs[2] ? floatConst(ctx, n.inputs[2]) : undefined;
+    if ((n.inputs[2] && !c) || n.inputs.length > 3) return undefined;
+    if (floatAttr(n, 'alpha', 1) !== 1 || intAttr(n, 'transA', 0) !== 0) return undefined;
+    const transB = intAttr(n, 'transB', 0);
+    if (transB !== 0 && transB !== 1) return undefined;
+    const weight = transB === 1 ? asTensor(w) : transpose(w);
+    const o = weight.dims[0]!;
+    const weights = new Map([['weight', weight]]);
+    if (c) {
+      if (floatAttr(n, 'beta', 1) !== 1 || c.data.length !== o || c.dims.filter((v) => v !== 1).length > 1) return undefined;
+      weights.set('bias', asTensor(c, [o]));
+    }
+    return d.layer('Linear', { outFeatures: o, bias: !!c }, weights, weightHint(n.inputs[1]!));
+  },
   pytorch: {
     module: ({ params: p, inputShapes }) => `nn.Linear(${inputShapes[0]!.at(-1)}, ${int(p, 'outFeatures')}${bool(p, 'bias') ? '' : ', bias=False'})`,
     state: ({ params: p, inputShapes }) => {

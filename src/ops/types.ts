@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../diagnostics/catalogue.ts';
 import type { GraphEdge, GraphNode, OpKind, Params, Shape } from '../graph/types.ts';
 import type { ShortcutKind } from '../blocks/shortcut.ts';
-import type { IrAttribute } from '../onnx/ir.ts';
+import type { IrAttribute, IrNode } from '../onnx/ir.ts';
+import type { ImportContext, ImportLayer } from '../onnx/import/match.ts';
 import type { InitSpec } from '../weights/types.ts';
 import type { LayerForm } from './pytorch-form.ts';
 
@@ -206,6 +207,13 @@ export interface OpDef {
    * entries) or an inline expression. A layer op without one (Opaque) cannot be exported to PyTorch.
    */
   readonly pytorch?: LayerForm;
+  /** Standard-domain ONNX op types this op's {@link OpDef.import} rule reads (the importer looks rules up by them). */
+  readonly onnxTypes?: readonly string[];
+  /**
+   * Import rule: the layer an ONNX node of one of {@link OpDef.onnxTypes} becomes, or undefined
+   * when its attributes or inputs do not fit this op (then another op's rule, else Opaque).
+   */
+  import?(node: IrNode, ctx: ImportContext): ImportLayer | undefined;
   /** Expansion of a block or stage into layers (or into blocks, for a stage), given its input shape. */
   expand?(node: GraphNode, input: Shape, options: ExpandOptions): Expansion;
   /** Present on blocks and stages (with `expand`): what kind of composite this is. */

@@ -5,38 +5,20 @@
  * with the editor's own shape rules as the nodes are mapped, so a mapping that would not infer
  * (a MatMul on a feature map, say) falls back to Opaque instead of giving a broken document.
  */
-import { diag, msg, renderMessage, type Diagnostic, type MessageRef } from '../../diagnostics/catalogue.ts';
+import { diag, msg, type Diagnostic, type MessageRef } from '../../diagnostics/catalogue.ts';
 import { nodeId } from '../../graph/ids.ts';
-import type { OpKind, ParamValue, Shape } from '../../graph/types.ts';
-import { FLOAT32_MAX } from '../../ops/activations.ts';
-import { getOp } from '../../ops/registry.ts';
+import type { OpKind, Shape } from '../../graph/types.ts';
+import { getOp, OPS } from '../../ops/registry.ts';
+import type { OpDef } from '../../ops/types.ts';
 import { resolveParams } from '../../ops/validate.ts';
-import { DataType, type IrAttribute, type IrDim, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
+import { DataType, type IrDim, type IrModel, type IrNode, type IrTensor } from '../ir.ts';
+import { intAttr, intsAttr, floatAttr, floatConst, asTensor, label, labelRef, modulePath, tidyFloat, transpose, type ImportContext, type ImportedTensor, type ImportLayer } from './match.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import { constantFacts, inferNode, type Dim, type TensorFacts } from './onnx-shapes.ts';
 import { encodeOpaquePayload, type OpaqueSlot } from './opaque-payload.ts';
 
-/** A float tensor destined for the weight store. */
-export interface ImportedTensor {
-  readonly dims: readonly number[];
-  readonly data: Float32Array;
-}
-
-/** A layer (or, after block recovery, a residual block) of the network being imported. */
-export interface ImportLayer {
-  readonly op: OpKind;
-  readonly params: Record<string, ParamValue>;
-  /** Names of the data tensors feeding input ports 0, 1, ... */
-  readonly inputs: readonly string[];
-  /** Name of the tensor this layer produces. */
-  readonly output: string;
-  /** Module path suggested by the file (`layer1.0.conv1`), or '' when it has none. */
-  readonly hint: string;
-  /** Weights by local name (`weight`, `running_mean`; for blocks `conv1.weight`). */
-  readonly weights: ReadonlyMap<string, ImportedTensor>;
-  /** ONNX node name(s), for messages. */
-  readonly source: string;
-}
+export type { ImportedTensor, ImportLayer } from './match.ts';
+export { modulePath, tidyFloat } from './match.ts';
 
 /** The graph input as the editor holds it: fixed C, H and W, and the file's symbolic axes by name. */
 export interface MappedInput {
@@ -137,7 +119,7 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
   const isData = (name: string) => shapes.has(name);
   const layers: ImportLayer[] = [];
   const fused = new Set<number>();
-  const ctx: MapCtx = { opset: model.opset, consts, shapes, isData };
+  const ctx: ImportContext = { opset: model.opset, consts, shapes, isData };
   /** The editor's shape of a tensor ONNX's rules know: per-sample when the batch leads, else unknown. */
   const editorShape = (f: TensorFacts | undefined): Shape | undefined => {
     if (!f || !f.float || f.dims.length < 2 || f.dims[0] !== batch) return undefined;
@@ -233,252 +215,23 @@ export function mapLayers(model: IrModel, opts: MapOptions = {}): MappedGraph {
   return { layers, input, outputs, shapes, diagnostics };
 }
 
-interface MapCtx {
-  readonly opset: number;
-  readonly consts: Map<string, IrTensor>;
-  readonly shapes: Map<string, Shape | undefined>;
-  readonly isData: (name: string) => boolean;
-}
-
-const labelRef = (n: IrNode): MessageRef => (n.name ? msg('onnx-node-named', { name: n.name }) : msg('onnx-node-of-type', { opType: n.opType }));
-const label = (n: IrNode): string => renderMessage(labelRef(n));
-
-function attr(n: IrNode, name: string): IrAttribute | undefined {
-  return n.attributes.find((a) => a.name === name);
-}
-function intAttr(n: IrNode, name: string, def: number): number | undefined {
-  const a = attr(n, name);
-  if (!a) return def;
-  return a.kind === 'int' ? a.value : undefined;
-}
-function intsAttr(n: IrNode, name: string, def: readonly number[] | undefined): readonly number[] | undefined {
-  const a = attr(n, name);
-  if (!a) return def;
-  return a.kind === 'ints' ? a.value : undefined;
-}
-function floatAttr(n: IrNode, name: string, def: number): number | undefined {
-  const a = attr(n, name);
-  if (!a) return def;
-  return a.kind === 'float' ? a.value : undefined;
-}
-function stringAttr(n: IrNode, name: string, def: string): string | undefined {
-  const a = attr(n, name);
-  if (!a) return def;
-  return a.kind === 'string' ? a.value : undefined;
-}
-
-/** The shortest decimal that is the same float32 (so 9.999999747378752e-6 is saved as 0.00001). */
-export function tidyFloat(v: number): number {
-  const f = Math.fround(v);
-  for (let p = 1; p <= 9; p++) {
-    const t = Number(v.toPrecision(p));
-    if (Math.fround(t) === f) return t;
-  }
-  return v;
-}
-
-const allEqual = (xs: readonly number[]) => xs.every((x) => x === xs[0]);
-
-/** A constant FLOAT tensor, or undefined. */
-function floatConst(ctx: MapCtx, name: string | undefined): IrTensor | undefined {
-  const t = name ? ctx.consts.get(name) : undefined;
-  return t && t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? t : undefined;
-}
-
-function transpose(t: IrTensor): ImportedTensor {
-  const [r, c] = t.dims as [number, number];
-  const src = t.data as Float32Array;
-  const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = src[i * c + j]!;
-  return { dims: [c, r], data: out };
-}
-
-const asTensor = (t: IrTensor, dims: readonly number[] = t.dims): ImportedTensor => ({ dims, data: t.data as Float32Array });
-
-/** Reads the square window of Conv/MaxPool/AveragePool; undefined when it is not square and symmetric. */
-function squareWindow(n: IrNode, kernelFromWeight?: readonly number[]): { kernel: number; stride: number; padding: number; dilation: number } | undefined {
-  const ks = intsAttr(n, 'kernel_shape', kernelFromWeight);
-  const strides = intsAttr(n, 'strides', [1, 1]);
-  const dil = intsAttr(n, 'dilations', [1, 1]);
-  const autoPad = stringAttr(n, 'auto_pad', 'NOTSET');
-  const pads = intsAttr(n, 'pads', [0, 0, 0, 0]);
-  if (!ks || !strides || !dil || !pads || ks.length !== 2 || strides.length !== 2 || dil.length !== 2 || pads.length !== 4) return undefined;
-  if (kernelFromWeight && (ks[0] !== kernelFromWeight[0] || ks[1] !== kernelFromWeight[1])) return undefined;
-  if (!allEqual(ks) || !allEqual(strides) || !allEqual(dil) || !allEqual(pads)) return undefined;
-  if (autoPad !== 'NOTSET' && !(autoPad === 'VALID' && pads[0] === 0)) return undefined;
-  return { kernel: ks[0]!, stride: strides[0]!, padding: pads[0]!, dilation: dil[0]! };
-}
+/**
+ * Each standard ONNX op type's import rules, from the ops' definitions (`OpDef.import`), in
+ * registry order: a node becomes the first op whose rule accepts it.
+ */
+const IMPORT_RULES: ReadonlyMap<string, readonly OpDef[]> = (() => {
+  const rules = new Map<string, OpDef[]>();
+  for (const def of Object.values(OPS)) for (const t of def.onnxTypes ?? []) rules.set(t, [...(rules.get(t) ?? []), def]);
+  return rules;
+})();
 
 /** Maps a standard-domain node to an editor layer, or undefined when it must stay opaque. */
-function mapKnown(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
-  if (n.opType === 'Mul' && n.inputs.length === 2 && n.inputs.some((i) => !ctx.isData(i))) return layerScaleOf(n, ctx);
-  const x = n.inputs[0];
-  if (!x || !ctx.isData(x)) return undefined;
-  const out = n.outputs[0]!;
-  const base = { inputs: [x], output: out, hint: modulePath(n.name), source: label(n) };
-  const layer = (op: OpKind, params: Record<string, ParamValue> = {}, weights: Map<string, ImportedTensor> = new Map(), hint = base.hint): ImportLayer => ({ ...base, op, params, weights, hint });
-  const dataOnly = (k: number) => n.inputs.length === k && n.inputs.every((i) => ctx.isData(i));
-  switch (n.opType) {
-    case 'Conv': {
-      const w = floatConst(ctx, n.inputs[1]);
-      const b = n.inputs[2] ? floatConst(ctx, n.inputs[2]) : undefined;
-      if (!w || w.dims.length !== 4 || (n.inputs[2] && !b) || n.inputs.length > 3) return undefined;
-      const win = squareWindow(n, w.dims.slice(2));
-      const group = intAttr(n, 'group', 1);
-      if (!win || group === undefined) return undefined;
-      const cout = w.dims[0]!;
-      if (b && (b.data.length !== cout)) return undefined;
-      const weights = new Map([['weight', asTensor(w)]]);
-      if (b) weights.set('bias', asTensor(b, [cout]));
-      return layer('Conv2d', { outChannels: cout, kernel: win.kernel, stride: win.stride, padding: win.padding, dilation: win.dilation, groups: group, bias: !!b }, weights, weightHint(n.inputs[1]!) ?? base.hint);
-    }
-    case 'BatchNormalization': {
-      const ts = [1, 2, 3, 4].map((k) => floatConst(ctx, n.inputs[k]));
-      if (n.inputs.length !== 5 || ts.some((t) => !t || t.dims.length !== 1)) return undefined;
-      const c = ts[0]!.dims[0]!;
-      if (ts.some((t) => t!.dims[0] !== c)) return undefined;
-      const eps = floatAttr(n, 'epsilon', 1e-5);
-      if (eps === undefined || intAttr(n, 'training_mode', 0) !== 0) return undefined;
-      const weights = new Map(['weight', 'bias', 'running_mean', 'running_var'].map((k, i) => [k, asTensor(ts[i]!)] as const));
-      return layer('BatchNorm2d', { eps: tidyFloat(eps), lastInBlock: false }, weights, weightHint(n.inputs[1]!) ?? base.hint);
-    }
-    case 'Relu':
-      return dataOnly(1) ? layer('ReLU') : undefined;
-    case 'Sigmoid':
-      return dataOnly(1) ? layer('Sigmoid') : undefined;
-    case 'LeakyRelu': {
-      const alpha = floatAttr(n, 'alpha', 0.01);
-      return dataOnly(1) && alpha !== undefined ? layer('LeakyReLU', { alpha: tidyFloat(alpha) }) : undefined;
-    }
-    case 'Clip': {
-      const bounds = clipBounds(n, ctx);
-      if (!bounds) return undefined;
-      // torch exports nn.ReLU6 as exactly this Clip; its users know it by that name.
-      return bounds.min === 0 && bounds.max === 6 ? layer('ReLU6') : layer('Clip', { min: tidyFloat(bounds.min), max: tidyFloat(bounds.max) });
-    }
-    case 'HardSigmoid': {
-      // ONNX's defaults (0.2, 0.5) differ from torch's (1/6, 0.5), which are the op's.
-      const alpha = floatAttr(n, 'alpha', 0.2);
-      const beta = floatAttr(n, 'beta', 0.5);
-      return dataOnly(1) && alpha !== undefined && beta !== undefined ? layer('Hardsigmoid', { alpha: tidyFloat(alpha), beta: tidyFloat(beta) }) : undefined;
-    }
-    case 'HardSwish':
-      return dataOnly(1) ? layer('Hardswish') : undefined;
-    case 'Gelu': {
-      const approximate = stringAttr(n, 'approximate', 'none');
-      return dataOnly(1) && (approximate === 'none' || approximate === 'tanh') ? layer('GELU', { approximate }) : undefined;
-    }
-    case 'MaxPool':
-    case 'AveragePool': {
-      if (!dataOnly(1)) return undefined;
-      const win = squareWindow(n);
-      const ceil = intAttr(n, 'ceil_mode', 0);
-      if (!win || win.dilation !== 1 || ceil === undefined || intAttr(n, 'storage_order', 0) !== 0) return undefined;
-      const params: Record<string, ParamValue> = { kernel: win.kernel, stride: win.stride, padding: win.padding, ceilMode: ceil === 1 };
-      if (n.opType === 'MaxPool') return layer('MaxPool2d', params);
-      const cip = intAttr(n, 'count_include_pad', 0);
-      return cip === undefined ? undefined : layer('AvgPool2d', { ...params, countIncludePad: cip === 1 });
-    }
-    case 'GlobalAveragePool':
-      return dataOnly(1) ? layer('GlobalAvgPool') : undefined;
-    case 'Flatten':
-      return dataOnly(1) && intAttr(n, 'axis', 1) === 1 ? layer('Flatten') : undefined;
-    case 'Reshape': {
-      const s = n.inputs[1] ? ctx.consts.get(n.inputs[1]) : undefined;
-      if (!s || n.inputs.length !== 2 || s.dataType !== DataType.INT64 || s.data.length !== 2) return undefined;
-      const [a, b] = [Number(s.data[0]), Number(s.data[1])];
-      const allowZero = intAttr(n, 'allowzero', 0);
-      // [0, -1] copies the batch; [N, -1] with a fixed N is the same flatten for that batch size.
-      return b === -1 && ((a === 0 && allowZero === 0) || a >= 1) ? layer('Flatten') : undefined;
-    }
-    case 'Gemm': {
-      const w = floatConst(ctx, n.inputs[1]);
-      const c = n.inputs[2] ? floatConst(ctx, n.inputs[2]) : undefined;
-      if (!w || w.dims.length !== 2 || (n.inputs[2] && !c) || n.inputs.length > 3) return undefined;
-      if (floatAttr(n, 'alpha', 1) !== 1 || intAttr(n, 'transA', 0) !== 0) return undefined;
-      const transB = intAttr(n, 'transB', 0);
-      if (transB !== 0 && transB !== 1) return undefined;
-      const weight = transB === 1 ? asTensor(w) : transpose(w);
-      const o = weight.dims[0]!;
-      const weights = new Map([['weight', weight]]);
-      if (c) {
-        if (floatAttr(n, 'beta', 1) !== 1 || c.data.length !== o || c.dims.filter((v) => v !== 1).length > 1) return undefined;
-        weights.set('bias', asTensor(c, [o]));
-      }
-      return layer('Linear', { outFeatures: o, bias: !!c }, weights, weightHint(n.inputs[1]!) ?? base.hint);
-    }
-    case 'MatMul': {
-      const w = floatConst(ctx, n.inputs[1]);
-      if (!w || w.dims.length !== 2 || n.inputs.length !== 2) return undefined;
-      const weight = transpose(w);
-      return layer('Linear', { outFeatures: weight.dims[0]!, bias: false }, new Map([['weight', weight]]));
-    }
-    case 'Add':
-      return dataOnly(2) ? { ...layer('Add'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
-    case 'Mul':
-      return dataOnly(2) ? { ...layer('Mul'), inputs: [n.inputs[0]!, n.inputs[1]!] } : undefined;
-    case 'Concat': {
-      const k = n.inputs.length;
-      const rank = (ctx.shapes.get(x)?.length ?? -2) + 1;
-      const axis = intAttr(n, 'axis', 1);
-      if (k < 2 || k > 16 || !n.inputs.every((i) => ctx.isData(i)) || axis === undefined || (axis !== 1 && axis + rank !== 1)) return undefined;
-      return { ...layer('Concat', { inputs: k }), inputs: [...n.inputs] };
-    }
-    case 'Softmax': {
-      if (!dataOnly(1)) return undefined;
-      const rank = (ctx.shapes.get(x)?.length ?? -2) + 1;
-      const axis = intAttr(n, 'axis', ctx.opset < 13 ? 1 : -1);
-      if (axis === undefined) return undefined;
-      const ax = axis < 0 ? axis + rank : axis;
-      // Before opset 13 Softmax flattened from its axis on: the same as ours only for N×F.
-      return ax === 1 && (ctx.opset >= 13 || rank === 2) ? layer('Softmax') : undefined;
-    }
-    case 'Identity':
-      return dataOnly(1) ? layer('Identity') : undefined;
-    case 'Dropout': {
-      let p = floatAttr(n, 'ratio', 0.5);
-      if (n.inputs[1]) {
-        const r = floatConst(ctx, n.inputs[1]);
-        if (!r || r.data.length !== 1) return undefined;
-        p = Number(r.data[0]);
-      }
-      if (n.inputs[2]) {
-        const t = ctx.consts.get(n.inputs[2]);
-        if (!t || t.data.length !== 1 || Number(t.data[0]) !== 0) return undefined;
-      }
-      return p === undefined ? undefined : layer('Dropout', { p: tidyFloat(p) });
-    }
-    default:
-      return undefined;
+function mapKnown(n: IrNode, ctx: ImportContext): ImportLayer | undefined {
+  for (const def of IMPORT_RULES.get(n.opType) ?? []) {
+    const layer = def.import?.(n, ctx);
+    if (layer) return layer;
   }
-}
-
-/** x times a constant per channel ([C, 1, 1], on either side, as torch writes `layer_scale * x`): ConvNeXt's layer scale. */
-function layerScaleOf(n: IrNode, ctx: MapCtx): ImportLayer | undefined {
-  const [d, k] = ctx.isData(n.inputs[0]!) ? [n.inputs[0]!, n.inputs[1]!] : [n.inputs[1]!, n.inputs[0]!];
-  const g = floatConst(ctx, k);
-  const shape = ctx.shapes.get(d);
-  if (!ctx.isData(d) || !g || shape?.length !== 3 || g.dims.length !== 3 || g.dims[0] !== shape[0] || g.dims[1] !== 1 || g.dims[2] !== 1) return undefined;
-  return { op: 'LayerScale', params: { init: 1e-6 }, inputs: [d], output: n.outputs[0]!, hint: modulePath(n.name), weights: new Map([['weight', asTensor(g)]]), source: label(n) };
-}
-
-/** Clip's bounds: constant inputs from opset 11, attributes before; a bound left out is ±FLOAT32_MAX, as in ONNX. */
-function clipBounds(n: IrNode, ctx: MapCtx): { min: number; max: number } | undefined {
-  const x = n.inputs[0]!;
-  if (ctx.opset < 11) {
-    const min = floatAttr(n, 'min', -FLOAT32_MAX);
-    const max = floatAttr(n, 'max', FLOAT32_MAX);
-    return n.inputs.length === 1 && min !== undefined && max !== undefined ? { min, max } : undefined;
-  }
-  if (n.inputs.length > 3 || !ctx.isData(x)) return undefined;
-  const bound = (name: string | undefined, def: number): number | undefined => {
-    if (!name) return def;
-    const t = floatConst(ctx, name);
-    return t && t.data.length === 1 ? Number(t.data[0]) : undefined;
-  };
-  const min = bound(n.inputs[1], -FLOAT32_MAX);
-  const max = bound(n.inputs[2], FLOAT32_MAX);
-  return min !== undefined && max !== undefined ? { min, max } : undefined;
+  return undefined;
 }
 
 /** Who reads each tensor, for the fusions: node indices per tensor name, and the graph outputs. */
@@ -498,7 +251,7 @@ const constantProducers = new WeakMap<readonly IrNode[], Map<string, IrNode>>();
  * activation. The other nodes are added to `fused`. Activations keep their input's shape, so the
  * layer's shape rule cannot refuse what is fused here.
  */
-function fuseActivation(nodes: readonly IrNode[], i: number, ctx: MapCtx, uses: TensorUses, fused: Set<number>): ImportLayer | undefined {
+function fuseActivation(nodes: readonly IrNode[], i: number, ctx: ImportContext, uses: TensorUses, fused: Set<number>): ImportLayer | undefined {
   const n = nodes[i]!;
   const x = n.inputs[0];
   if (!x || !ctx.isData(x) || !n.outputs[0]) return undefined;
@@ -571,7 +324,7 @@ function fuseActivation(nodes: readonly IrNode[], i: number, ctx: MapCtx, uses: 
  * and a 1×1 conv on N×C×H×W (the Linear weight [out, in] as [out, in, 1, 1]). Every inner tensor
  * has exactly one reader and is no graph output. Returns the layers and the node indices taken in.
  */
-function channelsLastRun(nodes: readonly IrNode[], i: number, ctx: MapCtx, uses: TensorUses): { layers: ImportLayer[]; nodes: number[] } | undefined {
+function channelsLastRun(nodes: readonly IrNode[], i: number, ctx: ImportContext, uses: TensorUses): { layers: ImportLayer[]; nodes: number[] } | undefined {
   const first = nodes[i]!;
   const x = first.inputs[0];
   const perm = (n: IrNode) => intsAttr(n, 'perm', undefined)?.join(',');
@@ -710,7 +463,7 @@ function inferShape(l: ImportLayer, shapes: ReadonlyMap<string, Shape | undefine
  * Keeps a node as an Opaque layer: data inputs become ports, constants go into the payload. Its
  * output shape is what ONNX's shape rules or the file's declarations gave, or unknown.
  */
-function opaqueLayer(n: IrNode, ctx: MapCtx, shape: Shape | undefined, inputSize: string): ImportLayer {
+function opaqueLayer(n: IrNode, ctx: ImportContext, shape: Shape | undefined, inputSize: string): ImportLayer {
   const dataInputs: string[] = [];
   const slots: OpaqueSlot[] = n.inputs.map((name): OpaqueSlot => {
     if (name === '') return { empty: true };
@@ -753,25 +506,4 @@ function constantValue(n: IrNode): IrTensor | undefined {
   return undefined;
 }
 
-/**
- * The module path PyTorch encodes in a node name: `/layer2/layer2.0/downsample/downsample.0/Conv`
- * → `layer2.0.downsample.0`. Scopes repeat their parent's prefix, which is dropped.
- */
-export function modulePath(nodeName: string): string {
-  const segs = nodeName.split('/').filter(Boolean);
-  if (segs.length < 2 || !nodeName.startsWith('/')) return '';
-  let path = '';
-  let last = '';
-  for (const s of segs.slice(0, -1)) {
-    if (last && s.startsWith(`${last}.`)) path += s.slice(last.length);
-    else path = path ? `${path}.${s}` : s;
-    last = s;
-  }
-  return path;
-}
 
-/** `layer1.0.conv1.weight` → `layer1.0.conv1`; torch's anonymous `onnx::Conv_123` gives nothing. */
-function weightHint(name: string): string | undefined {
-  if (name.includes('::') || !/\.weight$/.test(name)) return undefined;
-  return name.slice(0, -'.weight'.length);
-}
