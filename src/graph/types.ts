@@ -6,42 +6,11 @@ import type { EdgeId, NodeId } from './ids.ts';
  */
 export type Shape = readonly number[];
 
-/** Layer ops: one ONNX-lowerable operation each. */
-export type LayerKind =
-  | 'Input'
-  | 'Output'
-  | 'Conv2d'
-  | 'BatchNorm2d'
-  /** Normalisation across the channels at each position (ConvNeXt's LayerNorm / LayerNorm2d). */
-  | 'LayerNorm'
-  /** A learnable per-channel factor (ConvNeXt's layer scale γ). */
-  | 'LayerScale'
-  /** Drops a sample's residual branch while training (ConvNeXt); the identity at inference. */
-  | 'StochasticDepth'
-  | 'ReLU'
-  | 'LeakyReLU'
-  | 'Sigmoid'
-  | 'Clip'
-  | 'ReLU6'
-  | 'SiLU'
-  | 'Hardsigmoid'
-  | 'Hardswish'
-  | 'GELU'
-  | 'MaxPool2d'
-  | 'AvgPool2d'
-  | 'GlobalAvgPool'
-  | 'Flatten'
-  | 'Linear'
-  | 'Dropout'
-  | 'Add'
-  | 'Mul'
-  | 'Concat'
-  | 'Softmax'
-  | 'Identity'
-  /** Option-A shortcut: subsample by the stride and zero-pad the new channels (no parameters). */
-  | 'ZeroPadShortcut'
-  /** An imported ONNX op we do not model; carried through export unchanged. */
-  | 'Opaque';
+/**
+ * Layer ops, one ONNX-lowerable operation each: the keys of the registry's `LAYERS`, so adding one
+ * is its file plus its registration.
+ */
+export type LayerKind = keyof typeof import('../ops/registry.ts').LAYERS;
 
 /**
  * Built-in composite ops that expand to layers (the residual blocks and the stage that stacks

@@ -33,8 +33,13 @@ export const BLOCKS = {
   Stage: stage,
 } as const satisfies Record<string, OpDef>;
 
-/** Every built-in op, by kind. Adding a layer op is one file plus one line here. */
-export const OPS: Readonly<Record<Exclude<OpKind, UserBlockKind>, OpDef>> = {
+/**
+ * The built-in layer ops, by kind: one ONNX-lowerable operation each. Adding one is its file (an
+ * OpDef with its shape rule, cost, lowering, gradient, labels, PyTorch form and import rule) plus
+ * one line here: its kind joins `LayerKind`, the document schema, the palette, the UI's names,
+ * the PyTorch exporter and the importer from this table.
+ */
+export const LAYERS = {
   Input: input,
   Output: output,
   Conv2d: conv2d,
@@ -62,10 +67,14 @@ export const OPS: Readonly<Record<Exclude<OpKind, UserBlockKind>, OpDef>> = {
   Concat: concat,
   Softmax: softmax,
   Identity: identity,
+  // Option-A shortcut: subsample by the stride and zero-pad the new channels (no parameters).
   ZeroPadShortcut: zeroPadShortcut,
+  // An imported ONNX op the editor does not model, carried through export unchanged.
   Opaque: opaque,
-  ...BLOCKS,
-};
+} as const satisfies Record<string, OpDef>;
+
+/** Every built-in op, by kind: the layers and the blocks. */
+export const OPS: Readonly<Record<Exclude<OpKind, UserBlockKind>, OpDef>> = { ...LAYERS, ...BLOCKS };
 
 /**
  * Every built-in op's display name in one UI language, by kind: the UI's `op` translation table,
