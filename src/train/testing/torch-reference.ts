@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParamValue, ResidualDocument } from '../../graph/types.ts';
+import { layerState } from '../../export/pytorch/layers.ts';
 import { lowerToIr } from '../../onnx/compile.ts';
 import { analyze, layerTensor, type FlatLayer } from '../../shape/analyze.ts';
 import type { WeightStore } from '../../weights/types.ts';
@@ -115,8 +116,8 @@ export function layersJson(doc: ResidualDocument): LayerJson[] {
 export function docState(doc: ResidualDocument, weights?: WeightStore): Map<string, RefTensor> {
   const { model, diagnostics } = lowerToIr(doc, { deferWeights: false, ...(weights ? { weights } : {}) });
   if (!model) throw new Error(`docState: the document does not compile: ${diagnostics.map((d) => d.code).join(', ')}`);
-  const locals: Record<string, readonly string[]> = { Conv2d: ['weight', 'bias'], BatchNorm2d: ['weight', 'bias', 'running_mean', 'running_var'], Linear: ['weight', 'bias'], LayerNorm: ['weight', 'bias'], LayerScale: ['weight'] };
-  const wanted = new Set(analyze(doc).layers.flatMap((l) => (locals[l.op] ?? []).map((n) => `${l.name}.${n}`)));
+  // The state_dict names each op's PyTorch form declares: the same names its lowering gives its weights.
+  const wanted = new Set(analyze(doc).layers.flatMap((l) => layerState(l.op, l.name, { params: l.params, inputShapes: l.inputShapes }).map(([name]) => name)));
   const out = new Map<string, RefTensor>();
   for (const t of model.graph.initializers) {
     if (wanted.has(t.name) && t.data instanceof Float32Array) out.set(t.name, { dims: [...t.dims], data: t.data });
