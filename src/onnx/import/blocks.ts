@@ -9,6 +9,7 @@ import { bottleneckForm } from '../../blocks/bottleneck.ts';
 import type { ParamValue, Shape } from '../../graph/types.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
+import { applyReplacements } from './replace-layers.ts';
 
 type Kind = 'BasicBlock' | 'Bottleneck';
 interface Pattern {
@@ -68,13 +69,7 @@ export function recoverBlocks(layers: readonly ImportLayer[], shapes: ReadonlyMa
       break;
     }
   }
-  const out: ImportLayer[] = [];
-  for (const l of layers) {
-    const r = replaced.get(l);
-    if (r === undefined) out.push(l);
-    else if (r) out.push(r);
-  }
-  return out;
+  return applyReplacements(layers, replaced);
 }
 
 function tryBlock(

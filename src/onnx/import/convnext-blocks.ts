@@ -12,6 +12,7 @@ import { nodeId } from '../../graph/ids.ts';
 import type { GraphNode, Params, ParamValue, Shape } from '../../graph/types.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
+import { applyReplacements } from './replace-layers.ts';
 
 const EXPAND_OPTS = { projectionEverywhere: false, zeroInitResidual: false } as const;
 
@@ -49,13 +50,7 @@ export function recoverConvNeXtBlocks(layers: readonly ImportLayer[], shapes: Re
     if (!found || found.members.some((m) => replaced.has(m))) continue;
     found.members.forEach((m, i) => replaced.set(m, i === found.members.length - 1 ? found.layer : null));
   }
-  const out: ImportLayer[] = [];
-  for (const l of layers) {
-    const r = replaced.get(l);
-    if (r === undefined) out.push(l);
-    else if (r) out.push(r);
-  }
-  return out;
+  return applyReplacements(layers, replaced);
 }
 
 function tryBlock(first: ImportLayer, consumer: ReadonlyMap<string, ImportLayer>, private1: (v: string) => boolean, shapes: ReadonlyMap<string, Shape | undefined>): { layer: ImportLayer; members: ImportLayer[] } | undefined {

@@ -17,6 +17,7 @@ import { resolveParams } from '../../ops/validate.ts';
 import { userBlockOp } from '../../blocks/user-block.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
+import { applyReplacements } from './replace-layers.ts';
 
 const EXPAND_OPTS = { projectionEverywhere: false, zeroInitResidual: false } as const;
 /** Ops whose two inputs may come in either order. */
@@ -115,13 +116,7 @@ export function recoverUserBlocks(
       for (const m of found.members) replaced.set(m, m === last ? found.layer : null);
     }
   }
-  const out: ImportLayer[] = [];
-  for (const l of layers) {
-    const r = replaced.get(l);
-    if (r === undefined) out.push(l);
-    else if (r) out.push(r);
-  }
-  return out;
+  return applyReplacements(layers, replaced);
 }
 
 /** A partial match: pattern layer → file layer, and the tensor that is x once known. */

@@ -11,6 +11,7 @@ import { seHidden } from '../../blocks/block-variants.ts';
 import type { ParamValue, Shape } from '../../graph/types.ts';
 import { NEVER, type Deadline } from './deadline.ts';
 import type { ImportedTensor, ImportLayer } from './layers.ts';
+import { applyReplacements } from './replace-layers.ts';
 
 const C = 'Conv2d';
 const B = 'BatchNorm2d';
@@ -63,13 +64,7 @@ export function recoverVariantBlocks(layers: readonly ImportLayer[], shapes: Rea
       break;
     }
   }
-  const out: ImportLayer[] = [];
-  for (const l of layers) {
-    const r = replaced.get(l);
-    if (r === undefined) out.push(l);
-    else if (r) out.push(r);
-  }
-  return out;
+  return applyReplacements(layers, replaced);
 }
 
 /** Walks back from `v` through layers of `ops` (last first); the chain in order and its input. */
