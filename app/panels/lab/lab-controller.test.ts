@@ -3,7 +3,7 @@ import type { WorkerLike } from '../../runtime/client.ts';
 import type { TrainEvent, TrainRequest, TrainResponse } from '../../runtime/train-protocol.ts';
 import { createEditorStore } from '../../store/editor-store.ts';
 import { LAB_DEFAULTS } from '../../../src/lab/degradation.ts';
-import { LabController, LAB_SETTINGS, tailMean, trainErrorOf } from './lab-controller.ts';
+import { LabController, LAB_NETS, LAB_SETTINGS, tailMean, trainErrorOf } from './lab-controller.ts';
 
 type Run = Extract<TrainRequest, { type: 'train' }>;
 
@@ -67,6 +67,8 @@ describe('the degradation lab’s controller', () => {
     expect(lab.state.getState()).toMatchObject({ open: true, depth: 20, phase: 'idle' });
     await lab.start();
     await settled(lab, 'done');
+    // The runs' last progress events travel on their own channel and may land after the answers.
+    for (let i = 0; i < 200 && LAB_NETS.some((n) => lab.state.getState().runs[n].errors.length < 20); i++) await new Promise((r) => setTimeout(r, 5));
     // One run per net, the same budget and seed, fresh weights, on WASM.
     expect(FakeTrainWorker.runs).toHaveLength(2);
     for (const r of FakeTrainWorker.runs) expect(r.settings).toEqual(LAB_SETTINGS);
