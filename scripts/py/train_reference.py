@@ -15,6 +15,8 @@ relative to the manifest's folder. A case::
                                       # <p>.exp_avg_sq, step
       "data": "data.safetensors",     # input [K,N,C,H,W] f32, target [K,N] i64, optional lr [K],
                                       # <dropout layer>.mask [K,N,...] (keep mask, 0/1);
+                                      # relu_mask.<i> (arch models): the decisions of the i-th
+                                      # nn.ReLU / nn.ReLU6 call of the first step (see below);
                                       # vjp: input [N,...] or [1,N,...], dy shaped as the output
       "mode": "train" | "vjp" | "signals",   # default train
       "optimizer": {"kind": "sgd", "lr", "momentum", "nesterov", "weight_decay"}
@@ -25,7 +27,8 @@ relative to the manifest's folder. A case::
     }
 
 train writes ``loss`` [K], ``logits`` [K,N,classes] (each step's forward, before its update),
-``correct`` [K] (float32 count of argmax == target), and after the K steps ``<name>.next`` for every
+``correct`` [K] (float32 count of argmax == target), ``relu_flips`` (with relu masks: how many mask
+elements disagree with the sign this run's own forward gave, float32), and after the K steps ``<name>.next`` for every
 parameter (a frozen one's equals its start) and buffer, ``<p>.momentum_buffer.next`` (SGD with
 momentum), ``<p>.exp_avg.next`` / ``<p>.exp_avg_sq.next`` / ``step.next`` (AdamW; step as the 0-d
 float32 torch keeps). vjp runs one forward in train mode and ``output.backward(dy)``, and writes
@@ -34,6 +37,12 @@ signals (layer-list models only) runs one forward in train mode on ``input`` [N,
 [N] and ``F.cross_entropy(...).backward()``, and writes ``loss``, ``<layer>.std`` (the population
 standard deviation of each layer's whole output tensor) and ``<p>.grad_norm`` (the L2 norm of each
 trainable parameter's gradient) — the signals at initialisation of ``src/train/signals.ts``.
+
+Relu masks take the decisions of another run: a ReLU input within rounding of zero lands on either
+side in two float32 forwards, and its gradient then flows in one and not the other. With
+``relu_mask.<i>`` given, the first step's i-th call of nn.ReLU or nn.ReLU6 (in call order) computes
+x where the mask is 1 (gradient 1), 0 where it is 0 and ReLU6's 6 where it is 2 (gradient 0), so a
+float64 run answers exactly for the decisions the other run made.
 
 Semantics are PyTorch's: model.train() (BatchNorm uses batch statistics and moves its running
 statistics by momentum 0.1 with the unbiased variance), ``F.cross_entropy(logits, target,
@@ -226,6 +235,48 @@ def dropout_masks(data: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     return {k[: -len(".mask")]: as_float(v) for k, v in data.items() if k.endswith(".mask")}
 
 
+def relu_masks_of(data: dict[str, np.ndarray], net) -> list[torch.Tensor]:
+    """The ``relu_mask.<i>`` tensors of the data file, in order (none: an empty list)."""
+    count = len([k for k in data if k.startswith("relu_mask.")])
+    if count and not isinstance(net, ArchNet):
+        raise CaseError("relu masks need an arch model (a layer list calls F.relu, which has no module to replace)")
+    missing = [i for i in range(count) if f"relu_mask.{i}" not in data]
+    if missing:
+        raise CaseError(f"relu masks must be numbered 0..{count - 1}; relu_mask.{missing[0]} is missing")
+    return [as_float(data[f"relu_mask.{i}"]) for i in range(count)]
+
+
+class forced_relu:
+    """Within the block, the i-th nn.ReLU / nn.ReLU6 call follows masks[i]; counts disagreements with its own decisions in flips[0]."""
+
+    def __init__(self, masks: list[torch.Tensor], flips: list[float]) -> None:
+        self.masks, self.flips, self.calls = masks, flips, 0
+
+    def __enter__(self) -> None:
+        self.original = nn.ReLU.forward, nn.ReLU6.forward
+
+        def forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+            i = self.calls
+            self.calls += 1
+            if i >= len(self.masks):
+                raise CaseError(f"the forward calls nn.ReLU more than the {len(self.masks)} relu masks given")
+            mask = self.masks[i]
+            if list(mask.shape) != list(x.shape):
+                raise CaseError(f"relu_mask.{i} has shape {list(mask.shape)}, the ReLU's input {list(x.shape)}")
+            top = 6.0 if isinstance(module, nn.ReLU6) else float("inf")
+            own = torch.where(x <= 0, 0.0, torch.where(x >= top, 2.0, 1.0)).to(mask.dtype)
+            self.flips[0] += float((own != mask).sum().item())
+            return torch.where(mask == 1, x, torch.where(mask == 2, torch.full_like(x, 6.0), torch.zeros_like(x)))
+
+        nn.ReLU.forward = forward
+        nn.ReLU6.forward = forward
+
+    def __exit__(self, kind, *_rest) -> None:
+        nn.ReLU.forward, nn.ReLU6.forward = self.original
+        if kind is None and self.calls != len(self.masks):
+            raise CaseError(f"{len(self.masks)} relu masks given, the forward called nn.ReLU {self.calls} times")
+
+
 def run_train(case: dict, net, state_opt: dict[str, np.ndarray], data: dict[str, np.ndarray], frozen: list[str]) -> dict[str, np.ndarray]:
     if "optimizer" not in case:
         raise CaseError("a train case needs an optimizer")
@@ -249,13 +300,20 @@ def run_train(case: dict, net, state_opt: dict[str, np.ndarray], data: dict[str,
     seed_optimizer_state(opt, spec, net, trainable, state_opt)
     smoothing = float(case.get("label_smoothing", 0))
 
+    relu_masks = relu_masks_of(data, net)
+    flips = [0.0]
+
     losses, logits_all, correct = [], [], []
     for k in range(steps):
         if lrs is not None:
             for group in opt.param_groups:
                 group["lr"] = float(lrs.reshape(-1)[k])
         opt.zero_grad(set_to_none=True)
-        logits = net.forward(as_float(x[k]), masks, k)
+        if k == 0 and relu_masks:
+            with forced_relu(relu_masks, flips):
+                logits = net.forward(as_float(x[k]), masks, k)
+        else:
+            logits = net.forward(as_float(x[k]), masks, k)
         if logits.dim() != 2:
             raise CaseError(f"the output has shape {list(logits.shape)}; cross-entropy needs logits [N, classes]")
         t = torch.from_numpy(np.array(target[k], dtype=np.int64))
@@ -271,6 +329,8 @@ def run_train(case: dict, net, state_opt: dict[str, np.ndarray], data: dict[str,
         "logits": np.stack(logits_all).astype(np.float32),
         "correct": np.array(correct, dtype=np.float32),
     }
+    if relu_masks:
+        out["relu_flips"] = np.array(flips[0], dtype=np.float32)
     for name in net.param_names:
         out[f"{name}.next"] = net.params[name].detach().numpy().copy()
     for name in net.buffer_names:
@@ -360,7 +420,7 @@ def run_case(case: dict, base: Path) -> tuple[Path, dict[str, np.ndarray]]:
             raise CaseError(str(err)) from err
     else:
         raise CaseError("model must be {'arch': ...} or {'layers': [...]}")
-    known = {"input", "target", "lr", "dy"} | {f"{d}.mask" for d in net.dropout_names}
+    known = {"input", "target", "lr", "dy"} | {f"{d}.mask" for d in net.dropout_names} | {k for k in data if k.startswith("relu_mask.")}
     if set(data) - known:
         raise CaseError(f"the data file has tensors the model does not use: {', '.join(sorted(set(data) - known))}")
     frozen = list(case.get("frozen", []))

@@ -4,7 +4,8 @@ import { createDocument } from '../../document/create.ts';
 import { addNode, connect } from '../../graph/edit.ts';
 import type { NodeId } from '../../graph/ids.ts';
 import type { GraphNode, InputSpec, OpKind, Params, ResidualDocument } from '../../graph/types.ts';
-import { tensorData, type IrModel } from '../../onnx/ir.ts';
+import { DataType, tensorData, type IrModel } from '../../onnx/ir.ts';
+import { serializeModel } from '../../onnx/serialize.ts';
 import type { HostTensor, StepRunner } from '../loop.ts';
 import { testInput } from '../../onnx/testing/run-ort.ts';
 import type { RefTensor } from './torch-reference.ts';
@@ -73,4 +74,33 @@ export function relToScale(a: ArrayLike<number | bigint>, b: ArrayLike<number | 
     den = Math.max(den, Math.abs(Number(b[i])));
   }
   return den === 0 ? num : num / den;
+}
+
+/**
+ * A step model that also outputs the input of every forward ReLU (Relu, and Clip to [0, 6] as
+ * torch's nn.ReLU6) in graph order, and the decisions they took as train_reference.py's
+ * `relu_mask.<i>`: 1 where the gradient flows, 0 below the range, 2 at ReLU6's top. Torch in float64
+ * given these answers exactly for the decisions our float32 forward made (a ReLU input within
+ * rounding of zero may land on either side in two float32 forwards; step.test.ts).
+ */
+export function withReluDecisions(model: IrModel): { bytes: Uint8Array; masks(out: Readonly<Record<string, HostTensor>>): Map<string, RefTensor> } {
+  const inits = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  const scalar = (name: string | undefined) => {
+    const t = name ? inits.get(name) : undefined;
+    return t ? Number(tensorData(t)[0]) : NaN;
+  };
+  const relus = model.graph.nodes.filter((n) => n.opType === 'Relu' || (n.opType === 'Clip' && scalar(n.inputs[1]) === 0 && scalar(n.inputs[2]) === 6));
+  const outputs = relus.map((n) => ({ name: n.inputs[0]!, elemType: DataType.FLOAT, dims: [] as number[], shapeUnknown: true }));
+  return {
+    bytes: serializeModel({ ...model, graph: { ...model.graph, outputs: [...model.graph.outputs, ...outputs] } }),
+    masks(out) {
+      return new Map(
+        relus.map((n, i) => {
+          const t = out[n.inputs[0]!]!;
+          const top = n.opType === 'Clip' ? 6 : Infinity;
+          return [`relu_mask.${i}`, { dims: t.dims, data: (t.data as Float32Array).map((v) => (v <= 0 ? 0 : v >= top ? 2 : 1)) }];
+        }),
+      );
+    },
+  };
 }
