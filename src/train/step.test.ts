@@ -12,24 +12,26 @@ import type { HostTensor } from './loop.ts';
  * onnxruntime-node against torch (torchvision's or our reference modules, model.train(), torch.optim).
  * The loss agrees within 1e-5 relative. Every tensor the step updates — parameters, BN running
  * statistics, optimiser state — changes by what torch's float32 step changes it within 1e-3
- * relative, or, where float32 itself cannot say the change that closely, ours is no further from
- * the exact change (torch in float64) than FLOAT32_SLACK times torch's own float32 step is. On
- * fresh deep nets at batch 4 the gradients of the deep layers are ill-conditioned: torch's own
- * float32 change of ResNet-50's layer4.0.conv3 is 12% off its float64 one (measured). Ours is then
- * up to 3.5–5.5× further off than torch's (ResNet-50, ResNet-18's layer4.0.conv2; printed below).
- * (A corrected two-pass BatchNorm mean brought ResNet-18 to torch's level but took Plain CIFAR-20
- * away from it; the one-pass mean kept here follows torch's float32 arithmetic more closely.)
+ * relative, or, where the two float32 steps part:
  *
  * A ReLU input within float32 rounding of zero lands on either side in two float32 forwards, and
  * its gradient flows in one and not the other. Measured on Plain CIFAR-20 (fresh, batch 8): the
  * pre-activations of layer3.1.bn2 are off the float64 ones by a median 3.3e-6 in our forward and
  * 3.5e-6 in torch's — the same — but one element (exact +3.37e-6) came out −3.49e-6 in ours and
  * +5.31e-6 in torch's; that one element moved layer3.1.bn2.bias's gradient 6% and everything below
- * it by 1e-3…1e-1, with no float32 arithmetic of ours worse than torch's. For a plain net, where no
- * shortcut carries the gradient past such an element, the case's `sameDecisions` runs torch once
- * more in float64 with our first step's ReLU decisions (each nn.ReLU as x·mask, the mask our
- * forward's sign): a change that misses torch's float32 one must then be within 1e-3 of that
- * exact answer to the same decisions.
+ * it by 1e-3…1e-1, with no float32 arithmetic of ours worse than torch's. So a case with
+ * `sameDecisions` (one step) runs torch once more, in float64, taking our first step's ReLU
+ * decisions (train_reference.py's relu masks): a change that misses torch's float32 one must be
+ * within 1e-3 of that exact answer to the same decisions. Plain CIFAR-20: 1 decision differs, ours
+ * then within 5e-5; ResNet-18 at batch 4, whose deep layers looked ill-conditioned (torch's own
+ * float32 change of layer4.1.conv1 11% off float64): 2 differ, ours then within 3e-4.
+ *
+ * Other cases: ours is no further from the exact change (torch in float64) than FLOAT32_SLACK times
+ * torch's own float32 step is. ResNet-50 at batch 4 (torch's float32 change of layer4.0.conv3 12%
+ * off float64; ours up to 4.9× further) is left there: given our decisions (116 differ) ours was
+ * still 1.45e-2 off somewhere, not yet explained, and its float64 rerun costs over a minute.
+ * (A corrected two-pass BatchNorm mean brought ResNet-18 to torch's level but took Plain CIFAR-20
+ * away from it; the one-pass mean kept here follows torch's float32 arithmetic more closely.)
  */
 const FLOAT32_SLACK = 8;
 interface Case {
@@ -50,7 +52,7 @@ const adamw = { ...DEFAULT_ADAMW, lr: 3e-3, weightDecay: 0.05 };
 const freezeNodes = (doc: ResidualDocument, names: readonly string[]): ResidualDocument => ({ ...doc, nodes: doc.nodes.map((n) => (names.includes(n.name) ? { ...n, frozen: true } : n)) });
 
 const CASES: readonly Case[] = [
-  { name: 'ResNet-18, 224×224, batch 4, SGD momentum + weight decay', doc: buildTemplate('resnet18')!, arch: 'resnet18', batch: 4, steps: 1, opts: { optimizer: sgd } },
+  { name: 'ResNet-18, 224×224, batch 4, SGD momentum + weight decay', doc: buildTemplate('resnet18')!, arch: 'resnet18', batch: 4, steps: 1, opts: { optimizer: sgd }, sameDecisions: true },
   { name: 'ResNet-50, 224×224, batch 4, SGD momentum + weight decay', doc: buildTemplate('resnet50')!, arch: 'resnet50', batch: 4, steps: 1, opts: { optimizer: sgd } },
   { name: 'CIFAR ResNet-20 (option A), 3 steps, Nesterov', doc: buildTemplate('cifar-resnet20')!, arch: 'cifar-resnet20', batch: 8, steps: 3, opts: { optimizer: { ...sgd, nesterov: true } } },
   { name: 'Plain CIFAR-20, one step', doc: buildTemplate('plain-cifar20')!, arch: 'plain-cifar20', batch: 8, steps: 1, opts: { optimizer: sgd }, sameDecisions: true },
@@ -167,7 +169,7 @@ describe('a training step matches PyTorch', () => {
           const same = sameExact ? compareChange(before, t.data as Float32Array, sameExact.get(nextName(name))!.data as Float32Array) : Infinity;
           if (sameExact) worstSame = Math.max(worstSame, same);
           else worstRatio = Math.max(worstRatio, ours64 / torch64);
-          if (!(ours64 <= FLOAT32_SLACK * torch64) && !(same <= 1e-3))
+          if (sameExact ? !(same <= 1e-3) : !(ours64 <= FLOAT32_SLACK * torch64))
             failures.push(
               `${c.name}: ${name} changed ${d.toExponential(2)} off torch's float32 change, ${ours64.toExponential(2)} off the exact one (torch's float32: ${torch64.toExponential(2)})` +
                 (sameExact ? `, ${same.toExponential(2)} off the exact one for our ReLU decisions (${flips} differ from float64's)` : ''),
